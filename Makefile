@@ -1,0 +1,35 @@
+# Convene — everything a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WEB_STAMP := web/node_modules/.installed
+
+.PHONY: run test install migrate bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+install: $(STAMP) $(WEB_STAMP)
+
+migrate: install
+	$(BIN)/python -m server migrate
+
+run: migrate
+	$(BIN)/python -m server serve
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m tests.bench.send_path
+
+clean:
+	rm -rf $(VENV) web/node_modules .pytest_cache

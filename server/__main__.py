@@ -1,0 +1,108 @@
+"""Command line: ``python -m server <command>``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+
+from .config import ConfigError, load_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from .app import create_app
+    from .schema import SchemaBehind
+
+    settings = load_settings()
+    try:
+        web.run_app(create_app(settings), host=args.host or settings.host, port=args.port or settings.port, print=lambda m: print(m.replace("http://", "Convene on http://")))
+    except SchemaBehind as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from .schema import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url, args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from .accounts import create_admin
+    from .db import Database, make_engine
+    from .errors import DomainError
+    from .passwords import Passwords
+    from .transaction import Transactions
+
+    settings = load_settings()
+    password = args.password_stdin and sys.stdin.readline().rstrip("\n") or getpass.getpass("Password (10+ characters): ")
+
+    async def run() -> int:
+        db = Database(make_engine(settings.database_url))
+
+        class NoPublisher:
+            async def publish(self, events: object) -> None:
+                return None  # nobody is connected to a command-line process
+
+        try:
+            user = await create_admin(
+                Transactions(db, NoPublisher()),
+                Passwords(settings.argon2_time_cost, settings.argon2_memory_kib),
+                email=args.email,
+                display_name=args.name,
+                organisation=args.organisation,
+                password=password,
+            )
+        except DomainError as exc:
+            print(f"error: {exc.field + ': ' if exc.field else ''}{exc.message}", file=sys.stderr)
+            return 2
+        finally:
+            await db.dispose()
+        print(f"{user.email} is an administrator")
+        return 0
+
+    return asyncio.run(run())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m server", description="Convene: rooms and threads for teams that span organisations.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    serve = sub.add_parser("serve", help="serve the web app, API and Socket.IO", description="Serve HTTP and Socket.IO. Refuses to start on a database behind the code's schema.")
+    serve.add_argument("--host", help="address to listen on (default HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default PORT or 8080)")
+    serve.set_defaults(run=_serve)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations", description="Bring the database at DATABASE_URL to the code's schema revision.")
+    migrate.add_argument("--revision", default="head", help="target revision (default: head)")
+    migrate.set_defaults(run=_migrate)
+
+    admin = sub.add_parser("create-admin", help="create an administrator (or promote an account)", description="Create a confirmed administrator account, or make an existing one administrator.")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator", help="display name for a new account")
+    admin.add_argument("--organisation", default="Convene", help="organisation for a new account")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input instead of prompting")
+    admin.set_defaults(run=_create_admin)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.run(args))
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

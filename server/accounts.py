@@ -1,0 +1,318 @@
+"""Accounts: sign-up, confirmation, sign-in (password or emailed link), sessions,
+organisations and roles.
+
+Tokens (session cookies, emailed links) are random; only their SHA-256 is stored, so
+a leaked database does not hand out sessions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from .config import Settings
+from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from .mail.outbox import queue_mail
+from .models import ROLES, AuthSession, EmailToken, Organisation, OrganisationDomain, User, utcnow
+from .passwords import Passwords
+from .transaction import Transactions, Tx
+
+EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1000
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(raw: str, field: str = "email") -> str:
+    email = raw.strip()
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise Invalid("enter an email address like name@council.gov.uk", field)
+    local, _, domain = email.rpartition("@")
+    # Domains are case-insensitive; we also fold the local part, as every mainstream
+    # provider does, so PARKING.LEAD@ and parking.lead@ are one person.
+    return f"{local.lower()}@{domain.lower()}"
+
+
+def _text(value: str, field: str, maximum: int, minimum: int = 1) -> str:
+    value = value.strip()
+    if len(value) < minimum:
+        raise Invalid(f"{field.replace('_', ' ')} is required", field)
+    if len(value) > maximum:
+        raise Invalid(f"{field.replace('_', ' ')} must be at most {maximum} characters", field)
+    return value
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"password must be at least {MIN_PASSWORD} characters", "password")
+    if len(password) > MAX_PASSWORD:
+        raise Invalid(f"password must be at most {MAX_PASSWORD} characters", "password")
+
+
+async def needs_setup(session: AsyncSession) -> bool:
+    return not (await session.scalar(select(func.count()).select_from(User)))
+
+
+async def _organisation_for(session: AsyncSession, email: str) -> int | None:
+    domain = email.rpartition("@")[2]
+    return await session.scalar(select(OrganisationDomain.organisation_id).where(OrganisationDomain.domain == domain))
+
+
+async def _confirm(session: AsyncSession, user: User) -> None:
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    user.organisation_id = await _organisation_for(session, user.email)
+
+
+async def _issue_email_token(tx: Tx, cfg: Settings, user: User, purpose: str) -> str:
+    token = secrets.token_urlsafe(32)
+    tx.session.add(
+        EmailToken(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            purpose=purpose,
+            expires_at=utcnow() + timedelta(minutes=cfg.token_minutes),
+        )
+    )
+    return token
+
+
+async def _send_confirmation(tx: Tx, cfg: Settings, user: User) -> None:
+    token = await _issue_email_token(tx, cfg, user, "confirm")
+    queue_mail(
+        tx,
+        user.email,
+        "Confirm your email address for Convene",
+        f"Hello {user.display_name},\n\nConfirm your address to start posting in Convene:\n\n"
+        f"{cfg.public_url}/confirm?token={token}\n\n"
+        f"The link works once and expires in {cfg.token_minutes} minutes. "
+        "If you did not sign up, ignore this message.\n",
+    )
+
+
+async def _new_session(tx: Tx, cfg: Settings, user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    tx.session.add(
+        AuthSession(token_hash=hash_token(token), user_id=user.id, expires_at=utcnow() + timedelta(days=cfg.session_days))
+    )
+    return token
+
+
+async def signup(
+    txs: Transactions, passwords: Passwords, cfg: Settings, *, email: str, display_name: str, organisation: str, password: str
+) -> tuple[User, str]:
+    """Create an account and sign it in. The very first account becomes administrator
+    and is confirmed at once (first-run set-up); any other gets a confirmation email.
+    Returns the user and a new session token."""
+    email = normalise_email(email)
+    display_name = _text(display_name, "display_name", 100)
+    organisation = _text(organisation, "organisation", 200)
+    _check_password(password)
+    password_hash = await passwords.hash(password)  # before the transaction: ~50 ms of CPU
+    async with txs.begin() as tx:
+        if await tx.session.scalar(select(User.id).where(User.email == email)):
+            raise Conflict("an account with this email address already exists; sign in instead", "email")
+        first = await needs_setup(tx.session)
+        user = User(
+            email=email,
+            display_name=display_name,
+            declared_organisation=organisation,
+            password_hash=password_hash,
+            role="administrator" if first else "member",
+        )
+        tx.session.add(user)
+        await tx.session.flush()
+        if first:
+            await _confirm(tx.session, user)
+        else:
+            await _send_confirmation(tx, cfg, user)
+        token = await _new_session(tx, cfg, user)
+    return user, token
+
+
+async def _take_email_token(tx: Tx, token: str, purpose: str) -> User:
+    row = await tx.session.get(EmailToken, hash_token(token.strip()))
+    if row is None or row.purpose != purpose:
+        raise Invalid("this link is not valid; ask for a new one", "token")
+    if row.used_at is not None:
+        raise Invalid("this link has already been used; ask for a new one", "token")
+    if row.expires_at <= utcnow():
+        raise Invalid("this link has expired; ask for a new one", "token")
+    row.used_at = utcnow()
+    user = await tx.session.get(User, row.user_id)
+    if user is None or user.deactivated_at is not None:
+        raise Invalid("this account is no longer active", "token")
+    return user
+
+
+async def confirm_email(txs: Transactions, token: str) -> User:
+    async with txs.begin() as tx:
+        user = await _take_email_token(tx, token, "confirm")
+        await _confirm(tx.session, user)
+    return user
+
+
+async def resend_confirmation(txs: Transactions, cfg: Settings, user: User) -> None:
+    if user.email_confirmed_at is not None:
+        raise Conflict("this address is already confirmed")
+    async with txs.begin() as tx:
+        await _send_confirmation(tx, cfg, user)
+
+
+async def signin(txs: Transactions, passwords: Passwords, cfg: Settings, *, email: str, password: str) -> tuple[User, str]:
+    email = normalise_email(email)
+    async with txs.db.read() as session:
+        user = await session.scalar(select(User).where(User.email == email))
+    ok = await passwords.verify(user.password_hash if user else None, password)
+    if user is None or not ok or user.deactivated_at is not None:
+        raise Unauthenticated("that email address and password do not match an active account")
+    async with txs.begin() as tx:
+        token = await _new_session(tx, cfg, user)
+    return user, token
+
+
+async def request_signin_link(txs: Transactions, cfg: Settings, email: str) -> None:
+    """Email a single-use sign-in link. Says nothing about whether the account exists."""
+    email = normalise_email(email)
+    async with txs.begin() as tx:
+        user = await tx.session.scalar(select(User).where(User.email == email, User.deactivated_at.is_(None)))
+        if user is None:
+            return
+        token = await _issue_email_token(tx, cfg, user, "signin")
+        queue_mail(
+            tx,
+            user.email,
+            "Your Convene sign-in link",
+            f"Hello {user.display_name},\n\nUse this link to sign in to Convene:\n\n"
+            f"{cfg.public_url}/signin/link?token={token}\n\n"
+            f"It works once and expires in {cfg.token_minutes} minutes. "
+            "If you did not ask for it, ignore this message.\n",
+        )
+
+
+async def redeem_signin_link(txs: Transactions, cfg: Settings, token: str) -> tuple[User, str]:
+    """Sign in with an emailed link; using it also proves the address, so it confirms it."""
+    async with txs.begin() as tx:
+        user = await _take_email_token(tx, token, "signin")
+        await _confirm(tx.session, user)
+        session_token = await _new_session(tx, cfg, user)
+    return user, session_token
+
+
+async def authenticate(session: AsyncSession, token: str | None) -> User | None:
+    """The active user behind a session token, or None."""
+    if not token or len(token) > 200:
+        return None
+    return await session.scalar(
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(
+            AuthSession.token_hash == hash_token(token),
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > utcnow(),
+            User.deactivated_at.is_(None),
+        )
+    )
+
+
+async def signout(txs: Transactions, token: str) -> None:
+    async with txs.begin() as tx:
+        await tx.session.execute(
+            update(AuthSession).where(AuthSession.token_hash == hash_token(token)).values(revoked_at=utcnow())
+        )
+
+
+async def signout_everywhere(txs: Transactions, user: User) -> None:
+    async with txs.begin() as tx:
+        await tx.session.execute(
+            update(AuthSession)
+            .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        tx.to_user(user.id, {"type": "session.revoked"})
+
+
+def require_admin(actor: User) -> None:
+    if actor.role != "administrator":
+        raise Forbidden("only an administrator can do this")
+
+
+async def list_organisations(session: AsyncSession) -> list[Organisation]:
+    return list((await session.scalars(select(Organisation).options(selectinload(Organisation.domains)).order_by(Organisation.name))).all())
+
+
+def _domains(raw: list[str]) -> list[str]:
+    cleaned = sorted({d.strip().lower().lstrip("@") for d in raw if d.strip()})
+    for domain in cleaned:
+        if not DOMAIN_RE.match(domain):
+            raise Invalid(f"{domain!r} is not an email domain like camden.gov.uk", "domains")
+    return cleaned
+
+
+async def create_organisation(txs: Transactions, actor: User, name: str, domains: list[str]) -> Organisation:
+    """Administrators only. Confirmed people whose address is in one of ``domains``
+    become verified members of the organisation at once."""
+    require_admin(actor)
+    name = _text(name, "name", 200)
+    cleaned = _domains(domains)
+    async with txs.begin() as tx:
+        if await tx.session.scalar(select(Organisation.id).where(Organisation.name == name)):
+            raise Conflict("an organisation with this name already exists", "name")
+        taken = (await tx.session.scalars(select(OrganisationDomain.domain).where(OrganisationDomain.domain.in_(cleaned)))).all()
+        if taken:
+            raise Conflict(f"domain {taken[0]} already belongs to another organisation", "domains")
+        org = Organisation(name=name, domains=[OrganisationDomain(domain=d) for d in cleaned])
+        tx.session.add(org)
+        await tx.session.flush()
+        for domain in cleaned:
+            await tx.session.execute(
+                update(User)
+                .where(User.email.like(f"%@{domain}"), User.email_confirmed_at.is_not(None))
+                .values(organisation_id=org.id)
+            )
+    return org
+
+
+async def set_role(txs: Transactions, actor: User, user_id: int, role: str) -> User:
+    require_admin(actor)
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}", "role")
+    async with txs.begin() as tx:
+        user = await tx.session.get(User, user_id)
+        if user is None:
+            raise NotFound("no such user")
+        if user.id == actor.id and role != "administrator":
+            raise Conflict("you cannot remove your own administrator role", "role")
+        user.role = role
+    return user
+
+
+async def create_admin(txs: Transactions, passwords: Passwords, *, email: str, display_name: str, organisation: str, password: str) -> User:
+    """Command-line set-up: create a confirmed administrator, or promote an existing account."""
+    email = normalise_email(email)
+    _check_password(password)
+    password_hash = await passwords.hash(password)
+    async with txs.begin() as tx:
+        user = await tx.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(
+                email=email,
+                display_name=_text(display_name, "display_name", 100),
+                declared_organisation=_text(organisation, "organisation", 200),
+                password_hash=password_hash,
+            )
+            tx.session.add(user)
+            await tx.session.flush()
+        user.role = "administrator"
+        await _confirm(tx.session, user)
+    return user

@@ -1,0 +1,67 @@
+"""The app factory: ``create_app(settings)`` is used by ``serve``, the tests and the
+benchmarks alike. Resources are made in ``cleanup_ctx`` and kept under typed keys."""
+
+from __future__ import annotations
+
+import logging
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from .config import Settings
+from .db import Database, make_engine
+from .http import auth_views, health, room_views, thread_views
+from .http.keys import DATABASE, MAIL, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
+from .http.middleware import api_errors, refuse_cross_site, security_headers
+from .http.openapi import openapi_routes
+from .http.static import add_static_routes
+from .mail.deliverer import MailDeliverer
+from .mail.sender import make_sender
+from .passwords import Passwords
+from .realtime import Realtime, SocketPublisher, create_sio
+from .schema import check_current
+from .send_queue import SendQueue
+from .transaction import Transactions
+
+log = logging.getLogger(__name__)
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    db = Database(make_engine(settings.database_url))
+    try:
+        await check_current(db.engine)
+    except Exception:
+        await db.dispose()
+        raise
+    mail = MailDeliverer(db, make_sender(settings.smtp_url, settings.outbox_dir), settings.mail_from, settings.mail_domain)
+    txs = Transactions(db, SocketPublisher(app[SIO], mail.wake))
+    send_queue = SendQueue(txs, settings.max_message_chars)
+    app[DATABASE] = db
+    app[TRANSACTIONS] = txs
+    app[MAIL] = mail
+    app[SEND_QUEUE] = send_queue
+    app[REALTIME] = Realtime(app[SIO], settings, db, txs, send_queue)
+    mail.start()
+    send_queue.start()
+    yield
+    await send_queue.stop()
+    await mail.stop()
+    await db.dispose()
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        middlewares=[security_headers, refuse_cross_site, api_errors],
+        client_max_size=settings.max_request_bytes,
+    )
+    app[SETTINGS] = settings
+    app[PASSWORDS] = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
+    sio = create_sio(settings)
+    app[SIO] = sio
+    sio.attach(app)  # before the catch-all page route, so /socket.io/ wins
+    app.cleanup_ctx.append(_resources)
+    for table in (health.routes, auth_views.routes, room_views.routes, thread_views.routes, openapi_routes):
+        app.router.add_routes(table)
+    add_static_routes(app, settings.web_dir)
+    return app

@@ -1,0 +1,142 @@
+"""Settings: read once from the environment into a frozen dataclass.
+
+Nothing else in the code base reads ``os.environ``. Bad values fail fast at start with
+a message that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    public_url: str
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("data")
+    redis_url: str | None = None
+    allowed_origins: tuple[str, ...] = ()
+    smtp_url: str | None = None
+    mail_domain: str = "localhost"
+    mail_from: str = "Convene <convene@localhost>"
+    max_message_chars: int = 10_000
+    max_title_chars: int = 200
+    max_request_bytes: int = 256 * 1024
+    session_days: int = 30
+    token_minutes: int = 60
+    catchup_limit: int = 500
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65_536
+    web_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def public_origin(self) -> str:
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
+    raw = env.get(name) or None
+    if raw is not None and urlsplit(raw).scheme not in schemes:
+        raise ConfigError(f"{name} must start with one of {', '.join(s + '://' for s in schemes)}; got {raw!r}")
+    return raw
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
+    """Use SECRET_KEY, or in development generate one once and keep it under data_dir."""
+    key = env.get("SECRET_KEY")
+    if key:
+        if len(key) < 16:
+            raise ConfigError("SECRET_KEY must be at least 16 characters")
+        return key
+    if env.get("CONVENE_ENV", "development") == "production":
+        raise ConfigError("SECRET_KEY is required when CONVENE_ENV=production")
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created private: the key signs nothing today but guards future tokens.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("DATA_DIR") or "data")
+    port = _int(env, "PORT", 8080)
+    if port > 65535:
+        raise ConfigError(f"PORT must be at most 65535, got {port}")
+    host = env.get("HOST") or "127.0.0.1"
+    database_url = _url(env, "DATABASE_URL", ("sqlite+aiosqlite", "postgresql+asyncpg", "postgresql")) or (
+        f"sqlite+aiosqlite:///{data_dir / 'convene.db'}"
+    )
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+asyncpg://" + database_url[len("postgresql://"):]
+    public_url = _url(env, "PUBLIC_URL", ("http", "https")) or f"http://127.0.0.1:{port}"
+    origins = tuple(o.strip().rstrip("/") for o in (env.get("ALLOWED_ORIGINS") or "").split(",") if o.strip())
+    for origin in origins:
+        if origin == "*" or urlsplit(origin).scheme not in ("http", "https"):
+            raise ConfigError(f"ALLOWED_ORIGINS entries must be http(s) origins, never '*'; got {origin!r}")
+    mail_domain = env.get("MAIL_DOMAIN") or (urlsplit(public_url).hostname or "localhost")
+    return Settings(
+        database_url=database_url,
+        secret_key=_secret_key(env, data_dir),
+        public_url=public_url.rstrip("/"),
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        redis_url=_url(env, "REDIS_URL", ("redis", "rediss", "unix")),
+        allowed_origins=origins,
+        smtp_url=_url(env, "SMTP_URL", ("smtp", "smtps")),
+        mail_domain=mail_domain,
+        mail_from=env.get("MAIL_FROM") or f"Convene <convene@{mail_domain}>",
+        max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 10_000),
+        max_title_chars=_int(env, "MAX_TITLE_CHARS", 200),
+        max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 256 * 1024, minimum=1024),
+        session_days=_int(env, "SESSION_DAYS", 30),
+        token_minutes=_int(env, "TOKEN_MINUTES", 60),
+        catchup_limit=_int(env, "CATCHUP_LIMIT", 500),
+        argon2_time_cost=_int(env, "ARGON2_TIME_COST", 3),
+        argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", 65_536, minimum=8),
+    )

@@ -1,0 +1,1 @@
+"""The HTTP edge: parse and validate, call the domain, shape JSON."""

@@ -1,0 +1,140 @@
+"""Accounts over HTTP: sign-up, confirmation, sign-in, sign-out, organisations, roles."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import accounts
+from ..models import User
+from ..payload import req_string, string_list
+from ..people import load_person, self_view
+from ..realtime import SESSION_COOKIE
+from .common import clear_session_cookie, current_user, ok, path_int, read_json, set_session_cookie
+from .keys import DATABASE, PASSWORDS, SETTINGS, TRANSACTIONS
+
+routes = web.RouteTableDef()
+
+
+async def _me(request: web.Request, user_id: int) -> dict[str, object]:
+    async with request.app[DATABASE].read() as session:
+        user = await session.get(User, user_id)
+        assert user is not None
+        return self_view(user, await load_person(session, user_id))
+
+
+async def _signed_in(request: web.Request, user_id: int, token: str, status: int = 200) -> web.Response:
+    response = ok({"user": await _me(request, user_id)}, status=status)
+    set_session_cookie(request, response, token)
+    return response
+
+
+@routes.get("/api/v1/setup")
+async def setup_state(request: web.Request) -> web.Response:
+    async with request.app[DATABASE].read() as session:
+        return ok({"needs_setup": await accounts.needs_setup(session)})
+
+
+@routes.post("/api/v1/auth/signup")
+async def signup(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    user, token = await accounts.signup(
+        request.app[TRANSACTIONS],
+        request.app[PASSWORDS],
+        request.app[SETTINGS],
+        email=req_string(body, "email", 254),
+        display_name=req_string(body, "display_name", 100),
+        organisation=req_string(body, "organisation", 200),
+        password=req_string(body, "password", accounts.MAX_PASSWORD),
+    )
+    return await _signed_in(request, user.id, token, status=201)
+
+
+@routes.post("/api/v1/auth/confirm")
+async def confirm(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    user = await accounts.confirm_email(request.app[TRANSACTIONS], req_string(body, "token", 200))
+    return ok({"user": await _me(request, user.id)})
+
+
+@routes.post("/api/v1/auth/resend-confirmation")
+async def resend_confirmation(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    await accounts.resend_confirmation(request.app[TRANSACTIONS], request.app[SETTINGS], user)
+    return ok({"status": "sent"}, status=202)
+
+
+@routes.post("/api/v1/auth/signin")
+async def signin(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    user, token = await accounts.signin(
+        request.app[TRANSACTIONS],
+        request.app[PASSWORDS],
+        request.app[SETTINGS],
+        email=req_string(body, "email", 254),
+        password=req_string(body, "password", accounts.MAX_PASSWORD),
+    )
+    return await _signed_in(request, user.id, token)
+
+
+@routes.post("/api/v1/auth/link")
+async def request_link(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    await accounts.request_signin_link(request.app[TRANSACTIONS], request.app[SETTINGS], req_string(body, "email", 254))
+    return ok({"status": "if an account uses that address, a sign-in link is on its way"}, status=202)
+
+
+@routes.post("/api/v1/auth/link/redeem")
+async def redeem_link(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    user, token = await accounts.redeem_signin_link(request.app[TRANSACTIONS], request.app[SETTINGS], req_string(body, "token", 200))
+    return await _signed_in(request, user.id, token)
+
+
+@routes.post("/api/v1/auth/signout")
+async def signout(request: web.Request) -> web.Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await accounts.signout(request.app[TRANSACTIONS], token)
+    response = web.Response(status=204)
+    clear_session_cookie(response)
+    return response
+
+
+@routes.post("/api/v1/auth/signout-everywhere")
+async def signout_everywhere(request: web.Request) -> web.Response:
+    await accounts.signout_everywhere(request.app[TRANSACTIONS], await current_user(request))
+    response = web.Response(status=204)
+    clear_session_cookie(response)
+    return response
+
+
+@routes.get("/api/v1/me")
+async def me(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    return ok({"user": await _me(request, user.id)})
+
+
+@routes.get("/api/v1/organisations")
+async def list_organisations(request: web.Request) -> web.Response:
+    await current_user(request)
+    async with request.app[DATABASE].read() as session:
+        orgs = await accounts.list_organisations(session)
+    return ok({"organisations": [{"id": o.id, "name": o.name, "domains": [d.domain for d in o.domains]} for o in orgs]})
+
+
+@routes.post("/api/v1/organisations")
+async def create_organisation(request: web.Request) -> web.Response:
+    actor = await current_user(request)
+    body = await read_json(request)
+    org = await accounts.create_organisation(
+        request.app[TRANSACTIONS], actor, req_string(body, "name", 200), string_list(body, "domains") or []
+    )
+    return ok({"organisation": {"id": org.id, "name": org.name, "domains": [d.domain for d in org.domains]}}, status=201)
+
+
+@routes.patch("/api/v1/users/{user_id}")
+async def update_user(request: web.Request) -> web.Response:
+    actor = await current_user(request)
+    body = await read_json(request)
+    user = await accounts.set_role(request.app[TRANSACTIONS], actor, path_int(request, "user_id"), req_string(body, "role", 20))
+    return ok({"user": await _me(request, user.id)})

@@ -1,0 +1,90 @@
+"""Middlewares: security headers on every answer, cross-site write refusal, and one
+error shape for the API (never a bare 500 page, never HTML for a JSON client)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Awaitable, Callable
+
+from aiohttp import web
+
+from ..errors import DomainError
+from ..origins import origin_allowed
+from .keys import SETTINGS
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+STATUS = {
+    "invalid": 400,
+    "malformed_json": 400,
+    "unauthenticated": 401,
+    "unconfirmed": 403,
+    "forbidden": 403,
+    "forbidden_origin": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "too_large": 413,
+    "unsupported_media_type": 415,
+}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def error_response(code: str, message: str, field: str | None = None, status: int | None = None) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message, "field": field}}, status=status or STATUS.get(code, 400))
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        response = exc
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if request.path.startswith("/api/"):
+        headers.setdefault("Cache-Control", "no-store")
+    if isinstance(response, web.HTTPException):
+        raise response
+    return response
+
+
+@web.middleware
+async def refuse_cross_site(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.method in UNSAFE and not request.path.startswith("/socket.io/"):
+        settings = request.app[SETTINGS]
+        if not origin_allowed(settings, request.headers.get("Origin"), request.scheme, request.host):
+            return error_response("forbidden_origin", "cross-site requests that change data are refused")
+    return await handler(request)
+
+
+@web.middleware
+async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.path.startswith("/api/"):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except DomainError as error:
+        return error_response(error.code, error.message, error.field)
+    except web.HTTPRequestEntityTooLarge:
+        return error_response("too_large", "the request body is larger than the server accepts", status=413)
+    except web.HTTPMethodNotAllowed as exc:
+        return error_response("method_not_allowed", f"{request.method} is not allowed here; use {', '.join(sorted(exc.allowed_methods))}", status=405)
+    except web.HTTPNotFound:
+        return error_response("not_found", "no such API endpoint", status=404)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return error_response(exc.reason.lower().replace(" ", "_"), exc.reason, status=exc.status)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response("internal", "something went wrong on our side; please try again", status=500)

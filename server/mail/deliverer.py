@@ -1,0 +1,100 @@
+"""Delivers the mail outbox after commit, retrying with back-off; nothing queued is lost.
+
+A row is marked sent only after the sender accepted it. If the process dies between
+the two, the message may be sent twice; that is the safe side of the trade.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from sqlalchemy import select
+
+from ..db import Database
+from ..models import OutboundMail, utcnow
+from .sender import MailSender
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+class MailDeliverer:
+    def __init__(self, db: Database, sender: MailSender, mail_from: str, mail_domain: str) -> None:
+        self.db = db
+        self.sender = sender
+        self.mail_from = mail_from
+        self.mail_domain = mail_domain
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="mail-deliverer")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception:
+                log.exception("mail delivery pass failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=30)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def deliver_due(self) -> int:
+        """Send every due message once; returns how many were sent."""
+        async with self.db.read() as session:
+            rows = (
+                await session.scalars(
+                    select(OutboundMail)
+                    .where(OutboundMail.sent_at.is_(None), OutboundMail.next_attempt_at <= utcnow())
+                    .order_by(OutboundMail.id)
+                    .limit(100)
+                )
+            ).all()
+        sent = 0
+        for row in rows:
+            try:
+                await self.sender.send(self._compose(row))
+            except Exception as exc:  # the server may be down; try again later
+                log.warning("mail %s to %s failed: %s", row.id, row.to_addr, exc)
+                async with self.db.write() as session:
+                    stored = await session.get(OutboundMail, row.id)
+                    if stored is not None:
+                        stored.attempts += 1
+                        stored.last_error = str(exc)[:2000]
+                        stored.next_attempt_at = utcnow() + min(MAX_BACKOFF, timedelta(seconds=30 * 2**stored.attempts))
+                continue
+            async with self.db.write() as session:
+                stored = await session.get(OutboundMail, row.id)
+                if stored is not None:
+                    stored.sent_at = utcnow()
+                    stored.attempts += 1
+            sent += 1
+        return sent
+
+    def _compose(self, row: OutboundMail) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.mail_from
+        message["To"] = row.to_addr
+        message["Subject"] = row.subject
+        message["Message-ID"] = make_msgid(idstring=f"mail.{row.id}", domain=self.mail_domain)
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(row.body_text)
+        return message

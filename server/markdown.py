@@ -1,0 +1,82 @@
+"""The one Markdown renderer, configured safe.
+
+markdown-it-py's ``js-default`` preset escapes raw HTML; links (including autolinks and
+linkified text) are limited to http, https and mailto; images are turned off (the CSP
+would block remote images and they leak readers' addresses to third parties). Single
+newlines become ``<br>`` as people expect in chat. ``@**Display Name**`` mentions of
+room members render as a span carrying the user id.
+
+Bump ``RENDERER_VERSION`` whenever the output for the same source can change, so
+stored HTML can be re-rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+RENDERER_VERSION = 1
+ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    mentions: frozenset[int]
+
+
+def _validate_link(url: str) -> bool:
+    return url.strip().lower().startswith(ALLOWED_SCHEMES)
+
+
+def _mention_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("@**", state.pos):
+        return False
+    end = state.src.find("**", state.pos + 3)
+    if end < 0:
+        return False
+    name = state.src[state.pos + 3 : end]
+    user_id = state.env.get("members", {}).get(name.strip().casefold())
+    if user_id is None:
+        return False  # not a member: leave the text to the other rules
+    if not silent:
+        token = state.push("mention", "", 0)
+        token.meta = {"user_id": user_id, "name": name.strip()}
+        state.env.setdefault("mentioned", set()).add(user_id)
+    state.pos = end + 2
+    return True
+
+
+def _render_mention(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    meta = tokens[idx].meta
+    return f'<span class="mention" data-user-id="{int(meta["user_id"])}">@{escapeHtml(meta["name"])}</span>'
+
+
+def _render_link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    tokens[idx].attrSet("rel", "nofollow noopener noreferrer")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _build() -> MarkdownIt:
+    md = MarkdownIt("js-default", {"linkify": True, "breaks": True, "html": False})
+    md.disable("image")
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.inline.ruler.before("emphasis", "mention", _mention_rule)
+    md.add_render_rule("mention", _render_mention)
+    md.add_render_rule("link_open", _render_link_open)
+    return md
+
+
+_MD = _build()
+
+
+def render(source: str, members: Mapping[str, int] | None = None) -> Rendered:
+    """Render ``source``; ``members`` maps casefolded display names to user ids for mentions."""
+    env: dict[str, Any] = {"members": dict(members or {})}
+    html = _MD.render(source, env)
+    return Rendered(html=html, mentions=frozenset(env.get("mentioned", ())))

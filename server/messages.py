@@ -1,0 +1,271 @@
+"""Messages: post (idempotent by client id), edit with history, delete as a tombstone,
+read pages by sequence number, and catch-up from a room's event log."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import markdown
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, ThreadFollow, User, utcnow
+from .people import load_people, load_person
+from .presenters import message_json
+from .rooms import can_manage, get_member, member_names, postable_room, readable_room
+from . import threads
+from .threads import readable_thread
+from .transaction import Transactions, Tx
+from .upsert import advance_read_marker, insert_ignore
+
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Posted:
+    message: dict[str, Any]
+    created: bool  # False when a retry found the message already stored
+
+
+def clean_body(body: str, max_chars: int) -> str:
+    if not body.strip():
+        raise Invalid("message body is empty", "body")
+    if len(body) > max_chars:
+        raise Invalid(f"message body must be at most {max_chars} characters", "body")
+    return body
+
+
+def clean_client_id(client_id: str) -> str:
+    if not CLIENT_ID_RE.match(client_id):
+        raise Invalid("client_id must be 1 to 64 letters, digits or . _ : -", "client_id")
+    return client_id
+
+
+async def _mentions(session: AsyncSession, message_ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {i: [] for i in message_ids}
+    if message_ids:
+        rows = await session.execute(select(MessageMention.message_id, MessageMention.user_id).where(MessageMention.message_id.in_(message_ids)))
+        for message_id, user_id in rows.tuples():
+            found[message_id].append(user_id)
+    return found
+
+
+async def present(session: AsyncSession, messages: list[Message]) -> list[dict[str, Any]]:
+    """Messages as JSON with authors and mentions, in three queries for any number."""
+    people = await load_people(session, [m.author_id for m in messages])
+    mentions = await _mentions(session, [m.id for m in messages])
+    return [message_json(m, people[m.author_id], mentions[m.id]) for m in messages]
+
+
+def _render(body: str, names: dict[str, int]) -> markdown.Rendered:
+    return markdown.render(body, names)
+
+
+async def post_message(tx: Tx, actor: User, thread_id: int, client_id: str, body: str, max_chars: int) -> Posted:
+    """Store a message in a thread, numbered with the room's next sequence number.
+
+    Idempotent: the same (author, client_id) returns the stored message; with a
+    different body or thread it is refused as a conflict. The author and anyone
+    mentioned follow the thread; the author's read marker moves past their own message.
+    Announces message.created (durable) after commit.
+    """
+    client_id = clean_client_id(client_id)
+    body = clean_body(body, max_chars)
+    existing = await tx.session.scalar(select(Message).where(Message.author_id == actor.id, Message.client_id == client_id))
+    if existing is not None:
+        if existing.thread_id != thread_id or existing.body != body and existing.edited_at is None:
+            raise Conflict("this client_id was already used for a different message", "client_id")
+        return Posted((await present(tx.session, [existing]))[0], created=False)
+    thread = await readable_thread(tx.session, actor, thread_id)
+    room = await postable_room(tx, actor, thread.room_id)
+    # Only look up member names when the text could mention someone.
+    names = await member_names(tx.session, room.id) if "@**" in body else {}
+    rendered = _render(body, names)
+    seq = await tx.next_seq(room.id)
+    now = utcnow()
+    message = Message(
+        room_id=room.id,
+        thread_id=thread.id,
+        seq=seq,
+        author_id=actor.id,
+        client_id=client_id,
+        body=body,
+        html=rendered.html,
+        renderer_version=markdown.RENDERER_VERSION,
+        created_at=now,
+    )
+    tx.session.add(message)
+    thread.message_count += 1
+    thread.last_activity_at = now
+    await tx.session.flush()
+    mentioned = sorted(rendered.mentions - {actor.id})
+    if mentioned:
+        await insert_ignore(tx.session, MessageMention, [{"message_id": message.id, "user_id": u} for u in mentioned])
+    await insert_ignore(tx.session, ThreadFollow, [{"thread_id": thread.id, "user_id": u} for u in [actor.id, *mentioned]])
+    await advance_read_marker(tx.session, thread.id, actor.id, seq)
+    view = message_json(message, await load_person(tx.session, actor.id), mentioned)
+    await tx.record_room_event(room.id, seq, {"type": "message.created", "room_id": room.id, "seq": seq, "message": view})
+    return Posted(view, created=True)
+
+
+async def _message_for_change(tx: Tx, actor: User, message_id: int) -> tuple[Message, Room]:
+    message = await tx.session.get(Message, message_id)
+    if message is None:
+        raise NotFound("no such message", "message_id")
+    try:
+        room, _ = await readable_room(tx.session, actor, message.room_id)
+    except NotFound:
+        raise NotFound("no such message", "message_id") from None
+    if message.deleted_at is not None:
+        raise Conflict("this message has been deleted", "message_id")
+    return message, room
+
+
+async def edit_message(tx: Tx, actor: User, message_id: int, body: str, max_chars: int) -> dict[str, Any]:
+    """The author edits their message; the previous version is kept in its history.
+    Announces message.edited (durable) after commit."""
+    body = clean_body(body, max_chars)
+    message, room = await _message_for_change(tx, actor, message_id)
+    if message.author_id != actor.id:
+        raise Forbidden("only the author can edit a message")
+    if room.stage == "archived":
+        raise Forbidden("this room is archived and read-only")
+    if body == message.body:
+        return (await present(tx.session, [message]))[0]
+    tx.session.add(MessageRevision(message_id=message.id, body=message.body, html=message.html))
+    rendered = _render(body, await member_names(tx.session, room.id) if "@**" in body else {})
+    message.body, message.html = body, rendered.html
+    message.renderer_version = markdown.RENDERER_VERSION
+    message.edited_at = utcnow()
+    await tx.session.execute(delete(MessageMention).where(MessageMention.message_id == message.id))
+    mentioned = sorted(rendered.mentions - {actor.id})
+    await insert_ignore(tx.session, MessageMention, [{"message_id": message.id, "user_id": u} for u in mentioned])
+    await tx.session.flush()
+    view = (await present(tx.session, [message]))[0]
+    seq = await tx.next_seq(room.id)
+    await tx.record_room_event(room.id, seq, {"type": "message.edited", "room_id": room.id, "seq": seq, "message": view})
+    return view
+
+
+async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]:
+    """Authors delete their own messages; room owners, facilitators and administrators
+    delete any. The message becomes a tombstone (its place and number stay) and its
+    text and edit history are erased. Announces message.deleted (durable)."""
+    message, room = await _message_for_change(tx, actor, message_id)
+    if message.author_id != actor.id:
+        member = await get_member(tx.session, room.id, actor.id)
+        if not can_manage(actor, member):
+            raise Forbidden("only the author, the room's owners or an administrator can delete this message")
+    message.deleted_at = utcnow()
+    message.deleted_by = actor.id
+    message.body, message.html = "", ""
+    await tx.session.execute(delete(MessageRevision).where(MessageRevision.message_id == message.id))
+    await tx.session.execute(delete(MessageMention).where(MessageMention.message_id == message.id))
+    thread = await tx.session.get(Thread, message.thread_id)
+    if thread is not None:
+        thread.message_count = max(0, thread.message_count - 1)
+    await tx.session.flush()
+    view = (await present(tx.session, [message]))[0]
+    seq = await tx.next_seq(room.id)
+    await tx.record_room_event(room.id, seq, {"type": "message.deleted", "room_id": room.id, "seq": seq, "message": view})
+    return view
+
+
+# ---- reads ---------------------------------------------------------------------------
+
+
+async def get_message(session: AsyncSession, viewer: User, message_id: int) -> dict[str, Any]:
+    message = await session.get(Message, message_id)
+    if message is None:
+        raise NotFound("no such message", "message_id")
+    try:
+        await readable_room(session, viewer, message.room_id)
+    except NotFound:
+        raise NotFound("no such message", "message_id") from None
+    return (await present(session, [message]))[0]
+
+
+async def history(session: AsyncSession, viewer: User, message_id: int) -> list[dict[str, Any]]:
+    await get_message(session, viewer, message_id)
+    rows = (await session.scalars(select(MessageRevision).where(MessageRevision.message_id == message_id).order_by(MessageRevision.id))).all()
+    return [{"body": r.body, "html": r.html, "replaced_at": r.replaced_at.isoformat().replace("+00:00", "Z")} for r in rows]
+
+
+@dataclass(frozen=True)
+class Page:
+    messages: list[dict[str, Any]]
+    has_more_before: bool
+    has_more_after: bool
+
+
+async def thread_page(session: AsyncSession, viewer: User, thread_id: int, *, before: int | None, after: int | None, limit: int) -> Page:
+    """Messages of a thread in ascending seq. With ``after`` the page starts just after
+    it; otherwise it ends just before ``before`` (or at the newest message)."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(f"limit must be between 1 and {MAX_PAGE}", "limit")
+    if before is not None and after is not None:
+        raise Invalid("give either before or after, not both", "before")
+    thread = await readable_thread(session, viewer, thread_id)
+    query = select(Message).where(Message.thread_id == thread.id)
+    if after is not None:
+        rows = list((await session.scalars(query.where(Message.seq > after).order_by(Message.seq).limit(limit + 1))).all())
+        more_after, rows = len(rows) > limit, rows[:limit]
+        first = rows[0].seq if rows else after + 1
+        more_before = bool(await session.scalar(select(Message.id).where(Message.thread_id == thread.id, Message.seq < first).limit(1)))
+    else:
+        if before is not None:
+            query = query.where(Message.seq < before)
+        rows = list((await session.scalars(query.order_by(Message.seq.desc()).limit(limit + 1))).all())
+        more_before, rows = len(rows) > limit, rows[:limit][::-1]
+        more_after = before is not None and bool(
+            await session.scalar(select(Message.id).where(Message.thread_id == thread.id, Message.seq >= before).limit(1))
+        )
+    return Page(await present(session, rows), more_before, more_after)
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    events: list[dict[str, Any]]
+    last_seq: int
+    resync: bool
+
+
+async def events_after(session: AsyncSession, viewer: User, room_ref: int | str, after: int, limit: int) -> CatchUp:
+    """The room's durable events after ``after``, in order, or ``resync`` when more than
+    ``limit`` are missing (the client then reloads over REST). Never a partial replay."""
+    if after < 0:
+        raise Invalid("the last seen sequence number must be zero or more", "after")
+    room, _ = await readable_room(session, viewer, room_ref)
+    last_seq = room.last_seq
+    if after >= last_seq:
+        return CatchUp([], last_seq, resync=False)
+    if last_seq - after > limit:
+        return CatchUp([], last_seq, resync=True)
+    rows = (await session.scalars(select(RoomEvent.payload).where(RoomEvent.room_id == room.id, RoomEvent.seq > after, RoomEvent.seq <= last_seq).order_by(RoomEvent.seq))).all()
+    return CatchUp([json.loads(p) for p in rows], last_seq, resync=False)
+
+
+@dataclass(frozen=True)
+class Started:
+    thread_id: int
+    message: dict[str, Any] | None
+
+
+async def start_thread(
+    txs: Transactions, actor: User, room_ref: int | str, title: str, body: str | None, client_id: str | None, max_title: int, max_chars: int
+) -> Started:
+    """Open a thread and, when ``body`` is given, post its first message, in one
+    transaction: either both exist afterwards or neither does."""
+    if body is not None:
+        clean_body(body, max_chars)
+    async with txs.begin() as tx:
+        thread = await threads.start_thread(tx, actor, room_ref, title, max_title)
+        posted = None
+        if body is not None:
+            posted = await post_message(tx, actor, thread.id, client_id or f"thread-{thread.id}-opening", body, max_chars)
+    return Started(thread.id, posted.message if posted else None)

@@ -1,0 +1,279 @@
+"""Socket.IO: the connection gate, the event handlers, presence, and the publisher —
+the one place that emits to Socket.IO rooms.
+
+Handlers are thin: validate the payload, call one domain function, answer through the
+acknowledgement with ``{"ok": true, ...}`` or ``{"ok": false, "error": {...}}``.
+Per-connection state lives in ``sio.session``: the user id and subscribed rooms.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections import defaultdict
+from http.cookies import SimpleCookie
+from typing import Any, Awaitable, Callable, Sequence
+
+import socketio
+
+from . import accounts, messages, threads
+from .config import Settings
+from .db import Database
+from .errors import DomainError, Invalid, NotFound
+from .models import User
+from .origins import origin_allowed
+from .payload import req_int, req_string, require_object
+from .people import load_person
+from .send_queue import SendQueue
+from .transaction import MailQueued, Outgoing, RoomOut, Transactions, UserOut
+
+log = logging.getLogger(__name__)
+SESSION_COOKIE = "convene_session"
+TYPING_INTERVAL = 3.0
+MAX_SUBSCRIBE = 200
+
+
+def room_channel(room_id: int) -> str:
+    return f"room:{room_id}"
+
+
+def user_channel(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def create_sio(settings: Settings) -> socketio.AsyncServer:
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+
+    def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+        return origin_allowed(settings, origin, environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"))
+
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=allowed,
+        cors_credentials=True,
+        max_http_buffer_size=settings.max_request_bytes,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+
+
+class Presence:
+    """Who is online in each room, counted per connection so a second tab closing does
+    not mark someone offline. In-process: with several processes each knows its own."""
+
+    def __init__(self) -> None:
+        self._rooms: dict[int, dict[int, int]] = defaultdict(dict)
+
+    def add(self, room_id: int, user_id: int) -> bool:
+        people = self._rooms[room_id]
+        people[user_id] = people.get(user_id, 0) + 1
+        return people[user_id] == 1
+
+    def remove(self, room_id: int, user_id: int) -> bool:
+        people = self._rooms.get(room_id, {})
+        if user_id not in people:
+            return False
+        people[user_id] -= 1
+        if people[user_id] <= 0:
+            del people[user_id]
+            return True
+        return False
+
+    def online(self, room_id: int) -> list[int]:
+        return sorted(self._rooms.get(room_id, {}))
+
+
+class SocketPublisher:
+    """Delivers committed events: one encoded packet per room event, whatever the
+    number of receivers (python-socketio encodes once per emit)."""
+
+    def __init__(self, sio: socketio.AsyncServer, wake_mail: Callable[[], None]) -> None:
+        self.sio = sio
+        self.wake_mail = wake_mail
+
+    async def publish(self, events: Sequence[Outgoing]) -> None:
+        for event in events:
+            if isinstance(event, RoomOut):
+                await self.sio.emit("event", event.payload, room=room_channel(event.room_id))
+            elif isinstance(event, UserOut):
+                await self._to_user(event)
+            elif isinstance(event, MailQueued):
+                self.wake_mail()
+
+    async def _to_user(self, event: UserOut) -> None:
+        kind = event.payload.get("type")
+        channel = user_channel(event.user_id)
+        sids = [sid for sid, _ in self.sio.manager.get_participants("/", channel)]
+        if kind == "session.revoked":
+            for sid in sids:
+                await self.sio.disconnect(sid)
+            return
+        if kind == "room.access_lost":
+            for sid in sids:
+                await self.sio.leave_room(sid, room_channel(event.payload["room_id"]))
+        await self.sio.emit("event", event.payload, room=channel)
+
+
+Handler = Callable[[str, Any], Awaitable[dict[str, Any]]]
+
+
+def _answer(handler: Handler) -> Handler:
+    """Turn domain errors into a failed acknowledgement; never let a bad payload crash."""
+
+    @functools.wraps(handler)
+    async def wrapped(sid: str, data: Any = None) -> dict[str, Any]:
+        try:
+            return {"ok": True} | await handler(sid, data)
+        except DomainError as error:
+            return {"ok": False, "error": error.as_dict()}
+        except Exception:
+            log.exception("socket handler %s failed", handler.__name__)
+            return {"ok": False, "error": {"code": "internal", "message": "something went wrong; try again", "field": None}}
+
+    return wrapped
+
+
+class Realtime:
+    """Registers the handlers on ``sio``; holds what they need."""
+
+    def __init__(self, sio: socketio.AsyncServer, settings: Settings, db: Database, txs: Transactions, send_queue: SendQueue) -> None:
+        self.sio = sio
+        self.settings = settings
+        self.db = db
+        self.txs = txs
+        self.send_queue = send_queue
+        self.presence = Presence()
+        self._typing_sent: dict[tuple[str, int], float] = {}
+        sio.on("connect", self.connect)
+        sio.on("disconnect", self.disconnect)
+        for name in ("subscribe", "unsubscribe", "send", "edit", "delete", "typing", "read"):
+            sio.on(name, _answer(getattr(self, f"on_{name}")))
+
+    # ---- connection -------------------------------------------------------------------
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        if not origin_allowed(self.settings, environ.get("HTTP_ORIGIN"), environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST")):
+            raise socketio.exceptions.ConnectionRefusedError({"code": "forbidden_origin", "message": "this origin may not connect"})
+        cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+        token = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
+        async with self.db.read() as session:
+            user = await accounts.authenticate(session, token)
+        if user is None:
+            raise socketio.exceptions.ConnectionRefusedError({"code": "unauthenticated", "message": "sign in first"})
+        await self.sio.save_session(sid, {"user_id": user.id, "rooms": set()})
+        await self.sio.enter_room(sid, user_channel(user.id))
+
+    async def disconnect(self, sid: str, reason: Any = None) -> None:
+        state = await self.sio.get_session(sid)
+        for room_id in list(state.get("rooms", ())):
+            await self._leave_presence(room_id, state["user_id"])
+        self._typing_sent = {k: v for k, v in self._typing_sent.items() if k[0] != sid}
+
+    async def _user(self, sid: str) -> User:
+        state = await self.sio.get_session(sid)
+        async with self.db.read() as session:
+            user = await session.get(User, state["user_id"])
+        if user is None or user.deactivated_at is not None:
+            raise NotFound("this account is no longer active")
+        return user
+
+    async def _presence_changed(self, room_id: int) -> None:
+        await self.txs.publisher.publish([RoomOut(room_id, {"type": "presence", "room_id": room_id, "online": self.presence.online(room_id)})])
+
+    async def _leave_presence(self, room_id: int, user_id: int) -> None:
+        if self.presence.remove(room_id, user_id):
+            await self._presence_changed(room_id)
+
+    # ---- events -----------------------------------------------------------------------
+
+    async def on_subscribe(self, sid: str, data: Any) -> dict[str, Any]:
+        rooms = require_object(data, "payload").get("rooms")
+        if not isinstance(rooms, dict) or not rooms:
+            raise Invalid("rooms must be an object of room id to last seen sequence number", "rooms")
+        if len(rooms) > MAX_SUBSCRIBE:
+            raise Invalid(f"subscribe to at most {MAX_SUBSCRIBE} rooms at once", "rooms")
+        user = await self._user(sid)
+        state = await self.sio.get_session(sid)
+        answers: dict[str, Any] = {}
+        for key, last in rooms.items():
+            if not str(key).isdigit() or isinstance(last, bool) or not isinstance(last, int) or last < 0:
+                answers[str(key)] = {"error": Invalid("give a room id and a whole number of at least 0", "rooms").as_dict()}
+                continue
+            room_id = int(key)
+            # Join first, then read: an event committed in between arrives twice at
+            # worst (the client drops seq <= last), never zero times.
+            await self.sio.enter_room(sid, room_channel(room_id))
+            try:
+                async with self.db.read() as session:
+                    caught = await messages.events_after(session, user, room_id, last, self.settings.catchup_limit)
+            except DomainError as error:
+                await self.sio.leave_room(sid, room_channel(room_id))
+                answers[str(room_id)] = {"error": error.as_dict()}
+                continue
+            answers[str(room_id)] = {"resync": True, "last_seq": caught.last_seq} if caught.resync else {"events": caught.events, "last_seq": caught.last_seq}
+            if room_id not in state["rooms"]:
+                state["rooms"].add(room_id)
+                if self.presence.add(room_id, user.id):
+                    await self._presence_changed(room_id)
+                else:
+                    await self.sio.emit("event", {"type": "presence", "room_id": room_id, "online": self.presence.online(room_id)}, to=sid)
+        return {"rooms": answers}
+
+    async def on_unsubscribe(self, sid: str, data: Any) -> dict[str, Any]:
+        room_id = req_int(require_object(data, "payload"), "room_id", minimum=1)
+        state = await self.sio.get_session(sid)
+        await self.sio.leave_room(sid, room_channel(room_id))
+        if room_id in state["rooms"]:
+            state["rooms"].discard(room_id)
+            await self._leave_presence(room_id, state["user_id"])
+        return {}
+
+    async def on_send(self, sid: str, data: Any) -> dict[str, Any]:
+        data = require_object(data, "payload")
+        thread_id = req_int(data, "thread_id", minimum=1)
+        client_id = req_string(data, "client_id", max_len=64)
+        body = req_string(data, "body", max_len=self.settings.max_message_chars)
+        state = await self.sio.get_session(sid)
+        posted = await self.send_queue.send(state["user_id"], thread_id, client_id, body)
+        return {"message": posted.message, "created": posted.created}
+
+    async def on_edit(self, sid: str, data: Any) -> dict[str, Any]:
+        data = require_object(data, "payload")
+        message_id = req_int(data, "message_id", minimum=1)
+        body = req_string(data, "body", max_len=self.settings.max_message_chars)
+        user = await self._user(sid)
+        async with self.txs.begin() as tx:
+            view = await messages.edit_message(tx, user, message_id, body, self.settings.max_message_chars)
+        return {"message": view}
+
+    async def on_delete(self, sid: str, data: Any) -> dict[str, Any]:
+        message_id = req_int(require_object(data, "payload"), "message_id", minimum=1)
+        user = await self._user(sid)
+        async with self.txs.begin() as tx:
+            view = await messages.delete_message(tx, user, message_id)
+        return {"message": view}
+
+    async def on_typing(self, sid: str, data: Any) -> dict[str, Any]:
+        thread_id = req_int(require_object(data, "payload"), "thread_id", minimum=1)
+        now = time.monotonic()
+        if now - self._typing_sent.get((sid, thread_id), -TYPING_INTERVAL) < TYPING_INTERVAL:
+            return {"throttled": True}
+        user = await self._user(sid)
+        async with self.db.read() as session:
+            thread = await threads.readable_thread(session, user, thread_id)
+            person = await load_person(session, user.id)
+        self._typing_sent[(sid, thread_id)] = now
+        await self.txs.publisher.publish(
+            [RoomOut(thread.room_id, {"type": "typing", "room_id": thread.room_id, "thread_id": thread.id, "user": person.as_dict()})]
+        )
+        return {"throttled": False}
+
+    async def on_read(self, sid: str, data: Any) -> dict[str, Any]:
+        data = require_object(data, "payload")
+        thread_id = req_int(data, "thread_id", minimum=1)
+        seq = req_int(data, "seq", minimum=0)
+        user = await self._user(sid)
+        return {"thread": await threads.mark_read(self.txs, user, thread_id, seq)}
+

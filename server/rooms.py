@@ -1,0 +1,367 @@
+"""Rooms: one per concept or workstream. Creation, settings, membership, the directory,
+and the read/post permission checks every door goes through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import markdown
+from .errors import Conflict, Forbidden, Invalid, NotFound, Unconfirmed
+from .models import STAGES, VISIBILITIES, Message, Organisation, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
+from .people import load_person, load_people
+from .presenters import room_json
+from .transaction import Transactions, Tx
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_TAGS = 20
+MAX_SUMMARY = 20_000
+# People who may read every room and invite anyone to it.
+STEWARD_ROLES = ("administrator", "facilitator")
+
+
+# ---- permission checks: the one place that decides who may read and post ----------
+
+
+def can_read(user: User, room: Room, member: RoomMember | None) -> bool:
+    return room.visibility == "open" or member is not None or user.role in STEWARD_ROLES
+
+
+def can_manage(user: User, member: RoomMember | None) -> bool:
+    """Change settings and invite: the room's owners, facilitators and administrators."""
+    return user.role in STEWARD_ROLES or (member is not None and member.role == "owner")
+
+
+async def find_room(session: AsyncSession, ref: int | str) -> Room | None:
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        return await session.get(Room, int(ref))
+    return await session.scalar(select(Room).where(Room.slug == ref))
+
+
+async def get_member(session: AsyncSession, room_id: int, user_id: int) -> RoomMember | None:
+    return await session.get(RoomMember, (room_id, user_id))
+
+
+async def readable_room(session: AsyncSession, user: User, ref: int | str) -> tuple[Room, RoomMember | None]:
+    """The room if ``user`` may read it. An unreadable room is reported as not found, so
+    invite-only rooms do not reveal that they exist."""
+    room = await find_room(session, ref)
+    if room is None:
+        raise NotFound("no such room", "room")
+    member = await get_member(session, room.id, user.id)
+    if not can_read(user, room, member):
+        raise NotFound("no such room", "room")
+    return room, member
+
+
+async def postable_room(tx: Tx, user: User, room_id: int) -> Room:
+    """Check ``user`` may post in the room. Posting in an open room makes the poster a
+    member (as replying in a Discourse category does), announced as member.joined."""
+    if user.email_confirmed_at is None:
+        raise Unconfirmed("confirm your email address before posting; check your inbox for the link")
+    room, member = await readable_room(tx.session, user, room_id)
+    if room.stage == "archived":
+        raise Forbidden("this room is archived and read-only")
+    if member is None:
+        if room.visibility != "open" and user.role not in STEWARD_ROLES:
+            raise Forbidden("only members can post in this room")
+        await _add_member(tx, room, user, "member", invited_by=None)
+    return room
+
+
+# ---- validation ----------------------------------------------------------------------
+
+
+@dataclass
+class RoomFields:
+    title: str | None = None
+    slug: str | None = None
+    summary: str | None = None
+    stage: str | None = None
+    visibility: str | None = None
+    tags: list[str] | None = None
+    looking_for_collaborators: bool | None = None
+
+
+def _clean(fields: RoomFields, max_title: int) -> RoomFields:
+    if fields.title is not None:
+        fields.title = fields.title.strip()
+        if not fields.title:
+            raise Invalid("title is required", "title")
+        if len(fields.title) > max_title:
+            raise Invalid(f"title must be at most {max_title} characters", "title")
+    if fields.slug is not None:
+        fields.slug = fields.slug.strip().lower()
+        if not SLUG_RE.match(fields.slug) or len(fields.slug) > 80 or fields.slug.isdigit():
+            raise Invalid("slug may use a-z, 0-9 and single hyphens (not only digits), up to 80 characters", "slug")
+    if fields.summary is not None and len(fields.summary) > MAX_SUMMARY:
+        raise Invalid(f"summary must be at most {MAX_SUMMARY} characters", "summary")
+    if fields.stage is not None and fields.stage not in STAGES:
+        raise Invalid(f"stage must be one of {', '.join(STAGES)}", "stage")
+    if fields.visibility is not None and fields.visibility not in VISIBILITIES:
+        raise Invalid(f"visibility must be one of {', '.join(VISIBILITIES)}", "visibility")
+    if fields.tags is not None:
+        tags = []
+        for raw in fields.tags:
+            tag = " ".join(raw.strip().lower().split())
+            if not tag or len(tag) > 40:
+                raise Invalid("each tag must be 1 to 40 characters", "tags")
+            if tag not in tags:
+                tags.append(tag)
+        if len(tags) > MAX_TAGS:
+            raise Invalid(f"at most {MAX_TAGS} tags", "tags")
+        fields.tags = tags
+    return fields
+
+
+def slugify(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-") or "room"
+    return f"room-{slug}" if slug.isdigit() else slug
+
+
+async def _unique_slug(session: AsyncSession, base: str) -> str:
+    taken = set((await session.scalars(select(Room.slug).where(or_(Room.slug == base, Room.slug.like(f"{base}-%"))))).all())
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+# ---- writes --------------------------------------------------------------------------
+
+
+async def _add_member(tx: Tx, room: Room, user: User, role: str, invited_by: int | None) -> RoomMember:
+    member = RoomMember(room_id=room.id, user_id=user.id, role=role, invited_by=invited_by)
+    tx.session.add(member)
+    await tx.session.flush()
+    person = await load_person(tx.session, user.id)
+    tx.to_room(room.id, {"type": "member.joined", "room_id": room.id, "user": person.as_dict(), "role": role})
+    return member
+
+
+async def create_room(txs: Transactions, actor: User, fields: RoomFields, max_title: int) -> Room:
+    """Any confirmed person may open a room; they become its owner."""
+    if actor.email_confirmed_at is None:
+        raise Unconfirmed("confirm your email address before creating rooms")
+    if fields.title is None:
+        raise Invalid("title is required", "title")
+    fields = _clean(fields, max_title)
+    async with txs.begin() as tx:
+        if fields.slug:
+            if await tx.session.scalar(select(Room.id).where(Room.slug == fields.slug)):
+                raise Conflict("a room with this slug already exists", "slug")
+            slug = fields.slug
+        else:
+            slug = await _unique_slug(tx.session, slugify(fields.title))
+        summary = fields.summary or ""
+        room = Room(
+            slug=slug,
+            title=fields.title,
+            summary=summary,
+            summary_html=markdown.render(summary).html,
+            stage=fields.stage or "discovery",
+            visibility=fields.visibility or "open",
+            looking_for_collaborators=bool(fields.looking_for_collaborators),
+            created_by=actor.id,
+            tags=[RoomTag(tag=t) for t in fields.tags or []],
+        )
+        tx.session.add(room)
+        await tx.session.flush()
+        await _add_member(tx, room, actor, "owner", invited_by=None)
+    return room
+
+
+async def update_room(txs: Transactions, actor: User, ref: int | str, fields: RoomFields, max_title: int) -> Room:
+    fields = _clean(fields, max_title)
+    async with txs.begin() as tx:
+        room, member = await readable_room(tx.session, actor, ref)
+        if not can_manage(actor, member):
+            raise Forbidden("only the room's owners, facilitators and administrators can change it")
+        if fields.slug and fields.slug != room.slug:
+            if await tx.session.scalar(select(Room.id).where(Room.slug == fields.slug)):
+                raise Conflict("a room with this slug already exists", "slug")
+            room.slug = fields.slug
+        for name in ("title", "stage", "visibility", "looking_for_collaborators"):
+            value = getattr(fields, name)
+            if value is not None:
+                setattr(room, name, value)
+        if fields.summary is not None:
+            room.summary = fields.summary
+            room.summary_html = markdown.render(fields.summary).html
+        if fields.tags is not None:
+            await tx.session.execute(delete(RoomTag).where(RoomTag.room_id == room.id))
+            tx.session.add_all([RoomTag(room_id=room.id, tag=t) for t in fields.tags])
+        room.last_activity_at = utcnow()
+        await tx.session.flush()
+        tags, count = await _tags_and_counts(tx.session, [room.id])
+        tx.to_room(room.id, {"type": "room.updated", "room_id": room.id, "room": room_json(room, tags[room.id], count[room.id])})
+    return room
+
+
+async def join_room(txs: Transactions, actor: User, ref: int | str) -> Room:
+    async with txs.begin() as tx:
+        room, member = await readable_room(tx.session, actor, ref)
+        if member is not None:
+            return room
+        if room.visibility != "open":
+            raise Forbidden("this room is invite-only; ask an owner or a facilitator to invite you")
+        await _add_member(tx, room, actor, "member", invited_by=None)
+    return room
+
+
+async def leave_room(txs: Transactions, actor: User, ref: int | str) -> Room:
+    async with txs.begin() as tx:
+        room, member = await readable_room(tx.session, actor, ref)
+        if member is None:
+            return room
+        await tx.session.delete(member)
+        person = await load_person(tx.session, actor.id)
+        tx.to_room(room.id, {"type": "member.left", "room_id": room.id, "user": person.as_dict()})
+        if not can_read(actor, room, None):
+            # Their open connections must stop receiving this room's events.
+            tx.to_user(actor.id, {"type": "room.access_lost", "room_id": room.id})
+    return room
+
+
+async def invite_member(txs: Transactions, actor: User, ref: int | str, *, user_id: int | None, email: str | None) -> RoomMember:
+    """Add an existing account to a room (owners, facilitators, administrators)."""
+    async with txs.begin() as tx:
+        room, member = await readable_room(tx.session, actor, ref)
+        if not can_manage(actor, member):
+            raise Forbidden("only the room's owners, facilitators and administrators can invite")
+        if user_id is not None:
+            invitee = await tx.session.get(User, user_id)
+            field = "user_id"
+        else:
+            invitee = await tx.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+            field = "email"
+        if invitee is None or invitee.deactivated_at is not None:
+            raise NotFound("no active account with that address; ask them to sign up first", field)
+        existing = await get_member(tx.session, room.id, invitee.id)
+        if existing is not None:
+            return existing
+        return await _add_member(tx, room, invitee, "member", invited_by=actor.id)
+
+
+# ---- reads ---------------------------------------------------------------------------
+
+
+async def _tags_and_counts(session: AsyncSession, room_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, int]]:
+    tags: dict[int, list[str]] = {i: [] for i in room_ids}
+    counts: dict[int, int] = {i: 0 for i in room_ids}
+    if not room_ids:
+        return tags, counts
+    for room_id, tag in (await session.execute(select(RoomTag.room_id, RoomTag.tag).where(RoomTag.room_id.in_(room_ids)).order_by(RoomTag.tag))).tuples():
+        tags[room_id].append(tag)
+    for room_id, count in (
+        await session.execute(select(RoomMember.room_id, func.count()).where(RoomMember.room_id.in_(room_ids)).group_by(RoomMember.room_id))
+    ).tuples():
+        counts[room_id] = count
+    return tags, counts
+
+
+async def _unread_by_room(session: AsyncSession, user_id: int, room_ids: list[int]) -> dict[int, int]:
+    if not room_ids:
+        return {}
+    marker = and_(ReadMarker.thread_id == Message.thread_id, ReadMarker.user_id == user_id)
+    rows = await session.execute(
+        select(Message.room_id, func.count())
+        .join(RoomMember, and_(RoomMember.room_id == Message.room_id, RoomMember.user_id == user_id))
+        .outerjoin(ReadMarker, marker)
+        .where(
+            Message.room_id.in_(room_ids),
+            Message.seq > func.coalesce(ReadMarker.last_read_seq, 0),
+            Message.author_id != user_id,
+            Message.deleted_at.is_(None),
+        )
+        .group_by(Message.room_id)
+    )
+    return dict(rows.tuples().all())
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass
+class DirectoryFilter:
+    stage: str | None = None
+    tag: str | None = None
+    organisation: str | None = None
+    text: str | None = None
+    mine: bool = False
+
+
+async def directory(session: AsyncSession, viewer: User, flt: DirectoryFilter) -> list[dict[str, Any]]:
+    """Rooms the viewer may read, most recently active first, with tags, member counts,
+    the viewer's membership and unread count; a fixed number of queries."""
+    me = RoomMember.__table__.alias("me")
+    query = select(Room, me.c.role).outerjoin(me, and_(me.c.room_id == Room.id, me.c.user_id == viewer.id))
+    if viewer.role not in STEWARD_ROLES:
+        query = query.where(or_(Room.visibility == "open", me.c.user_id.is_not(None)))
+    if flt.mine:
+        query = query.where(me.c.user_id.is_not(None))
+    if flt.stage:
+        if flt.stage not in STAGES:
+            raise Invalid(f"stage must be one of {', '.join(STAGES)}", "stage")
+        query = query.where(Room.stage == flt.stage)
+    if flt.tag:
+        query = query.where(exists().where(RoomTag.room_id == Room.id, RoomTag.tag == flt.tag.strip().lower()))
+    if flt.text:
+        pattern = _like(flt.text.strip())
+        query = query.where(or_(Room.title.ilike(pattern, escape="\\"), Room.summary.ilike(pattern, escape="\\")))
+    if flt.organisation:
+        pattern = _like(flt.organisation.strip())
+        member_user = select(RoomMember.room_id).join(User, User.id == RoomMember.user_id).outerjoin(
+            Organisation, Organisation.id == User.organisation_id
+        ).where(or_(Organisation.name.ilike(pattern, escape="\\"), and_(User.organisation_id.is_(None), User.declared_organisation.ilike(pattern, escape="\\"))))
+        query = query.where(Room.id.in_(member_user))
+    rows = (await session.execute(query.order_by(Room.last_activity_at.desc(), Room.id.desc()).limit(500))).tuples().all()
+    ids = [room.id for room, _ in rows]
+    tags, counts = await _tags_and_counts(session, ids)
+    unread = await _unread_by_room(session, viewer.id, ids)
+    return [
+        room_json(room, tags[room.id], counts[room.id]) | {"membership": role, "unread_count": unread.get(room.id, 0)}
+        for room, role in rows
+    ]
+
+
+async def room_view(session: AsyncSession, viewer: User, ref: int | str) -> dict[str, Any]:
+    room, member = await readable_room(session, viewer, ref)
+    tags, counts = await _tags_and_counts(session, [room.id])
+    unread = await _unread_by_room(session, viewer.id, [room.id])
+    return room_json(room, tags[room.id], counts[room.id]) | {
+        "membership": member.role if member else None,
+        "unread_count": unread.get(room.id, 0),
+        "can_manage": can_manage(viewer, member),
+    }
+
+
+async def room_json_for(session: AsyncSession, room: Room) -> dict[str, Any]:
+    tags, counts = await _tags_and_counts(session, [room.id])
+    return room_json(room, tags[room.id], counts[room.id])
+
+
+async def list_members(session: AsyncSession, viewer: User, ref: int | str) -> list[dict[str, Any]]:
+    room, _ = await readable_room(session, viewer, ref)
+    rows = (await session.scalars(select(RoomMember).where(RoomMember.room_id == room.id).order_by(RoomMember.joined_at))).all()
+    people = await load_people(session, [m.user_id for m in rows])
+    return [
+        {"user": people[m.user_id].as_dict(), "role": m.role, "joined_at": m.joined_at.isoformat().replace("+00:00", "Z")}
+        for m in rows
+    ]
+
+
+async def member_names(session: AsyncSession, room_id: int) -> dict[str, int]:
+    """Casefolded display names of the room's members, for @mentions."""
+    rows = await session.execute(
+        select(User.display_name, User.id).join(RoomMember, RoomMember.user_id == User.id).where(RoomMember.room_id == room_id)
+    )
+    return {name.casefold(): user_id for name, user_id in rows.tuples()}

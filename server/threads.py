@@ -1,0 +1,129 @@
+"""Threads: titled conversations inside a room; following and read markers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .errors import Invalid, NotFound
+from .models import Message, ReadMarker, Thread, ThreadFollow, User
+from .people import load_people, load_person
+from .presenters import thread_json
+from .rooms import postable_room, readable_room
+from .transaction import Transactions, Tx
+from .upsert import advance_read_marker, insert_ignore
+
+
+def thread_created_event(thread: Thread, creator: dict[str, Any] | None, thread_view: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "thread.created", "room_id": thread.room_id, "seq": thread.seq, "thread": thread_view}
+
+
+async def readable_thread(session: AsyncSession, user: User, thread_id: int) -> Thread:
+    thread = await session.get(Thread, thread_id)
+    if thread is None:
+        raise NotFound("no such thread", "thread_id")
+    try:
+        await readable_room(session, user, thread.room_id)
+    except NotFound:
+        raise NotFound("no such thread", "thread_id") from None
+    return thread
+
+
+def clean_title(title: str, max_title: int) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise Invalid("title is required", "title")
+    if len(title) > max_title:
+        raise Invalid(f"title must be at most {max_title} characters", "title")
+    return title
+
+
+async def start_thread(tx: Tx, actor: User, room_ref: int | str, title: str, max_title: int) -> Thread:
+    """Open a thread in a room the actor may post in; the starter follows it.
+    Announces thread.created (durable, numbered) after commit."""
+    title = clean_title(title, max_title)
+    room, _ = await readable_room(tx.session, actor, room_ref)
+    room = await postable_room(tx, actor, room.id)
+    seq = await tx.next_seq(room.id)
+    thread = Thread(room_id=room.id, title=title, created_by=actor.id, seq=seq)
+    tx.session.add(thread)
+    await tx.session.flush()
+    await insert_ignore(tx.session, ThreadFollow, [{"thread_id": thread.id, "user_id": actor.id}])
+    person = await load_person(tx.session, actor.id)
+    await tx.record_room_event(room.id, seq, {"type": "thread.created", "room_id": room.id, "seq": seq, "thread": thread_json(thread, person)})
+    return thread
+
+
+async def set_following(txs: Transactions, actor: User, thread_id: int, follow: bool) -> Thread:
+    async with txs.begin() as tx:
+        thread = await readable_thread(tx.session, actor, thread_id)
+        if follow:
+            await insert_ignore(tx.session, ThreadFollow, [{"thread_id": thread.id, "user_id": actor.id}])
+        else:
+            await tx.session.execute(delete(ThreadFollow).where(ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == actor.id))
+    return thread
+
+
+async def mark_read(txs: Transactions, actor: User, thread_id: int, seq: int) -> dict[str, Any]:
+    """Move the reader's marker forward and tell their other tabs (``read`` event)."""
+    if seq < 0:
+        raise Invalid("seq must be zero or more", "seq")
+    async with txs.begin() as tx:
+        thread = await readable_thread(tx.session, actor, thread_id)
+        await advance_read_marker(tx.session, thread.id, actor.id, seq)
+        views = await thread_views(tx.session, actor, [thread])
+        view = views[0]
+        tx.to_user(
+            actor.id,
+            {"type": "read", "room_id": thread.room_id, "thread_id": thread.id, "last_read_seq": view["last_read_seq"], "unread_count": view["unread_count"]},
+        )
+    return view
+
+
+async def thread_views(session: AsyncSession, viewer: User, threads: list[Thread]) -> list[dict[str, Any]]:
+    """Threads as the viewer sees them (unread count, following, read marker) in a
+    fixed number of queries whatever the number of threads."""
+    if not threads:
+        return []
+    ids = [t.id for t in threads]
+    markers = dict(
+        (await session.execute(select(ReadMarker.thread_id, ReadMarker.last_read_seq).where(ReadMarker.user_id == viewer.id, ReadMarker.thread_id.in_(ids)))).tuples().all()
+    )
+    following = set((await session.scalars(select(ThreadFollow.thread_id).where(ThreadFollow.user_id == viewer.id, ThreadFollow.thread_id.in_(ids)))).all())
+    marker = and_(ReadMarker.thread_id == Message.thread_id, ReadMarker.user_id == viewer.id)
+    unread = dict(
+        (
+            await session.execute(
+                select(Message.thread_id, func.count())
+                .outerjoin(ReadMarker, marker)
+                .where(
+                    Message.thread_id.in_(ids),
+                    Message.seq > func.coalesce(ReadMarker.last_read_seq, 0),
+                    Message.author_id != viewer.id,
+                    Message.deleted_at.is_(None),
+                )
+                .group_by(Message.thread_id)
+            )
+        ).tuples().all()
+    )
+    people = await load_people(session, [t.created_by for t in threads if t.created_by])
+    return [
+        thread_json(t, people.get(t.created_by) if t.created_by else None)
+        | {"unread_count": unread.get(t.id, 0), "following": t.id in following, "last_read_seq": markers.get(t.id, 0)}
+        for t in threads
+    ]
+
+
+async def list_threads(session: AsyncSession, viewer: User, room_ref: int | str) -> list[dict[str, Any]]:
+    room, _ = await readable_room(session, viewer, room_ref)
+    threads = list(
+        (await session.scalars(select(Thread).where(Thread.room_id == room.id).order_by(Thread.last_activity_at.desc(), Thread.id.desc()))).all()
+    )
+    return await thread_views(session, viewer, threads)
+
+
+async def thread_view(session: AsyncSession, viewer: User, thread_id: int) -> dict[str, Any]:
+    thread = await readable_thread(session, viewer, thread_id)
+    return (await thread_views(session, viewer, [thread]))[0]

@@ -1,0 +1,37 @@
+"""Dialect-aware upserts: the same statement on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import ReadMarker
+
+
+def _insert(session: AsyncSession, model: Any) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, skipping any that already exist (by primary key)."""
+    if rows:
+        await session.execute(_insert(session, model).values(rows).on_conflict_do_nothing())
+
+
+async def advance_read_marker(session: AsyncSession, thread_id: int, user_id: int, seq: int) -> None:
+    """Move a read marker forward to ``seq``; it never moves back."""
+    stmt = _insert(session, ReadMarker).values(thread_id=thread_id, user_id=user_id, last_read_seq=seq)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ReadMarker.thread_id, ReadMarker.user_id],
+        set_={
+            "last_read_seq": case(
+                (ReadMarker.last_read_seq < stmt.excluded.last_read_seq, stmt.excluded.last_read_seq),
+                else_=ReadMarker.last_read_seq,
+            )
+        },
+    )
+    await session.execute(stmt)

@@ -1,0 +1,65 @@
+// The REST client. Every call goes to /api/v1 on this origin with the session
+// cookie; failures become ApiError so views can show the server's message and
+// point at the field it names (see docs/protocol.md, "Errors").
+
+export class ApiError extends Error {
+  constructor(status, code, message, field = null) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+const NETWORK_MESSAGE =
+  "Convene could not be reached. Check your connection and try again.";
+
+export async function api(method, path, body) {
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, init);
+  } catch {
+    throw new ApiError(0, "network", NETWORK_MESSAGE);
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    throw new ApiError(
+      response.status,
+      error.code || `http_${response.status}`,
+      error.message || `Something went wrong (error ${response.status}). Try again.`,
+      error.field || null,
+    );
+  }
+  return data;
+}
+
+export const get = (path) => api("GET", path);
+export const post = (path, body = {}) => api("POST", path, body);
+export const put = (path, body = {}) => api("PUT", path, body);
+export const patch = (path, body) => api("PATCH", path, body);
+export const del = (path) => api("DELETE", path);
+
+/** Build a query string from an object, leaving out empty values. */
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "" && value !== false) {
+      search.set(key, String(value));
+    }
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}

@@ -1,0 +1,154 @@
+// Form building blocks in the GOV.UK Design System pattern: a visible label, an
+// optional hint, an inline error tied to the control with aria-describedby, and
+// an error summary at the top that takes focus and links to each field.
+import { h, uniqueId, replaceContent } from "./dom.js";
+
+/**
+ * A labelled control. `control` is "input" (default), "textarea" or "select".
+ * Returns {wrapper, input}. The input's name is `name`, which is also the field
+ * name the server uses in its errors.
+ */
+export function field({ name, label, control = "input", type = "text", hint, autocomplete,
+  required = false, value = "", options = [], rows = 4, spellcheck, inputmode, className }) {
+  const id = uniqueId(`field-${name}`);
+  const hintId = hint ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  let input;
+  if (control === "textarea") {
+    input = h("textarea", { id, name, rows, class: "textarea", required, spellcheck });
+    input.value = value;
+  } else if (control === "select") {
+    input = h("select", { id, name, class: "select" },
+      options.map(([optionValue, text]) => h("option", { value: optionValue, selected: optionValue === value }, text)));
+  } else {
+    input = h("input", { id, name, type, class: "input", autocomplete, required, spellcheck, inputmode, value: value || null });
+  }
+  if (hintId) input.setAttribute("aria-describedby", hintId);
+  const wrapper = h("div", { class: `form-group${className ? ` ${className}` : ""}`, dataset: { field: name } },
+    h("label", { class: "label", for: id }, label),
+    hint ? h("p", { class: "hint", id: hintId }, hint) : null,
+    h("p", { class: "error-message", id: errorId, hidden: true }),
+    input,
+  );
+  return { wrapper, input };
+}
+
+/** A single checkbox with its label. */
+export function checkbox({ name, label, hint, checked = false }) {
+  const id = uniqueId(`field-${name}`);
+  const hintId = hint ? `${id}-hint` : null;
+  const input = h("input", { id, name, type: "checkbox", class: "checkbox-input", checked, "aria-describedby": hintId });
+  const wrapper = h("div", { class: "form-group checkbox", dataset: { field: name } },
+    h("p", { class: "error-message", id: `${id}-error`, hidden: true }),
+    h("div", { class: "checkbox-item" }, input, h("label", { for: id, class: "checkbox-label" }, label)),
+    hint ? h("p", { class: "hint checkbox-hint", id: hintId }, hint) : null,
+  );
+  return { wrapper, input };
+}
+
+/** A group of radio buttons in a fieldset with a legend. */
+export function radios({ name, legend, choices, value }) {
+  const groupId = uniqueId(`field-${name}`);
+  const inputs = [];
+  const items = choices.map(([choiceValue, text, hint]) => {
+    const id = `${groupId}-${choiceValue}`;
+    const hintId = hint ? `${id}-hint` : null;
+    const input = h("input", { id, name, type: "radio", value: choiceValue, class: "radio-input",
+      checked: choiceValue === value, "aria-describedby": hintId });
+    inputs.push(input);
+    return h("div", { class: "radio-item" }, input, h("label", { for: id, class: "radio-label" }, text),
+      hint ? h("p", { class: "hint radio-hint", id: hintId }, hint) : null);
+  });
+  const wrapper = h("div", { class: "form-group", dataset: { field: name } },
+    h("fieldset", { class: "fieldset" },
+      h("legend", { class: "legend" }, legend),
+      h("p", { class: "error-message", id: `${groupId}-error`, hidden: true }),
+      items));
+  return { wrapper, inputs };
+}
+
+/** The error summary box placed at the top of a form; hidden until needed. */
+export function errorSummary() {
+  const titleId = uniqueId("error-summary-title");
+  const list = h("ul", { class: "error-summary-list" });
+  const box = h("div", { class: "error-summary", tabindex: "-1", hidden: true, "aria-labelledby": titleId },
+    h("h2", { class: "error-summary-title", id: titleId }, "There is a problem"),
+    list);
+  return { box, list };
+}
+
+/**
+ * Show errors on a form. `errors` is [{field, message}]; a field of null is a
+ * general error. Moves focus to the summary so screen reader users hear it.
+ */
+export function showErrors(form, summary, errors) {
+  clearErrors(form, summary);
+  if (!errors.length) return;
+  for (const error of errors) {
+    const group = error.field ? form.querySelector(`[data-field="${CSS.escape(error.field)}"]`) : null;
+    const control = group ? group.querySelector("input, textarea, select") : null;
+    let item;
+    if (group && control) {
+      group.classList.add("form-group-error");
+      const message = group.querySelector(".error-message");
+      replaceContent(message, h("span", { class: "visually-hidden" }, "Error: "), error.message);
+      message.hidden = false;
+      for (const input of group.querySelectorAll("input, textarea, select")) {
+        input.setAttribute("aria-invalid", "true");
+        const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (!described.includes(message.id)) input.setAttribute("aria-describedby", [message.id, ...described].join(" "));
+      }
+      const link = h("a", { href: `#${control.id}` }, error.message);
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        control.focus();
+      });
+      item = h("li", {}, link);
+    } else {
+      item = h("li", {}, error.message);
+    }
+    summary.list.append(item);
+  }
+  summary.box.hidden = false;
+  summary.box.focus();
+}
+
+export function clearErrors(form, summary) {
+  summary.box.hidden = true;
+  summary.list.replaceChildren();
+  for (const group of form.querySelectorAll(".form-group-error")) group.classList.remove("form-group-error");
+  for (const message of form.querySelectorAll(".error-message")) {
+    message.hidden = true;
+    message.replaceChildren();
+    const id = message.id;
+    for (const input of form.querySelectorAll(`[aria-describedby~="${CSS.escape(id)}"]`)) {
+      const rest = input.getAttribute("aria-describedby").split(" ").filter((x) => x && x !== id);
+      if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
+      else input.removeAttribute("aria-describedby");
+      input.removeAttribute("aria-invalid");
+    }
+  }
+}
+
+/** Turn an ApiError into the list showErrors expects. */
+export function errorsFrom(error, fieldNames = []) {
+  const field = error.field && fieldNames.includes(error.field) ? error.field : null;
+  return [{ field, message: error.message || "Something went wrong. Try again." }];
+}
+
+/**
+ * Run `work` unless it is already running for this button, so a form cannot be
+ * sent twice. The button is marked aria-disabled rather than disabled: a
+ * disabled button would drop keyboard focus to the top of the page.
+ */
+export async function whileBusy(button, work) {
+  if (button.dataset.busy) return undefined;
+  button.dataset.busy = "true";
+  button.setAttribute("aria-disabled", "true");
+  try {
+    return await work();
+  } finally {
+    delete button.dataset.busy;
+    button.removeAttribute("aria-disabled");
+  }
+}

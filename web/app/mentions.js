@@ -1,0 +1,145 @@
+// @mention suggestions in a textarea.
+//
+// Typing "@" followed by part of a name offers the room's members in a listbox.
+// The textarea keeps focus (aria-activedescendant points at the highlighted
+// option) so people can keep typing; Up/Down move, Enter or Tab insert, Escape
+// closes. The inserted text is the server's mention syntax: @**Display Name**.
+import { h, uniqueId, replaceContent } from "./dom.js";
+import { announceStatus } from "./announcer.js";
+import { organisationLabel, plural } from "./labels.js";
+
+const MAX_SUGGESTIONS = 8;
+
+/**
+ * Attach suggestions to `textarea`. `getPeople` returns [{id, display_name,
+ * organisation}]. Returns {listbox, handleKeydown(event) -> bool, close()};
+ * handleKeydown returns true when it used the key (so Enter does not also send).
+ */
+export function attachMentions(textarea, getPeople) {
+  const listboxId = uniqueId("mention-list");
+  const listbox = h("ul", { id: listboxId, role: "listbox", class: "mention-list", hidden: true,
+    "aria-label": "People to mention" });
+  let matches = [];
+  let active = 0;
+  let range = null;
+  let lastAnnounced = "";
+
+  textarea.setAttribute("aria-autocomplete", "list");
+
+  function findQuery() {
+    const caret = textarea.selectionStart;
+    if (caret !== textarea.selectionEnd) return null;
+    const before = textarea.value.slice(0, caret);
+    const match = /(^|[\s(])@([^\s@*][^@*\n]{0,40})?$/.exec(before);
+    if (!match) return null;
+    const query = match[2] || "";
+    return { start: caret - query.length - 1, end: caret, query };
+  }
+
+  function search(query) {
+    const needle = query.toLowerCase();
+    const people = getPeople();
+    const starts = [];
+    const contains = [];
+    for (const person of people) {
+      const name = person.display_name.toLowerCase();
+      if (name.startsWith(needle) || name.split(/\s+/).some((part) => part.startsWith(needle))) starts.push(person);
+      else if (needle && name.includes(needle)) contains.push(person);
+    }
+    return [...starts, ...contains].slice(0, MAX_SUGGESTIONS);
+  }
+
+  function update() {
+    const found = findQuery();
+    if (!found) {
+      close();
+      return;
+    }
+    const next = search(found.query);
+    if (!next.length) {
+      close();
+      return;
+    }
+    range = found;
+    matches = next;
+    active = 0;
+    render();
+    const sentence = `${plural(matches.length, "person", "people")} to mention. Up and down arrows to choose, Enter to insert.`;
+    if (sentence !== lastAnnounced) {
+      lastAnnounced = sentence;
+      announceStatus(sentence);
+    }
+  }
+
+  function render() {
+    replaceContent(listbox, matches.map((person, index) => {
+      const option = h("li", { id: `${listboxId}-${index}`, role: "option", class: "mention-option",
+        "aria-selected": index === active ? "true" : "false" },
+      h("span", { class: "mention-name" }, person.display_name),
+      person.organisation ? [" ", organisationLabel(person.organisation)] : null);
+      // mousedown, not click: keep focus in the textarea.
+      option.addEventListener("mousedown", (event) => {
+        event.preventDefault();
+        choose(index);
+      });
+      return option;
+    }));
+    listbox.hidden = false;
+    textarea.setAttribute("aria-controls", listboxId);
+    textarea.setAttribute("aria-activedescendant", `${listboxId}-${active}`);
+  }
+
+  function choose(index) {
+    const person = matches[index];
+    if (!person || !range) return;
+    const insert = `@**${person.display_name}** `;
+    const value = textarea.value;
+    textarea.value = value.slice(0, range.start) + insert + value.slice(range.end);
+    const caret = range.start + insert.length;
+    textarea.setSelectionRange(caret, caret);
+    close();
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    announceStatus(`Mentioned ${person.display_name}.`);
+  }
+
+  function close() {
+    matches = [];
+    range = null;
+    lastAnnounced = "";
+    listbox.hidden = true;
+    listbox.replaceChildren();
+    textarea.removeAttribute("aria-activedescendant");
+    textarea.removeAttribute("aria-controls");
+  }
+
+  function isOpen() {
+    return matches.length > 0 && !listbox.hidden;
+  }
+
+  function handleKeydown(event) {
+    if (!isOpen()) return false;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      active = (active + (event.key === "ArrowDown" ? 1 : -1) + matches.length) % matches.length;
+      render();
+      return true;
+    }
+    if ((event.key === "Enter" && !event.shiftKey) || event.key === "Tab") {
+      event.preventDefault();
+      choose(active);
+      return true;
+    }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+      return true;
+    }
+    return false;
+  }
+
+  textarea.addEventListener("input", update);
+  textarea.addEventListener("click", update);
+  textarea.addEventListener("blur", () => window.setTimeout(close, 150));
+
+  return { listbox, handleKeydown, close, isOpen };
+}

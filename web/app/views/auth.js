@@ -1,0 +1,339 @@
+// First run, sign up, sign in (password or emailed link), confirming an address.
+//
+// Pages reached from an email (/confirm, /signin/link) never act on load: mail
+// scanners fetch links before people click them, and a single-use token spent by
+// a scanner would leave the person locked out. They ask for a button press and
+// then POST the token from here.
+import { h, replaceContent } from "../dom.js";
+import { post, get, ApiError } from "../api.js";
+import { field, errorSummary, showErrors, clearErrors, errorsFrom, whileBusy } from "../forms.js";
+import { session, setUser, safeNext } from "../session.js";
+import { navigate } from "../router.js";
+import { announceStatus } from "../announcer.js";
+
+const PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong, memorable password.";
+
+function accountFields() {
+  return {
+    display_name: field({ name: "display_name", label: "Your name", autocomplete: "name",
+      hint: "Shown next to your messages." }),
+    organisation: field({ name: "organisation", label: "Organisation", autocomplete: "organization",
+      hint: "For example, Camden Council or Department for Transport. Shown as verified when your email address belongs to it." }),
+    email: field({ name: "email", label: "Email address", type: "email", autocomplete: "email", spellcheck: "false" }),
+    password: field({ name: "password", label: "Create a password", type: "password", autocomplete: "new-password",
+      hint: PASSWORD_HINT }),
+  };
+}
+
+function valuesOf(fields) {
+  const values = {};
+  for (const [name, f] of Object.entries(fields)) values[name] = f.input.value.trim();
+  values.password = fields.password ? fields.password.input.value : undefined;
+  return values;
+}
+
+/** Errors we can spot without asking the server, so people hear them at once. */
+function missing(fields, labels) {
+  const errors = [];
+  for (const [name, text] of Object.entries(labels)) {
+    if (!fields[name].input.value.trim()) errors.push({ field: name, message: text });
+  }
+  return errors;
+}
+
+const SIGNUP_REQUIRED = {
+  display_name: "Enter your name",
+  organisation: "Enter your organisation",
+  email: "Enter your email address",
+  password: "Create a password",
+};
+
+function accountForm({ submitLabel, onDone }) {
+  const fields = accountFields();
+  const summary = errorSummary();
+  const button = h("button", { type: "submit", class: "button" }, submitLabel);
+  const form = h("form", { class: "form", novalidate: true }, summary.box,
+    Object.values(fields).map((f) => f.wrapper), button);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const errors = missing(fields, SIGNUP_REQUIRED);
+    if (errors.length) {
+      showErrors(form, summary, errors);
+      return;
+    }
+    clearErrors(form, summary);
+    whileBusy(button, async () => {
+      try {
+        const { user } = await post("/auth/signup", valuesOf(fields));
+        onDone(user);
+      } catch (error) {
+        showErrors(form, summary, errorsFrom(error, Object.keys(fields)));
+      }
+    });
+  });
+  return form;
+}
+
+export function setupView(main) {
+  if (!session.needsSetup) {
+    navigate(session.user ? "/" : "/signin", { replace: true });
+    return { title: "Set up Convene" };
+  }
+  const heading = h("h1", { tabindex: "-1" }, "Set up Convene");
+  replaceContent(main,
+    h("div", { class: "narrow" },
+      heading,
+      h("p", { class: "lead" }, "Nobody has an account yet. The account you create now is the administrator of this Convene service."),
+      h("p", {}, "As administrator you can add organisations, give people roles and look after rooms. You can make other people administrators later."),
+      accountForm({
+        submitLabel: "Create administrator account",
+        onDone: (user) => {
+          session.needsSetup = false;
+          setUser(user);
+          announceStatus("Administrator account created. You are signed in.");
+          navigate("/");
+        },
+      })));
+  return { title: "Set up Convene", heading };
+}
+
+export function signUpView(main) {
+  if (session.needsSetup) {
+    navigate("/setup", { replace: true });
+    return { title: "Create an account" };
+  }
+  const heading = h("h1", { tabindex: "-1" }, "Create an account");
+  const container = h("div", { class: "narrow" });
+  const form = accountForm({
+    submitLabel: "Create account",
+    onDone: (user) => {
+      setUser(user);
+      if (user.email_confirmed) {
+        navigate("/");
+        return;
+      }
+      showCheckEmail(container, user);
+    },
+  });
+  replaceContent(main, appendTo(container,
+    heading,
+    h("p", { class: "lead" }, "Convene is where councils, government teams and suppliers keep talking between workshops."),
+    form,
+    h("p", {}, "Already have an account? ", h("a", { href: "/signin" }, "Sign in"), ".")));
+  return { title: "Create an account", heading };
+}
+
+function appendTo(el, ...children) {
+  el.append(...children);
+  return el;
+}
+
+/** The "we have emailed you" panel; also used for signed-in, unconfirmed people. */
+export function checkEmailPanel(user) {
+  const status = h("p", { class: "inline-status", role: "status" });
+  const resend = h("button", { type: "button", class: "button button-secondary" }, "Send the email again");
+  resend.addEventListener("click", () => whileBusy(resend, async () => {
+    try {
+      await post("/auth/resend-confirmation");
+      status.textContent = "We have sent the email again. Use the newest link.";
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  }));
+  return h("div", { class: "panel" },
+    h("h2", {}, "Check your email"),
+    h("p", {}, "We have sent a link to ", h("strong", {}, user.email || "your email address"),
+      ". Open it to confirm your address; then you can join rooms and post."),
+    h("p", {}, "The email can take a few minutes to arrive. Check your junk folder if you cannot find it."),
+    resend, status);
+}
+
+function showCheckEmail(container, user) {
+  const heading = h("h1", { tabindex: "-1" }, "Confirm your email address");
+  replaceContent(container, heading, checkEmailPanel(user));
+  document.title = "Confirm your email address – Convene";
+  heading.focus();
+}
+
+export function signInView(main, { query }) {
+  if (session.needsSetup) {
+    navigate("/setup", { replace: true });
+    return { title: "Sign in" };
+  }
+  const next = safeNext(query.get("next"));
+  if (session.user) {
+    navigate(next, { replace: true });
+    return { title: "Sign in" };
+  }
+  const heading = h("h1", { tabindex: "-1" }, "Sign in");
+
+  // Password sign-in.
+  const email = field({ name: "email", label: "Email address", type: "email", autocomplete: "username", spellcheck: "false" });
+  const password = field({ name: "password", label: "Password", type: "password", autocomplete: "current-password" });
+  const summary = errorSummary();
+  const button = h("button", { type: "submit", class: "button" }, "Sign in");
+  const form = h("form", { class: "form", novalidate: true, "aria-labelledby": "signin-password-title" },
+    h("h2", { id: "signin-password-title", class: "visually-hidden" }, "Sign in with your password"),
+    summary.box, email.wrapper, password.wrapper, button);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const errors = [];
+    if (!email.input.value.trim()) errors.push({ field: "email", message: "Enter your email address" });
+    if (!password.input.value) errors.push({ field: "password", message: "Enter your password" });
+    if (errors.length) {
+      showErrors(form, summary, errors);
+      return;
+    }
+    clearErrors(form, summary);
+    whileBusy(button, async () => {
+      try {
+        const { user } = await post("/auth/signin", { email: email.input.value.trim(), password: password.input.value });
+        setUser(user);
+        announceStatus(`Signed in as ${user.display_name}.`);
+        navigate(next, { replace: true });
+      } catch (error) {
+        const message = error.status === 401 || error.code === "unauthenticated"
+          ? "The email address or password is not right"
+          : error.message;
+        showErrors(form, summary, [{ field: error.field === "password" ? "password" : "email", message }]);
+      }
+    });
+  });
+
+  // Emailed sign-in link.
+  const linkEmail = field({ name: "email", label: "Email address", type: "email", autocomplete: "email", spellcheck: "false" });
+  const linkSummary = errorSummary();
+  const linkButton = h("button", { type: "submit", class: "button button-secondary" }, "Email me a sign-in link");
+  const linkStatus = h("div", { role: "status", class: "inline-status" });
+  const linkForm = h("form", { class: "form", novalidate: true, "aria-labelledby": "signin-link-title" },
+    h("h2", { id: "signin-link-title" }, "Or sign in with an emailed link"),
+    h("p", {}, "We will email you a link that signs you in once. You do not need your password."),
+    linkSummary.box, linkEmail.wrapper, linkButton, linkStatus);
+  linkForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const address = linkEmail.input.value.trim();
+    if (!address) {
+      showErrors(linkForm, linkSummary, [{ field: "email", message: "Enter your email address" }]);
+      return;
+    }
+    clearErrors(linkForm, linkSummary);
+    whileBusy(linkButton, async () => {
+      try {
+        await post("/auth/link", { email: address });
+        replaceContent(linkStatus, h("p", { class: "notice" },
+          `If there is an account for ${address}, we have emailed it a sign-in link. The link works once.`));
+      } catch (error) {
+        showErrors(linkForm, linkSummary, errorsFrom(error, ["email"]));
+      }
+    });
+  });
+
+  replaceContent(main, h("div", { class: "narrow" },
+    heading, form, linkForm,
+    h("p", {}, "New to Convene? ", h("a", { href: "/signup" }, "Create an account"), ".")));
+  return { title: "Sign in", heading };
+}
+
+/** A page reached from an emailed link that acts only when the button is pressed. */
+function tokenPage(main, { title, intro, buttonLabel, token, action, onSuccess }) {
+  const heading = h("h1", { tabindex: "-1" }, title);
+  const result = h("div", { class: "token-result" });
+  const container = h("div", { class: "narrow" }, heading);
+  if (!token) {
+    container.append(h("p", {}, "This link is incomplete. Copy the whole link from the email into the address bar, or ask for a new email."));
+    replaceContent(main, container);
+    return { title, heading };
+  }
+  const button = h("button", { type: "button", class: "button" }, buttonLabel);
+  button.addEventListener("click", () => whileBusy(button, async () => {
+    try {
+      const data = await action(token);
+      button.hidden = true;
+      onSuccess(data, result);
+    } catch (error) {
+      const expired = error instanceof ApiError && [400, 404, 409, 410].includes(error.status);
+      replaceContent(result, h("div", { class: "error-summary", role: "alert" },
+        h("h2", { class: "error-summary-title" }, "There is a problem"),
+        h("p", {}, expired
+          ? "This link has expired or has already been used. Ask for a new one."
+          : error.message)));
+    }
+  }));
+  container.append(h("p", {}, intro), button, result);
+  replaceContent(main, container);
+  return { title, heading };
+}
+
+export function confirmView(main, { query }) {
+  return tokenPage(main, {
+    title: "Confirm your email address",
+    intro: "Press the button to confirm that this is your email address.",
+    buttonLabel: "Confirm my address",
+    token: query.get("token"),
+    action: (token) => post("/auth/confirm", { token }),
+    onSuccess: ({ user }, result) => {
+      // The confirmed person may be signed in here already, or in another browser.
+      if (session.user && user && session.user.id === user.id) setUser(user);
+      replaceContent(result,
+        h("div", { class: "panel panel-success", role: "status" },
+          h("h2", {}, "Your address is confirmed"),
+          h("p", {}, session.user
+            ? h("a", { href: "/" }, "Go to the rooms")
+            : h("a", { href: "/signin" }, "Sign in to Convene"))));
+      result.querySelector("a").focus();
+    },
+  });
+}
+
+export function linkSignInView(main, { query }) {
+  return tokenPage(main, {
+    title: "Sign in to Convene",
+    intro: "Press the button to finish signing in on this device.",
+    buttonLabel: "Sign me in",
+    token: query.get("token"),
+    action: (token) => post("/auth/link/redeem", { token }),
+    onSuccess: ({ user }) => {
+      setUser(user);
+      announceStatus(`Signed in as ${user.display_name}.`);
+      navigate("/", { replace: true });
+    },
+  });
+}
+
+/** Shown on member pages to someone who has not confirmed their address yet. */
+export function unconfirmedView(main) {
+  const heading = h("h1", { tabindex: "-1" }, "Confirm your email address");
+  replaceContent(main, h("div", { class: "narrow" }, heading, checkEmailPanel(session.user)));
+  return { title: "Confirm your email address", heading };
+}
+
+export async function signOut({ everywhere = false } = {}) {
+  try {
+    await post(everywhere ? "/auth/signout-everywhere" : "/auth/signout");
+  } catch (error) {
+    if (error.status !== 401) {
+      announceStatus(`Could not sign out: ${error.message}`);
+      return false;
+    }
+  }
+  setUser(null);
+  announceStatus(everywhere ? "Signed out on every device." : "Signed out.");
+  navigate("/signin");
+  return true;
+}
+
+/** Ask the server who we are (used at start-up). */
+export async function loadSession() {
+  try {
+    const setup = await get("/setup");
+    session.needsSetup = Boolean(setup.needs_setup);
+  } catch {
+    session.needsSetup = false;
+  }
+  try {
+    const { user } = await get("/me");
+    session.user = user;
+  } catch {
+    session.user = null;
+  }
+}

@@ -1,0 +1,210 @@
+// The room directory: find rooms by stage, tag, organisation and text; join open
+// rooms. Filters live in the URL so a filtered list can be bookmarked and shared.
+import { h, replaceContent, setServerHtml, hiddenText } from "../dom.js";
+import { get, post, query as toQuery } from "../api.js";
+import { STAGES, stageBadge, collaboratorsBadge, plural, unreadBadge } from "../labels.js";
+import { navigate } from "../router.js";
+import { session } from "../session.js";
+import { announceStatus } from "../announcer.js";
+import { field, checkbox } from "../forms.js";
+import { timeElement } from "../time.js";
+import * as realtime from "../realtime.js";
+
+export function directoryView(main, { query }) {
+  const heading = h("h1", { tabindex: "-1" }, "Rooms");
+  const filters = readFilters(query);
+  const unwatchers = [];
+  let loadToken = 0;
+  let debounce = null;
+
+  const q = field({ name: "q", label: "Search rooms", type: "search", value: filters.q, className: "filter-search" });
+  const stage = field({ name: "stage", label: "Stage", control: "select", value: filters.stage,
+    options: [["", "Any stage"], ...STAGES] });
+  const tag = field({ name: "tag", label: "Tag", value: filters.tag, spellcheck: "false" });
+  const organisation = field({ name: "organisation", label: "Organisation", control: "select",
+    value: filters.organisation, options: [["", "Any organisation"]] });
+  const mine = checkbox({ name: "mine", label: "Only rooms I am in", checked: filters.mine === "1" });
+  const tagList = h("datalist", { id: "directory-tags" });
+  tag.input.setAttribute("list", tagList.id);
+
+  const form = h("form", { class: "filters", role: "search", "aria-label": "Filter rooms" },
+    q.wrapper, stage.wrapper, tag.wrapper, tagList, organisation.wrapper, mine.wrapper,
+    h("div", { class: "filter-actions" },
+      h("button", { type: "submit", class: "button button-secondary" }, "Apply filters"),
+      h("a", { href: "/", class: "link-button" }, "Clear filters")));
+
+  const resultsHeading = h("h2", { id: "rooms-results-title", class: "results-title" }, "Loading rooms…");
+  const list = h("ul", { class: "room-list" });
+  const results = h("section", { class: "results", "aria-labelledby": "rooms-results-title" }, resultsHeading, list);
+
+  replaceContent(main,
+    h("div", { class: "page-header" }, heading,
+      h("a", { href: "/rooms/new", class: "button" }, "Create a room")),
+    h("p", { class: "lead" }, "Each room is one product concept or workstream. Join a room to take part in its threads."),
+    form, results);
+
+  loadOrganisations(organisation.input, filters.organisation);
+
+  function currentFilters() {
+    return {
+      q: q.input.value.trim(),
+      stage: stage.input.value,
+      tag: tag.input.value.trim(),
+      organisation: organisation.input.value,
+      mine: mine.input.checked ? "1" : "",
+    };
+  }
+
+  function apply({ announce }) {
+    const next = currentFilters();
+    // Keep the URL in step without adding a history entry per keystroke.
+    history.replaceState(null, "", `/${toQuery(next)}`);
+    load(next, announce);
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    apply({ announce: true });
+  });
+  for (const control of [stage.input, organisation.input, mine.input]) {
+    control.addEventListener("change", () => apply({ announce: true }));
+  }
+  for (const control of [q.input, tag.input]) {
+    control.addEventListener("input", () => {
+      window.clearTimeout(debounce);
+      debounce = window.setTimeout(() => apply({ announce: true }), 400);
+    });
+  }
+
+  async function load(params, announce) {
+    const token = ++loadToken;
+    list.setAttribute("aria-busy", "true");
+    let rooms;
+    try {
+      ({ rooms } = await get(`/rooms${toQuery(params)}`));
+    } catch (error) {
+      if (token !== loadToken) return;
+      resultsHeading.textContent = "Rooms could not be loaded";
+      replaceContent(list, h("li", { class: "notice" }, error.message));
+      list.removeAttribute("aria-busy");
+      return;
+    }
+    if (token !== loadToken) return;
+    list.removeAttribute("aria-busy");
+    render(rooms);
+    if (announce) announceStatus(`${plural(rooms.length, "room")} found.`);
+  }
+
+  function render(rooms) {
+    const filtered = Object.values(currentFilters()).some(Boolean);
+    resultsHeading.textContent = rooms.length
+      ? `${plural(rooms.length, "room")}${filtered ? " match your filters" : ""}`
+      : "No rooms found";
+    const tags = new Set();
+    rooms.forEach((room) => room.tags.forEach((t) => tags.add(t)));
+    replaceContent(tagList, [...tags].sort().map((t) => h("option", { value: t })));
+    if (!rooms.length) {
+      replaceContent(list, h("li", { class: "empty" }, filtered
+        ? "Try fewer filters, or create a room for your idea."
+        : "There are no rooms yet. Create the first one."));
+    } else {
+      replaceContent(list, rooms.map(roomCard));
+    }
+    watchUnread(rooms);
+  }
+
+  function roomCard(room) {
+    const unread = h("span", { class: "room-unread" }, unreadBadge(room.unread_count));
+    const titleId = `room-card-${room.id}`;
+    const card = h("li", { class: "room-card", dataset: { roomId: room.id } },
+      h("h3", { class: "room-card-title", id: titleId }, h("a", { href: `/r/${encodeURIComponent(room.slug)}` }, room.title)),
+      h("p", { class: "badges" }, stageBadge(room.stage),
+        room.looking_for_collaborators ? collaboratorsBadge() : null,
+        room.visibility === "invite" ? h("span", { class: "badge" }, "Invite only") : null),
+      room.summary_html ? setServerHtml(h("div", { class: "room-card-summary prose" }), room.summary_html) : null,
+      room.tags.length ? h("p", { class: "tags" }, hiddenText("Tags: "),
+        room.tags.map((t) => h("span", { class: "tag" }, t))) : null,
+      h("p", { class: "room-meta" },
+        h("span", {}, plural(room.member_count, "member")),
+        room.last_activity_at ? h("span", {}, "Active ", timeElement(room.last_activity_at)) : null,
+        room.membership ? h("span", {}, room.membership === "owner" ? "You own this room" : "You are a member") : null,
+        unread),
+      joinButton(room, titleId));
+    card._unread = unread;
+    card._room = room;
+    return card;
+  }
+
+  function joinButton(room, titleId) {
+    if (room.membership || room.visibility !== "open") return null;
+    const button = h("button", { type: "button", class: "button button-secondary",
+      "aria-describedby": titleId }, "Join room");
+    button.addEventListener("click", async () => {
+      try {
+        await post(`/rooms/${room.id}/join`);
+        announceStatus(`You joined ${room.title}.`);
+        navigate(`/r/${encodeURIComponent(room.slug)}`);
+      } catch (error) {
+        announceStatus(`Could not join ${room.title}: ${error.message}`);
+      }
+    });
+    return button;
+  }
+
+  // Unread badges follow new messages in the rooms you belong to.
+  function watchUnread(rooms) {
+    while (unwatchers.length) unwatchers.pop()();
+    for (const room of rooms) {
+      if (!room.membership) continue;
+      unwatchers.push(realtime.watchRoom(room.id, room.last_seq, {
+        onEvent(event) {
+          if (event.type !== "message.created") return;
+          if (session.user && event.message.author && event.message.author.id === session.user.id) return;
+          room.unread_count = (room.unread_count || 0) + 1;
+          const card = list.querySelector(`[data-room-id="${room.id}"]`);
+          if (card) replaceContent(card._unread, unreadBadge(room.unread_count));
+        },
+        onResync: async () => {
+          const { room: fresh } = await get(`/rooms/${room.id}`);
+          room.unread_count = fresh.unread_count;
+          const card = list.querySelector(`[data-room-id="${room.id}"]`);
+          if (card) replaceContent(card._unread, unreadBadge(room.unread_count));
+          return fresh.last_seq;
+        },
+      }));
+    }
+  }
+
+  load(filters, false);
+
+  return {
+    title: "Rooms",
+    heading,
+    destroy() {
+      window.clearTimeout(debounce);
+      loadToken += 1;
+      while (unwatchers.length) unwatchers.pop()();
+    },
+  };
+}
+
+function readFilters(query) {
+  return {
+    q: query.get("q") || "",
+    stage: query.get("stage") || "",
+    tag: query.get("tag") || "",
+    organisation: query.get("organisation") || "",
+    mine: query.get("mine") || "",
+  };
+}
+
+async function loadOrganisations(select, selected) {
+  try {
+    const { organisations } = await get("/organisations");
+    for (const organisation of organisations) {
+      select.append(h("option", { value: organisation.name, selected: organisation.name === selected }, organisation.name));
+    }
+  } catch {
+    // The filter still works for "Any organisation"; nothing else to do.
+  }
+}

@@ -1,0 +1,177 @@
+// One message in a thread: author, organisation, time (a permalink), "edited",
+// the server-rendered body, and the author's edit and delete controls.
+import { h, hiddenText, replaceContent, setServerHtml, uniqueId } from "../dom.js";
+import { organisationLabel } from "../labels.js";
+import { timeElement, formatTime } from "../time.js";
+
+/**
+ * Fill `li` with `message`. `actions` = {canEdit, canDelete, onEdit(li, message),
+ * onDelete(li, message)}; `permalink` is the message's URL.
+ */
+export function renderMessage(li, message, { permalink, canEdit, canDelete, onEdit, onDelete, isOwn }) {
+  li.className = "message";
+  li.classList.toggle("is-own", Boolean(isOwn));
+  li.classList.toggle("is-deleted", Boolean(message.deleted));
+  li.dataset.id = String(message.id);
+  li.dataset.seq = String(message.seq);
+  li.id = `message-${message.id}`;
+  li.tabIndex = -1;
+  const metaId = `message-${message.id}-meta`;
+  const when = formatTime(message.created_at);
+
+  const meta = h("p", { class: "message-meta", id: metaId },
+    h("span", { class: "message-author" }, message.author ? message.author.display_name : "Someone"),
+    message.author && message.author.organisation ? [" ", organisationLabel(message.author.organisation)] : null,
+    " ",
+    h("a", { class: "message-time", href: permalink },
+      hiddenText("Sent "), timeElement(message.created_at)),
+    message.edited_at && !message.deleted
+      ? [" ", h("span", { class: "message-edited" }, "(edited", hiddenText(` ${formatTime(message.edited_at)}`), ")")]
+      : null);
+
+  let body;
+  if (message.deleted) {
+    body = h("p", { class: "message-body message-tombstone" }, "This message was deleted.");
+  } else {
+    body = setServerHtml(h("div", { class: "message-body prose" }), message.html);
+  }
+
+  const actions = [];
+  if (!message.deleted && canEdit) {
+    const edit = h("button", { type: "button", class: "link-button message-action" },
+      "Edit", hiddenText(` your message sent at ${when}`));
+    edit.addEventListener("click", () => onEdit(li, message));
+    edit.dataset.action = "edit";
+    actions.push(edit);
+  }
+  if (!message.deleted && canDelete) {
+    const remove = h("button", { type: "button", class: "link-button message-action" },
+      "Delete", hiddenText(` message sent at ${when}`));
+    remove.addEventListener("click", () => onDelete(li, message));
+    remove.dataset.action = "delete";
+    actions.push(remove);
+  }
+  replaceContent(li, meta, body, actions.length ? h("div", { class: "message-actions" }, actions) : null);
+  return li;
+}
+
+/** A message that has not reached the server yet (from the outbox). */
+export function renderPending(li, item, { author, connected, onRetry, onDiscard }) {
+  li.className = "message is-pending";
+  li.classList.toggle("is-failed", item.status === "failed");
+  li.id = `pending-${item.client_id}`;
+  li.dataset.clientId = item.client_id;
+  let status;
+  if (item.status === "failed") status = `Not sent: ${item.error || "the server did not accept it"}`;
+  else if (connected) status = "Sending…";
+  else status = "Waiting for connection. It will be sent when you are back online.";
+  const children = [
+    h("p", { class: "message-meta" },
+      h("span", { class: "message-author" }, author ? author.display_name : "You"), " ",
+      h("span", { class: "message-status" }, h("span", { "aria-hidden": "true", class: "status-icon" },
+        item.status === "failed" ? "⚠ " : "… "), status)),
+    h("p", { class: "message-body message-plain" }, item.body),
+  ];
+  if (item.status === "failed") {
+    const retry = h("button", { type: "button", class: "link-button" }, "Try again");
+    retry.addEventListener("click", () => onRetry(item));
+    const discard = h("button", { type: "button", class: "link-button" }, "Discard", hiddenText(" this unsent message"));
+    discard.addEventListener("click", () => onDiscard(item));
+    children.push(h("div", { class: "message-actions" }, retry, discard));
+  }
+  replaceContent(li, ...children);
+  return li;
+}
+
+/**
+ * Swap a message's body for an edit box. Enter saves, Shift+Enter adds a line,
+ * Escape cancels. `onSave(body)` returns a promise; `onClose()` runs after.
+ */
+export function openEditor(li, message, { onSave, onClose }) {
+  const id = uniqueId("edit");
+  const textarea = h("textarea", { id, class: "textarea", rows: 3, "aria-describedby": `${id}-hint` });
+  textarea.value = message.body;
+  const error = h("p", { class: "error-message", role: "alert", hidden: true });
+  const save = h("button", { type: "submit", class: "button" }, "Save changes");
+  const cancel = h("button", { type: "button", class: "button button-secondary" }, "Cancel");
+  const form = h("form", { class: "message-editor", novalidate: true },
+    h("label", { for: id, class: "label" }, "Edit your message"),
+    h("p", { id: `${id}-hint`, class: "hint" }, "Enter saves. Shift and Enter adds a new line. Escape cancels."),
+    error, textarea, h("div", { class: "composer-actions" }, save, cancel));
+  const body = li.querySelector(".message-body");
+  const actions = li.querySelector(".message-actions");
+  if (actions) actions.hidden = true;
+  body.replaceWith(form);
+  li.classList.add("is-editing");
+  let busy = false;
+
+  async function submit() {
+    if (busy) return;
+    if (!textarea.value.trim()) {
+      error.textContent = "Enter a message, or delete it instead";
+      error.hidden = false;
+      return;
+    }
+    busy = true;
+    try {
+      await onSave(textarea.value);
+      li.classList.remove("is-editing");
+      onClose({ saved: true });
+    } catch (failure) {
+      error.textContent = `Not saved: ${failure.message}`;
+      error.hidden = false;
+    } finally {
+      busy = false;
+    }
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      li.classList.remove("is-editing");
+      onClose({ saved: false });
+    }
+  });
+  cancel.addEventListener("click", () => {
+    li.classList.remove("is-editing");
+    onClose({ saved: false });
+  });
+  textarea.focus();
+  textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+}
+
+/** Ask "Delete this message?" inside the message, with the choice focused. */
+export function confirmDelete(li, { onConfirm, onCancel }) {
+  const actions = li.querySelector(".message-actions");
+  const yes = h("button", { type: "button", class: "button button-warning" }, "Yes, delete it");
+  const no = h("button", { type: "button", class: "button button-secondary" }, "Keep it");
+  const error = h("p", { class: "error-message", role: "alert", hidden: true });
+  const box = h("div", { class: "confirm-delete", role: "group", "aria-label": "Confirm deletion" },
+    h("p", {}, "Delete this message? Everyone in the room will see that a message was deleted."), error, yes, no);
+  if (actions) actions.hidden = true;
+  li.append(box);
+  yes.addEventListener("click", async () => {
+    try {
+      await onConfirm();
+    } catch (failure) {
+      error.textContent = `Not deleted: ${failure.message}`;
+      error.hidden = false;
+    }
+  });
+  function cancel() {
+    box.remove();
+    if (actions) actions.hidden = false;
+    onCancel();
+  }
+  no.addEventListener("click", cancel);
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") cancel();
+  });
+  yes.focus();
+}

@@ -1,0 +1,57 @@
+// Creating a room: one product concept or workstream.
+import { h, replaceContent } from "../dom.js";
+import { post } from "../api.js";
+import { STAGES } from "../labels.js";
+import { field, checkbox, radios, errorSummary, showErrors, clearErrors, errorsFrom, whileBusy } from "../forms.js";
+import { navigate } from "../router.js";
+import { announceStatus } from "../announcer.js";
+
+export function newRoomView(main) {
+  const heading = h("h1", { tabindex: "-1" }, "Create a room");
+  const title = field({ name: "title", label: "Room name", hint: "Usually the name of the concept, for example ‘Blue Badge renewals’." });
+  const summary = field({ name: "summary", label: "Summary (optional)", control: "textarea", rows: 5,
+    hint: "What the room is for and who should join. You can use Markdown: **bold**, lists, links." });
+  const stage = field({ name: "stage", label: "Stage", control: "select", value: "discovery", options: STAGES });
+  const visibility = radios({ name: "visibility", legend: "Who can join", value: "open", choices: [
+    ["open", "Anyone with an account", "The room is listed and anyone can join it."],
+    ["invite", "Only people who are invited", "The room is hidden from people who are not members."],
+  ] });
+  const tags = field({ name: "tags", label: "Tags (optional)", hint: "Separate tags with commas, for example: housing, api, payments.", spellcheck: "false" });
+  const collaborators = checkbox({ name: "looking_for_collaborators", label: "Looking for collaborators",
+    hint: "Shows the room as wanting more councils, departments or suppliers to join." });
+  const errors = errorSummary();
+  const button = h("button", { type: "submit", class: "button" }, "Create room");
+  const form = h("form", { class: "form", novalidate: true },
+    errors.box, title.wrapper, summary.wrapper, stage.wrapper, visibility.wrapper, tags.wrapper,
+    collaborators.wrapper,
+    h("div", { class: "form-actions" }, button, h("a", { href: "/", class: "link-button" }, "Cancel")));
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!title.input.value.trim()) {
+      showErrors(form, errors, [{ field: "title", message: "Enter a name for the room" }]);
+      return;
+    }
+    clearErrors(form, errors);
+    const body = {
+      title: title.input.value.trim(),
+      summary: summary.input.value,
+      stage: stage.input.value,
+      visibility: visibility.inputs.find((input) => input.checked)?.value || "open",
+      tags: tags.input.value.split(",").map((t) => t.trim()).filter(Boolean),
+      looking_for_collaborators: collaborators.input.checked,
+    };
+    whileBusy(button, async () => {
+      try {
+        const { room } = await post("/rooms", body);
+        announceStatus(`Room ${room.title} created.`);
+        navigate(`/r/${encodeURIComponent(room.slug)}`);
+      } catch (error) {
+        showErrors(form, errors, errorsFrom(error, ["title", "summary", "stage", "visibility", "tags", "looking_for_collaborators", "slug"]));
+      }
+    });
+  });
+
+  replaceContent(main, h("div", { class: "narrow" }, heading, form));
+  return { title: "Create a room", heading };
+}

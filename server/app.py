@@ -50,6 +50,15 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await db.dispose()
 
 
+async def _close_connections(app: web.Application) -> None:
+    """Close every Socket.IO connection so shutdown does not wait out ping timeouts;
+    clients reconnect (to this process once restarted, or another) and catch up."""
+    sio = app[SIO]
+    for sid, _ in list(sio.manager.get_participants("/", None)):
+        await sio.disconnect(sid)
+    await sio.shutdown()
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[security_headers, refuse_cross_site, api_errors],
@@ -61,6 +70,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SIO] = sio
     sio.attach(app)  # before the catch-all page route, so /socket.io/ wins
     app.cleanup_ctx.append(_resources)
+    app.on_shutdown.append(_close_connections)
     for table in (health.routes, auth_views.routes, room_views.routes, thread_views.routes, openapi_routes):
         app.router.add_routes(table)
     add_static_routes(app, settings.web_dir)

@@ -8,9 +8,10 @@ import asyncio
 import os
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -48,18 +49,24 @@ async def _pg_admin(sql: str) -> None:
         await engine.dispose()
 
 
+def _pg_admin_blocking(sql: str) -> None:
+    """Session fixtures may be first requested from inside a running loop: use a thread."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _pg_admin(sql)).result()
+
+
 @pytest.fixture(scope="session")
-def pg_template() -> str:
+def pg_template() -> Iterator[str]:
     try:
-        asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {PG_TEMPLATE}"))
-        asyncio.run(_pg_admin(f"CREATE DATABASE {PG_TEMPLATE}"))
+        _pg_admin_blocking(f"DROP DATABASE IF EXISTS {PG_TEMPLATE}")
+        _pg_admin_blocking(f"CREATE DATABASE {PG_TEMPLATE}")
     except OSError as exc:  # pragma: no cover - the machine runs PostgreSQL
         if os.environ.get("CI") == "true":
             raise
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
     upgrade(_pg_url(PG_TEMPLATE))
     yield PG_TEMPLATE
-    asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {PG_TEMPLATE}"))
+    _pg_admin_blocking(f"DROP DATABASE IF EXISTS {PG_TEMPLATE}")
 
 
 def base_settings(tmp_path: Path, database_url: str) -> Settings:
@@ -110,6 +117,11 @@ async def start_server() -> AsyncIterator[ServerFactory]:
     yield start
     for server in reversed(servers):
         await server.close()
+    # engine.io leaves each closed connection's 20-second ping sleeper behind; cancel
+    # them so the closing event loop does not report them as destroyed while pending.
+    for task in asyncio.all_tasks():
+        if getattr(task.get_coro(), "__qualname__", "") == "AsyncSocket._send_ping":
+            task.cancel()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from aiohttp import web
 
 from .. import messages, rooms, threads
+from ..errors import NotFound
 from ..payload import boolean, integer, query_int, req_string, string, string_list
 from .common import current_user, ok, read_json
 from .keys import DATABASE, REALTIME, SETTINGS, TRANSACTIONS
@@ -81,7 +82,10 @@ async def join(request: web.Request) -> web.Response:
 async def leave(request: web.Request) -> web.Response:
     user = await current_user(request)
     await rooms.leave_room(request.app[TRANSACTIONS], user, request.match_info["room"])
-    return ok({"room": await _room(request, user)})
+    try:
+        return ok({"room": await _room(request, user)})
+    except NotFound:  # an invite-only room is out of sight once left
+        return ok({"room": None})
 
 
 @routes.get("/api/v1/rooms/{room}/members")

@@ -69,6 +69,7 @@ export function createComposer({ label, roomId, getPeople = () => [], onSend, on
       return;
     }
     textarea.value = "";
+    lastTyping = 0; // the next keystroke starts a new "typing" period
     // At once, not debounced: after a quick reload the text must not come back
     // as a draft while the outbox also holds it.
     writeDraft();

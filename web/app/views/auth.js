@@ -74,11 +74,10 @@ function accountForm({ submitLabel, onDone }) {
   return form;
 }
 
+// Redirects (already set up, already signed in) happen in main.js before a view
+// is mounted, so these views can assume they are wanted.
+
 export function setupView(main) {
-  if (!session.needsSetup) {
-    navigate(session.user ? "/" : "/signin", { replace: true });
-    return { title: "Set up Convene" };
-  }
   const heading = h("h1", { tabindex: "-1" }, "Set up Convene");
   replaceContent(main,
     h("div", { class: "narrow" },
@@ -98,10 +97,6 @@ export function setupView(main) {
 }
 
 export function signUpView(main) {
-  if (session.needsSetup) {
-    navigate("/setup", { replace: true });
-    return { title: "Create an account" };
-  }
   const heading = h("h1", { tabindex: "-1" }, "Create an account");
   const container = h("div", { class: "narrow" });
   const form = accountForm({
@@ -156,15 +151,7 @@ function showCheckEmail(container, user) {
 }
 
 export function signInView(main, { query }) {
-  if (session.needsSetup) {
-    navigate("/setup", { replace: true });
-    return { title: "Sign in" };
-  }
   const next = safeNext(query.get("next"));
-  if (session.user) {
-    navigate(next, { replace: true });
-    return { title: "Sign in" };
-  }
   const heading = h("h1", { tabindex: "-1" }, "Sign in");
 
   // Password sign-in.

@@ -21,14 +21,16 @@ export function directoryView(main, { query }) {
   const stage = field({ name: "stage", label: "Stage", control: "select", value: filters.stage,
     options: [["", "Any stage"], ...STAGES] });
   const tag = field({ name: "tag", label: "Tag", value: filters.tag, spellcheck: "false" });
-  const organisation = field({ name: "organisation", label: "Organisation", control: "select",
-    value: filters.organisation, options: [["", "Any organisation"]] });
+  const organisation = field({ name: "organisation", label: "Organisation", value: filters.organisation,
+    hint: "Rooms with members from this organisation." });
+  const organisationList = h("datalist", { id: "directory-organisations" });
+  organisation.input.setAttribute("list", organisationList.id);
   const mine = checkbox({ name: "mine", label: "Only rooms I am in", checked: filters.mine === "1" });
   const tagList = h("datalist", { id: "directory-tags" });
   tag.input.setAttribute("list", tagList.id);
 
   const form = h("form", { class: "filters", role: "search", "aria-label": "Filter rooms" },
-    q.wrapper, stage.wrapper, tag.wrapper, tagList, organisation.wrapper, mine.wrapper,
+    q.wrapper, stage.wrapper, tag.wrapper, tagList, organisation.wrapper, organisationList, mine.wrapper,
     h("div", { class: "filter-actions" },
       h("button", { type: "submit", class: "button button-secondary" }, "Apply filters"),
       h("a", { href: "/", class: "link-button" }, "Clear filters")));
@@ -43,7 +45,7 @@ export function directoryView(main, { query }) {
     h("p", { class: "lead" }, "Each room is one product concept or workstream. Join a room to take part in its threads."),
     form, results);
 
-  loadOrganisations(organisation.input, filters.organisation);
+  loadOrganisations(organisationList);
 
   function currentFilters() {
     return {
@@ -66,10 +68,10 @@ export function directoryView(main, { query }) {
     event.preventDefault();
     apply({ announce: true });
   });
-  for (const control of [stage.input, organisation.input, mine.input]) {
+  for (const control of [stage.input, mine.input]) {
     control.addEventListener("change", () => apply({ announce: true }));
   }
-  for (const control of [q.input, tag.input]) {
+  for (const control of [q.input, tag.input, organisation.input]) {
     control.addEventListener("input", () => {
       window.clearTimeout(debounce);
       debounce = window.setTimeout(() => apply({ announce: true }), 400);
@@ -198,13 +200,13 @@ function readFilters(query) {
   };
 }
 
-async function loadOrganisations(select, selected) {
+// Known (verified) organisations as suggestions; people may also type an
+// organisation someone declared for themselves.
+async function loadOrganisations(datalist) {
   try {
     const { organisations } = await get("/organisations");
-    for (const organisation of organisations) {
-      select.append(h("option", { value: organisation.name, selected: organisation.name === selected }, organisation.name));
-    }
+    replaceContent(datalist, organisations.map((organisation) => h("option", { value: organisation.name })));
   } catch {
-    // The filter still works for "Any organisation"; nothing else to do.
+    // Suggestions are a convenience; the filter works without them.
   }
 }

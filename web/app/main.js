@@ -1,0 +1,176 @@
+// Start-up and page switching: find out who is signed in, draw the header, pick
+// the view for the URL, and keep the live connection and the outbox in step with
+// the session.
+import { h, replaceContent } from "./dom.js";
+import { route, fallback, match, start, navigate, currentLocation } from "./router.js";
+import { session, onUserChange, isConfirmed, setUser, safeNext } from "./session.js";
+import { setTitle } from "./page.js";
+import { announceStatus } from "./announcer.js";
+import * as realtime from "./realtime.js";
+import * as outbox from "./outbox.js";
+import {
+  setupView, signUpView, signInView, confirmView, linkSignInView, unconfirmedView, signOut, loadSession,
+} from "./views/auth.js";
+import { directoryView } from "./views/directory.js";
+import { newRoomView } from "./views/new-room.js";
+import { roomView } from "./views/room.js";
+import { accessibilityView } from "./views/accessibility.js";
+
+route("/", "directory");
+route("/setup", "setup");
+route("/signup", "signup");
+route("/signin", "signin");
+route("/signin/link", "link");
+route("/confirm", "confirm");
+route("/accessibility", "accessibility");
+route("/rooms/new", "new-room");
+route("/r/:slug", "room");
+route("/r/:slug/new", "room-new-thread");
+route("/r/:slug/t/:threadId", "room");
+route("/r/:slug/t/:threadId/m/:messageId", "room");
+fallback("not-found");
+
+// name -> [mount function, needs a confirmed account]
+const VIEWS = {
+  directory: [directoryView, true],
+  setup: [setupView, false],
+  signup: [signUpView, false],
+  signin: [signInView, false],
+  link: [linkSignInView, false],
+  confirm: [confirmView, false],
+  accessibility: [accessibilityView, false],
+  "new-room": [newRoomView, true],
+  room: [roomView, true],
+  "room-new-thread": [roomView, true],
+  "not-found": [notFoundView, false],
+};
+
+const main = document.getElementById("main");
+let current = null; // {mount, view}
+let routeCount = 0;
+
+function notFoundView(container) {
+  const heading = h("h1", { tabindex: "-1" }, "Page not found");
+  replaceContent(container, h("div", { class: "narrow" }, heading,
+    h("p", {}, "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."),
+    h("p", {}, h("a", { href: "/" }, "Go to the room directory"))));
+  return { title: "Page not found", heading };
+}
+
+/** Redirects that depend on who is signed in; returns a URL or null. */
+function redirectFor(name, needsAccount, path) {
+  if (session.needsSetup && name !== "setup" && name !== "accessibility" && name !== "not-found") return "/setup";
+  if (!session.needsSetup && name === "setup") return session.user ? "/" : "/signin";
+  if (session.user && (name === "signin" || name === "signup")) {
+    return name === "signin" ? safeNext(new URLSearchParams(location.search).get("next")) : "/";
+  }
+  if (needsAccount && !session.user) return `/signin?next=${encodeURIComponent(path)}`;
+  return null;
+}
+
+async function onRoute({ initial, focus }) {
+  const token = ++routeCount;
+  const { path, query } = currentLocation();
+  const { name, params } = match(path);
+  const [mount, needsAccount] = VIEWS[name] || VIEWS["not-found"];
+  const redirect = redirectFor(name, needsAccount, path + location.search);
+  if (redirect) {
+    navigate(redirect, { replace: true, focus });
+    return;
+  }
+  renderHeader(name);
+  if (name === "room-new-thread") params.mode = "new";
+
+  // Moving inside the same room keeps the room view and its live subscription.
+  if (current && current.mount === mount && current.view.update && needsAccount && isConfirmed()) {
+    const result = current.view.update(params, query);
+    if (result !== false) {
+      const target = await result;
+      if (token === routeCount && focus && target) target.focus();
+      return;
+    }
+  }
+
+  current?.view.destroy?.();
+  current = null;
+  window.scrollTo(0, 0);
+  const view = needsAccount && !isConfirmed() ? unconfirmedView(main) : mount(main, { params, query });
+  current = { mount, view };
+  setTitle(view.title);
+  let target = view.heading || main;
+  if (view.enter) target = (await view.enter(params)) || target;
+  if (token === routeCount && focus && !initial) target.focus();
+}
+
+// ---- header ------------------------------------------------------------------
+
+function renderHeader(routeName) {
+  const nav = document.getElementById("account-nav");
+  const user = session.user;
+  if (!user) {
+    replaceContent(nav, h("ul", { class: "header-links" },
+      h("li", {}, h("a", { href: "/signin", "aria-current": routeName === "signin" ? "page" : null }, "Sign in")),
+      session.needsSetup ? null
+        : h("li", {}, h("a", { href: "/signup", "aria-current": routeName === "signup" ? "page" : null }, "Create an account"))));
+    return;
+  }
+  const signOutButton = h("button", { type: "button", class: "header-button" }, "Sign out");
+  signOutButton.addEventListener("click", () => signOut());
+  const everywhere = h("button", { type: "button", class: "header-button" }, "Sign out everywhere");
+  everywhere.addEventListener("click", () => signOut({ everywhere: true }));
+  replaceContent(nav, h("ul", { class: "header-links" },
+    h("li", {}, h("a", { href: "/", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
+    h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
+    h("li", { class: "header-user" }, h("span", { class: "visually-hidden" }, "Signed in as "), user.display_name),
+    h("li", {}, signOutButton),
+    h("li", {}, everywhere)));
+}
+
+// ---- connection banner -------------------------------------------------------
+
+function renderConnection(state) {
+  // Also exposed on <html> for styling hooks and for the end-to-end tests.
+  document.documentElement.dataset.connection = state;
+  const banner = document.getElementById("connection-banner");
+  const text = {
+    offline: "You are offline. Messages you write are kept and will be sent when you are back online.",
+    reconnecting: "Connection lost. Reconnecting… Messages you write are kept and will be sent when the connection is back.",
+  }[state];
+  banner.hidden = !text;
+  banner.textContent = text || "";
+}
+
+// ---- session -----------------------------------------------------------------
+
+let sessionKey = null;
+
+function followSession(user) {
+  renderHeader(match(location.pathname).name);
+  // Only a different person (or a newly confirmed one) needs a new connection;
+  // a refreshed user object for the same person keeps the live subscriptions.
+  const key = user && user.email_confirmed ? String(user.id) : null;
+  if (key === sessionKey) return;
+  sessionKey = key;
+  realtime.stop();
+  outbox.close();
+  if (key) {
+    outbox.open(user);
+    realtime.start({
+      sessionLost: () => {
+        announceStatus("You have been signed out.");
+        setUser(null);
+        navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
+      },
+    });
+  }
+}
+
+async function boot() {
+  await loadSession();
+  realtime.onConnectionChange(renderConnection);
+  onUserChange(followSession);
+  followSession(session.user);
+  start(onRoute);
+}
+
+boot();

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+
+# The same behaviour on the embedded default and on the scale-out database.
+pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
 
 async def test_non_member_cannot_read_an_invite_only_room_through_any_door(alice, bob, carol):
     room = await alice.create_room("Care Act calculator", visibility="invite", summary="secret")

@@ -10,6 +10,10 @@ import socketio
 from server.http.keys import SEND_QUEUE
 
 
+# The same behaviour on the embedded default and on the scale-out database.
+pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
+
 @pytest.fixture
 async def room_and_thread(alice, bob):
     room = await alice.create_room("DVLA data API", summary="Keeper data for **parking**", tags=["api", "parking"])

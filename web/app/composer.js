@@ -21,7 +21,7 @@ export function createComposer({ label, roomId, getPeople = () => [], onSend, on
   const id = uniqueId("composer");
   const hintId = `${id}-hint`;
   const previewId = `${id}-preview`;
-  const textarea = h("textarea", { id, name: "body", rows: 3, class: "textarea composer-input",
+  const textarea = h("textarea", { id, name: "body", rows: 2, class: "textarea composer-input",
     "aria-describedby": hintId });
   const mentions = attachMentions(textarea, getPeople);
   const previewBody = h("div", { class: "prose preview-body" });
@@ -33,7 +33,7 @@ export function createComposer({ label, roomId, getPeople = () => [], onSend, on
   const form = h("form", { class: "composer", novalidate: true },
     h("label", { for: id, class: "label" }, label),
     h("p", { id: hintId, class: "hint" },
-      "Enter sends. Shift and Enter adds a new line. Type @ to mention someone. Markdown works, for example **bold**."),
+      "Enter sends, Shift and Enter adds a line. Type @ to mention someone. Markdown works."),
     h("div", { class: "composer-field" }, textarea, mentions.listbox),
     h("div", { class: "composer-actions" }, sendButton, previewButton),
     preview);

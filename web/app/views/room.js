@@ -138,7 +138,7 @@ export function roomView(main, { params }) {
       leave.addEventListener("click", () => whileBusy(leave, leaveRoom));
       replaceContent(actions, leave);
     } else {
-      replaceContent(actions, room.membership === "owner" ? h("p", { class: "hint" }, "You own this room.") : null);
+      actions.replaceChildren(); // owners stay; the members list shows them as Owner
     }
     startLink.hidden = !room.membership;
   }

@@ -52,8 +52,8 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
   const element = h("section", { class: "thread", "aria-labelledby": heading.id },
     h("div", { class: "thread-header" },
       h("p", { class: "back-link" }, h("a", { href: `/r/${slug}` }, "Back to ", room.title)),
-      heading, meta,
-      h("div", { class: "follow" }, followButton, followStatus)),
+      h("div", { class: "thread-heading" }, h("div", {}, heading, meta),
+        h("div", { class: "follow" }, followButton, followStatus))),
     scroller, newBelow, typing, composerSlot);
 
   renderHeader();
@@ -69,8 +69,8 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
       " · ", plural(current.message_count || 0, "message"));
     followButton.textContent = current.following ? "Unfollow thread" : "Follow thread";
     followStatus.textContent = current.following
-      ? "You are following this thread: you get an email for new messages."
-      : "You are not following this thread.";
+      ? "You get an email for new messages."
+      : "You get no email for this thread.";
   }
 
   followButton.addEventListener("click", async () => {

@@ -18,7 +18,7 @@ from .http.static import add_static_routes
 from .mail.deliverer import MailDeliverer
 from .mail.sender import make_sender
 from .passwords import Passwords
-from .realtime import Realtime, SocketPublisher, create_sio
+from .realtime import Realtime, SocketPublisher, close_sio, create_sio, start_sio
 from .schema import check_current
 from .send_queue import SendQueue
 from .transaction import Transactions
@@ -42,6 +42,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[MAIL] = mail
     app[SEND_QUEUE] = send_queue
     app[REALTIME] = Realtime(app[SIO], settings, db, txs, send_queue)
+    await start_sio(app[SIO])
     mail.start()
     send_queue.start()
     yield
@@ -53,10 +54,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 async def _close_connections(app: web.Application) -> None:
     """Close every Socket.IO connection so shutdown does not wait out ping timeouts;
     clients reconnect (to this process once restarted, or another) and catch up."""
-    sio = app[SIO]
-    for sid, _ in list(sio.manager.get_participants("/", None)):
-        await sio.disconnect(sid)
-    await sio.shutdown()
+    await close_sio(app[SIO])
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -27,6 +27,7 @@ class Settings:
     port: int = 8080
     data_dir: Path = Path("data")
     redis_url: str | None = None
+    redis_channel: str = "convene"
     allowed_origins: tuple[str, ...] = ()
     smtp_url: str | None = None
     mail_domain: str = "localhost"
@@ -127,6 +128,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=port,
         data_dir=data_dir,
         redis_url=_url(env, "REDIS_URL", ("redis", "rediss", "unix")),
+        redis_channel=env.get("REDIS_CHANNEL") or "convene",
         allowed_origins=origins,
         smtp_url=_url(env, "SMTP_URL", ("smtp", "smtps")),
         mail_domain=mail_domain,

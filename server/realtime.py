@@ -8,6 +8,7 @@ Per-connection state lives in ``sio.session``: the user id and subscribed rooms.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
@@ -43,7 +44,9 @@ def user_channel(user_id: int) -> str:
 
 
 def create_sio(settings: Settings) -> socketio.AsyncServer:
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    # With REDIS_URL, emits travel through Redis pub/sub so every process's clients
+    # receive them; without it, one process serves everyone.
+    manager = socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel) if settings.redis_url else None
 
     def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
         return origin_allowed(settings, origin, environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"))
@@ -57,6 +60,37 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
         ping_interval=20,
         ping_timeout=20,
     )
+
+
+async def start_sio(sio: socketio.AsyncServer) -> None:
+    """Start the client manager now rather than at the first connection: with Redis,
+    an emit before then would open a second connection that the listener later
+    orphans (python-socketio's lazy start)."""
+    if not sio.manager_initialized:
+        sio.manager_initialized = True
+        sio.manager.initialize()
+        await asyncio.sleep(0)  # let the listener connect before anything publishes
+
+
+async def close_sio(sio: socketio.AsyncServer) -> None:
+    """Disconnect every client, then stop background work, including the Redis
+    listener, which python-socketio never stops by itself (its task and connections
+    would otherwise outlive the app)."""
+    for sid, _ in list(sio.manager.get_participants("/", None)):
+        await sio.disconnect(sid)
+    await sio.shutdown()
+    manager = sio.manager
+    listener = getattr(manager, "thread", None)
+    if isinstance(listener, asyncio.Task):
+        listener.cancel()
+        try:
+            await listener
+        except (asyncio.CancelledError, Exception):
+            pass
+    for name in ("pubsub", "redis"):
+        connection = getattr(manager, name, None)
+        if connection is not None and hasattr(connection, "aclose"):
+            await connection.aclose()
 
 
 class Presence:

@@ -55,6 +55,9 @@ def test_catch_up_after_going_offline_and_sending_while_offline(people):
     ada.page.locator(".message-body", has_text=reply).wait_for()
 
     expected = ["Shall we publish closures as open data?", *sent, reply]
+    ben.page.wait_for_timeout(3000)
+    print("DEBUG ben", message_texts(ben.page))
+    print("DEBUG server", (ben.server.data_dir / "server.log").read_text()[-3000:])
     ben.page.wait_for_function(
         "n => document.querySelectorAll('ol.message-list:not(.pending-list) > li').length >= n", arg=len(expected))
     ada.page.wait_for_function(

@@ -1,5 +1,5 @@
-"""Messages: post (idempotent by client id), edit with history, delete as a tombstone,
-read pages by sequence number, and catch-up from a room's event log."""
+"""Messages: edit with history, delete as a tombstone, read pages by sequence number,
+and catch-up from a room's event log. Posting lives in ``posting``."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, ThreadFollow, User, utcnow
 from .people import load_people, load_person
 from .presenters import message_json
-from .rooms import can_manage, get_member, member_names, postable_room, readable_room
-from . import threads
+from .rooms import can_manage, get_member, member_names, readable_room
 from .threads import readable_thread
-from .transaction import Transactions, Tx
+from .transaction import Tx
 from .upsert import advance_read_marker, insert_ignore
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -64,53 +63,6 @@ async def present(session: AsyncSession, messages: list[Message]) -> list[dict[s
 
 def _render(body: str, names: dict[str, int]) -> markdown.Rendered:
     return markdown.render(body, names)
-
-
-async def post_message(tx: Tx, actor: User, thread_id: int, client_id: str, body: str, max_chars: int) -> Posted:
-    """Store a message in a thread, numbered with the room's next sequence number.
-
-    Idempotent: the same (author, client_id) returns the stored message; with a
-    different body or thread it is refused as a conflict. The author and anyone
-    mentioned follow the thread; the author's read marker moves past their own message.
-    Announces message.created (durable) after commit.
-    """
-    client_id = clean_client_id(client_id)
-    body = clean_body(body, max_chars)
-    existing = await tx.session.scalar(select(Message).where(Message.author_id == actor.id, Message.client_id == client_id))
-    if existing is not None:
-        if existing.thread_id != thread_id or existing.body != body and existing.edited_at is None:
-            raise Conflict("this client_id was already used for a different message", "client_id")
-        return Posted((await present(tx.session, [existing]))[0], created=False)
-    thread = await readable_thread(tx.session, actor, thread_id)
-    room = await postable_room(tx, actor, thread.room_id)
-    # Only look up member names when the text could mention someone.
-    names = await member_names(tx.session, room.id) if "@**" in body else {}
-    rendered = _render(body, names)
-    seq = await tx.next_seq(room.id)
-    now = utcnow()
-    message = Message(
-        room_id=room.id,
-        thread_id=thread.id,
-        seq=seq,
-        author_id=actor.id,
-        client_id=client_id,
-        body=body,
-        html=rendered.html,
-        renderer_version=markdown.RENDERER_VERSION,
-        created_at=now,
-    )
-    tx.session.add(message)
-    thread.message_count += 1
-    thread.last_activity_at = now
-    await tx.session.flush()
-    mentioned = sorted(rendered.mentions - {actor.id})
-    if mentioned:
-        await insert_ignore(tx.session, MessageMention, [{"message_id": message.id, "user_id": u} for u in mentioned])
-    await insert_ignore(tx.session, ThreadFollow, [{"thread_id": thread.id, "user_id": u} for u in [actor.id, *mentioned]])
-    await advance_read_marker(tx.session, thread.id, actor.id, seq)
-    view = message_json(message, await load_person(tx.session, actor.id), mentioned)
-    await tx.record_room_event(room.id, seq, {"type": "message.created", "room_id": room.id, "seq": seq, "message": view})
-    return Posted(view, created=True)
 
 
 async def _message_for_change(tx: Tx, actor: User, message_id: int) -> tuple[Message, Room]:
@@ -249,23 +201,3 @@ async def events_after(session: AsyncSession, viewer: User, room_ref: int | str,
     rows = (await session.scalars(select(RoomEvent.payload).where(RoomEvent.room_id == room.id, RoomEvent.seq > after, RoomEvent.seq <= last_seq).order_by(RoomEvent.seq))).all()
     return CatchUp([json.loads(p) for p in rows], last_seq, resync=False)
 
-
-@dataclass(frozen=True)
-class Started:
-    thread_id: int
-    message: dict[str, Any] | None
-
-
-async def start_thread(
-    txs: Transactions, actor: User, room_ref: int | str, title: str, body: str | None, client_id: str | None, max_title: int, max_chars: int
-) -> Started:
-    """Open a thread and, when ``body`` is given, post its first message, in one
-    transaction: either both exist afterwards or neither does."""
-    if body is not None:
-        clean_body(body, max_chars)
-    async with txs.begin() as tx:
-        thread = await threads.start_thread(tx, actor, room_ref, title, max_title)
-        posted = None
-        if body is not None:
-            posted = await post_message(tx, actor, thread.id, client_id or f"thread-{thread.id}-opening", body, max_chars)
-    return Started(thread.id, posted.message if posted else None)

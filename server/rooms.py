@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import markdown
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unconfirmed
 from .models import STAGES, VISIBILITIES, Message, Organisation, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
-from .people import load_person, load_people
+from .people import Person, load_person, load_people
 from .presenters import room_json
 from .transaction import Transactions, Tx
 
@@ -58,17 +58,23 @@ async def readable_room(session: AsyncSession, user: User, ref: int | str) -> tu
     return room, member
 
 
-async def postable_room(tx: Tx, user: User, room_id: int) -> Room:
-    """Check ``user`` may post in the room. Posting in an open room makes the poster a
-    member (as replying in a Discourse category does), announced as member.joined."""
+def check_can_post(user: User, room: Room, member: RoomMember | None) -> bool:
+    """Raise unless ``user`` may post in ``room`` (which they can already read).
+    Returns True when posting will make them a member: posting in an open room joins
+    it, as replying in a Discourse category does."""
     if user.email_confirmed_at is None:
         raise Unconfirmed("confirm your email address before posting; check your inbox for the link")
-    room, member = await readable_room(tx.session, user, room_id)
     if room.stage == "archived":
         raise Forbidden("this room is archived and read-only")
-    if member is None:
-        if room.visibility != "open" and user.role not in STEWARD_ROLES:
-            raise Forbidden("only members can post in this room")
+    if member is None and room.visibility != "open" and user.role not in STEWARD_ROLES:
+        raise Forbidden("only members can post in this room")
+    return member is None
+
+
+async def postable_room(tx: Tx, user: User, room_id: int) -> Room:
+    """The room, if ``user`` may post in it; joins an open room (announced as member.joined)."""
+    room, member = await readable_room(tx.session, user, room_id)
+    if check_can_post(user, room, member):
         await _add_member(tx, room, user, "member", invited_by=None)
     return room
 
@@ -136,12 +142,15 @@ async def _unique_slug(session: AsyncSession, base: str) -> str:
 # ---- writes --------------------------------------------------------------------------
 
 
+def member_joined_event(room_id: int, person: Person, role: str) -> dict[str, Any]:
+    return {"type": "member.joined", "room_id": room_id, "user": person.as_dict(), "role": role}
+
+
 async def _add_member(tx: Tx, room: Room, user: User, role: str, invited_by: int | None) -> RoomMember:
     member = RoomMember(room_id=room.id, user_id=user.id, role=role, invited_by=invited_by)
     tx.session.add(member)
     await tx.session.flush()
-    person = await load_person(tx.session, user.id)
-    tx.to_room(room.id, {"type": "member.joined", "room_id": room.id, "user": person.as_dict(), "role": role})
+    tx.to_room(room.id, member_joined_event(room.id, await load_person(tx.session, user.id), role))
     return member
 
 

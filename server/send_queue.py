@@ -1,9 +1,9 @@
 """Group commit for message sends.
 
 Sends from every connection and REST call queue here; one writer task takes whatever
-has queued (up to ``max_batch``), stores it in ONE transaction with a savepoint per
-message (one bad send does not spoil its batch), commits once, publishes the batch's
-events, and only then resolves each caller's future: an acknowledgement always means
+has queued (up to ``max_batch``), stores it in ONE transaction through
+``post_messages`` (a fixed number of statements per batch; a refused send does not
+spoil its batch), commits once, publishes the batch's events, and only then resolves each caller's future: an acknowledgement always means
 "committed". On SQLite this turns N fsyncs into one and keeps a single writer.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .errors import DomainError, Unauthenticated
-from .messages import Posted, post_message
+from .errors import DomainError
+from .posting import Posted, SendRequest, post_messages
 from .models import User
 from .transaction import Transactions, Tx
 
@@ -78,38 +78,26 @@ class SendQueue:
                         item.future.set_exception(exc)
 
     async def _write(self, batch: list[_Send]) -> None:
-        results: list[Posted | DomainError] = []
-        async with self.txs.db.write() as session:
-            tx = Tx(session)
-            ids = {item.actor_id for item in batch}
-            actors = {u.id: u for u in (await session.scalars(select(User).where(User.id.in_(ids), User.deactivated_at.is_(None)))).all()}
-            for item in batch:
-                results.append(await self._one(tx, actors.get(item.actor_id), item))
-        self.batches += 1
-        await self.txs.announce(tx.outgoing)
-        for item, result in zip(batch, results):
-            if item.future.done():
-                continue
-            if isinstance(result, DomainError):
-                item.future.set_exception(result)
-            else:
-                item.future.set_result(result)
-
-    async def _one(self, tx: Tx, actor: User | None, item: _Send) -> Posted | DomainError:
-        if actor is None:
-            return Unauthenticated("this account is no longer active")
+        requests = [SendRequest(item.actor_id, item.thread_id, item.client_id, item.body) for item in batch]
         for attempt in (1, 2):
-            mark = len(tx.outgoing)
             try:
-                async with tx.session.begin_nested():
-                    return await post_message(tx, actor, item.thread_id, item.client_id, item.body, self.max_chars)
-            except DomainError as error:
-                del tx.outgoing[mark:]
-                return error
+                async with self.txs.db.write() as session:
+                    tx = Tx(session)
+                    ids = {item.actor_id for item in batch}
+                    actors = {u.id: u for u in await session.scalars(select(User).where(User.id.in_(ids), User.deactivated_at.is_(None)))}
+                    outcomes = await post_messages(tx, actors, requests, self.max_chars)
+                break
             except IntegrityError:
-                # Another process stored the same client id first (PostgreSQL, several
-                # workers): the second attempt finds it and returns it.
-                del tx.outgoing[mark:]
+                # Another process stored one of these client ids first (PostgreSQL with
+                # several workers): the retry finds it and answers with it.
                 if attempt == 2:
                     raise
-        raise AssertionError("unreachable")
+        self.batches += 1
+        await self.txs.announce(tx.outgoing)
+        for item, outcome in zip(batch, outcomes):
+            if item.future.done():
+                continue
+            if isinstance(outcome, DomainError):
+                item.future.set_exception(outcome)
+            else:
+                item.future.set_result(outcome)

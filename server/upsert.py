@@ -24,7 +24,18 @@ async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, 
 
 async def advance_read_marker(session: AsyncSession, thread_id: int, user_id: int, seq: int) -> None:
     """Move a read marker forward to ``seq``; it never moves back."""
-    stmt = _insert(session, ReadMarker).values(thread_id=thread_id, user_id=user_id, last_read_seq=seq)
+    await advance_read_markers(session, [(thread_id, user_id, seq)])
+
+
+async def advance_read_markers(session: AsyncSession, marks: list[tuple[int, int, int]]) -> None:
+    """Move many (thread, user) markers forward in one statement; never back."""
+    best: dict[tuple[int, int], int] = {}
+    for thread_id, user_id, seq in marks:
+        best[(thread_id, user_id)] = max(seq, best.get((thread_id, user_id), 0))
+    if not best:
+        return
+    rows = [{"thread_id": t, "user_id": u, "last_read_seq": s} for (t, u), s in best.items()]
+    stmt = _insert(session, ReadMarker).values(rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=[ReadMarker.thread_id, ReadMarker.user_id],
         set_={

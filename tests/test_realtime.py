@@ -286,3 +286,29 @@ async def test_signing_out_everywhere_closes_live_connections(room_and_thread, a
             break
         await asyncio.sleep(0.05)
     assert not sock.client.connected
+
+
+async def test_a_refused_send_does_not_spoil_the_batch_it_shares(room_and_thread, alice, bob, carol):
+    room, thread = room_and_thread
+    private = await carol.create_room("Private", visibility="invite")
+    hidden = await carol.start_thread(private, "Hidden")
+    sock = await alice.socket()
+    payloads = []
+    for i in range(30):
+        if i % 3 == 1:
+            payloads.append({"thread_id": hidden["id"], "client_id": f"bad-{i}", "body": "nope"})
+        elif i % 3 == 2:
+            payloads.append({"thread_id": thread["id"], "client_id": f"same-{i - 2}", "body": "a different body"})
+        else:
+            payloads.append({"thread_id": thread["id"], "client_id": f"same-{i}", "body": f"ok {i}"})
+    acks = await asyncio.gather(*(sock.call("send", p) for p in payloads))
+    for i, ack in enumerate(acks):
+        if i % 3 == 0:
+            assert ack["ok"], ack
+        elif i % 3 == 1:
+            assert ack["error"]["code"] == "not_found", ack
+        else:
+            assert ack["error"]["code"] == "conflict", ack
+    stored = sorted(a["message"]["seq"] for a in acks if a["ok"])
+    assert stored == list(range(room["last_seq"] + 1, room["last_seq"] + 11))
+    assert (await carol.get(f"/api/v1/threads/{hidden['id']}/messages"))["messages"] == []

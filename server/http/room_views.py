@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from aiohttp import web
 
-from .. import messages, rooms, threads
+from .. import messages, posting, rooms, threads
 from ..errors import NotFound
 from ..payload import boolean, integer, query_int, req_string, string, string_list
 from .common import current_user, ok, read_json
@@ -123,7 +123,7 @@ async def start_thread(request: web.Request) -> web.Response:
     title = req_string(body, "title", max_len=1000)
     first = string(body, "body", required=False, max_len=settings.max_message_chars)
     client_id = string(body, "client_id", required=False, max_len=64) if first is not None else None
-    started = await messages.start_thread(
+    started = await posting.start_thread(
         request.app[TRANSACTIONS], user, request.match_info["room"], title, first, client_id, settings.max_title_chars, settings.max_message_chars
     )
     async with request.app[DATABASE].read() as session:

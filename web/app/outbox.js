@@ -109,13 +109,15 @@ export function enqueue({ threadId, roomId, body }) {
   return item;
 }
 
-/** The server has the message (seen in an event): stop tracking it. */
+/** The server has the message (acknowledged, or seen in an event, whichever
+ * comes first): stop tracking it and say so. */
 export function settle(clientId, message) {
   const item = items.find((i) => i.client_id === clientId);
   if (!item) return;
   items = items.filter((i) => i !== item);
   save();
   notify({ type: "sent", item, message });
+  announceStatus("Message sent.");
 }
 
 export function discard(clientId) {
@@ -164,7 +166,6 @@ async function send(item) {
   if (!items.includes(item)) return; // settled by an event meanwhile
   if (ack.ok && ack.message) {
     settle(item.client_id, ack.message);
-    announceStatus("Message sent.");
     return;
   }
   const error = ack.error || { code: "invalid", message: "The message was not accepted." };

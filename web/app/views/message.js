@@ -23,7 +23,7 @@ export function renderMessage(li, message, { permalink, canEdit, canDelete, onEd
     h("span", { class: "message-author" }, message.author ? message.author.display_name : "Someone"),
     message.author && message.author.organisation ? [" ", organisationLabel(message.author.organisation)] : null,
     " ",
-    h("a", { class: "message-time", href: permalink },
+    h("a", { class: "message-time", href: permalink, "data-action": "permalink" },
       hiddenText("Sent "), timeElement(message.created_at)),
     message.edited_at && !message.deleted
       ? [" ", h("span", { class: "message-edited" }, "(edited", hiddenText(` ${formatTime(message.edited_at)}`), ")")]

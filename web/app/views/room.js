@@ -33,6 +33,8 @@ export function roomView(main, { params }) {
   let pane = { mode: null, threadId: null };
   let destroyed = false;
   let ready = null;
+  let roomFailed = false;
+  let lastParams = params;
 
   const heading = h("h1", { tabindex: "-1", class: "room-title" }, "Loading room…");
   const badges = h("p", { class: "badges" });
@@ -91,6 +93,7 @@ export function roomView(main, { params }) {
       lastSeq = await loadRoom();
     } catch (error) {
       if (destroyed) return;
+      roomFailed = error.status === 0; // network trouble: try again on reconnect
       showRoomError(error);
       return;
     }
@@ -114,7 +117,8 @@ export function roomView(main, { params }) {
     const notFound = error instanceof ApiError && (error.status === 404 || error.status === 403);
     heading.textContent = notFound ? "Room not found" : "This room could not be loaded";
     setTitle(heading.textContent);
-    replaceContent(body, h("div", { class: "panel" },
+    threadNav.hidden = true;
+    replaceContent(paneEl, h("div", { class: "panel" },
       h("p", {}, notFound
         ? "There is no room at this address, or it is invite-only and you have not been invited. Check the link, or ask the room’s owner to invite you."
         : error.message),
@@ -373,6 +377,7 @@ export function roomView(main, { params }) {
 
   /** Show what the URL asks for; returns the element that should take focus. */
   async function show(routeParams) {
+    lastParams = routeParams;
     await ready;
     if (destroyed || !room) return heading;
     const threadId = routeParams.threadId ? Number(routeParams.threadId) : null;
@@ -449,7 +454,10 @@ export function roomView(main, { params }) {
       refreshMembers();
     } else if (event.type === "member.joined" && event.user) {
       const existing = members.get(event.user.id);
-      members.set(event.user.id, { role: "member", joined_at: new Date().toISOString(), online: true, ...existing, user: event.user });
+      members.set(event.user.id, {
+        joined_at: new Date().toISOString(), online: false, ...existing,
+        role: event.role || existing?.role || "member", user: event.user,
+      });
       if (!existing) room.member_count += 1;
       renderHeader();
       refreshMembers();
@@ -469,6 +477,22 @@ export function roomView(main, { params }) {
     }
   }
 
+  // What failed to load while the network was down loads once it is back.
+  const stopConnection = realtime.onConnectionChange(async (state) => {
+    if (state !== "connected" || destroyed) return;
+    if (roomFailed) {
+      roomFailed = false;
+      threadNav.hidden = false;
+      ready = start();
+      show(lastParams);
+      return;
+    }
+    if (threadsError && threadsError.status === 0) {
+      await loadThreads();
+      renderThreadList();
+    }
+  });
+
   ready = start();
 
   return {
@@ -482,6 +506,7 @@ export function roomView(main, { params }) {
     enter: (routeParams) => show(routeParams),
     destroy() {
       destroyed = true;
+      stopConnection();
       threadView?.destroy();
       stopWatching?.();
     },

@@ -35,6 +35,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
   let current = thread;
   let destroyed = false;
   let composer = null;
+  let loadFailed = false;
 
   const heading = h("h2", { id: `thread-title-${threadId}`, class: "thread-title", tabindex: "-1" }, thread.title);
   const meta = h("p", { class: "thread-meta" });
@@ -169,6 +170,9 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
       elements.set(message.id, li);
     }
     const own = Boolean(me && message.author && message.author.id === me.id);
+    // Re-rendering replaces the message's buttons; keep keyboard focus where it was.
+    const active = document.activeElement;
+    const focusedAction = !isNew && li.contains(active) && active !== li ? active.dataset.action || null : null;
     renderMessage(li, message, {
       permalink: permalink(message),
       isOwn: own,
@@ -177,6 +181,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
       onEdit: startEdit,
       onDelete: startDelete,
     });
+    if (focusedAction) (li.querySelector(`[data-action="${focusedAction}"]`) || li).focus();
     if (isNew) {
       let before = list.lastElementChild;
       while (before && Number(before.dataset.seq) > message.seq) before = before.previousElementSibling;
@@ -273,7 +278,10 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
     }
   });
 
-  const stopConnection = realtime.onConnectionChange(renderAllPending);
+  const stopConnection = realtime.onConnectionChange((state) => {
+    renderAllPending();
+    if (state === "connected" && loadFailed && !loading) load();
+  });
 
   // ---- reading position ------------------------------------------------------
 
@@ -372,9 +380,11 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
       replaceContent(status, `Messages could not be loaded: ${error.message} `,
         retryButton());
       loading = false;
+      loadFailed = true; // tried again when the connection is back
       return;
     }
     loading = false;
+    loadFailed = false;
     const queued = queue;
     queue = [];
     queued.forEach(applyEvent);

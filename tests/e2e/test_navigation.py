@@ -1,0 +1,92 @@
+"""Deep links, reloads, the back button, presence and what screen readers hear."""
+
+from __future__ import annotations
+
+from .conftest import create_room, post_message, start_thread, thread_path
+
+
+def test_deep_links_reload_and_back_button(people):
+    ada = people("Ada Lovelace", "Camden Council")
+    room = create_room(ada, "Library e-books")
+    first = start_thread(ada, room, "Supplier options", "Three suppliers replied")
+    for n in range(1, 61):  # more than one page, so the linked message must be fetched
+        ada.api("POST", f"/threads/{first['id']}/messages", {"client_id": f"nav-{n}", "body": f"Option note {n}"})
+    target = ada.api("GET", f"/threads/{first['id']}/messages?limit=200")["messages"][3]
+    second = start_thread(ada, room, "Accessibility of readers", "Which apps work with screen readers?")
+    page = ada.page
+
+    # A link to one message opens its thread with that message focused and marked.
+    ada.goto(f"{thread_path(room, first)}/m/{target['id']}")
+    marked = page.locator(f"#message-{target['id']}.is-target")
+    marked.wait_for()
+    assert page.evaluate("() => document.activeElement.id") == f"message-{target['id']}"
+    assert "Option note 3" in marked.inner_text()
+
+    # Move to the other thread, then to the room overview, with links.
+    page.locator(".thread-item", has_text="Accessibility of readers").get_by_role("link").click()
+    page.wait_for_url(f"**{thread_path(room, second)}")
+    page.locator(".message-body", has_text="Which apps work").wait_for()
+    assert page.title() == "Accessibility of readers – Library e-books – Convene"
+    page.get_by_role("link", name="Rooms").first.click()
+    page.locator("h1", has_text="Rooms").wait_for()
+
+    # Back, back: the second thread, then the linked message again.
+    page.go_back()
+    page.locator(".message-body", has_text="Which apps work").wait_for()
+    page.go_back()
+    page.locator(f"#message-{target['id']}.is-target").wait_for()
+
+    # A reload keeps you where you were.
+    page.reload()
+    page.locator(f"#message-{target['id']}.is-target").wait_for()
+    assert page.url.endswith(f"/m/{target['id']}")
+
+    # Signed out, a deep link asks you to sign in and then takes you there.
+    ada.api("POST", "/auth/signout", {})
+    ada.goto(thread_path(room, second))
+    page.wait_for_url("**/signin?next=*")
+    page.get_by_label("Email address").first.fill(ada.email)
+    page.get_by_label("Password", exact=True).fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"**{thread_path(room, second)}")
+    page.locator(".message-body", has_text="Which apps work").wait_for()
+
+
+def test_presence_and_announcements(people):
+    ada = people("Ada Lovelace", "Camden Council")
+    ben = people("Ben Okafor", "Department for Transport")
+    room = create_room(ada, "School admissions")
+    thread = start_thread(ada, room, "Appeals form", "Draft form attached")
+    ben.api("POST", f"/rooms/{room['id']}/join")
+
+    ada.goto(f"/r/{room['slug']}")
+    ada.wait_connected()
+    ben_row = ada.page.locator(".member", has_text="Ben Okafor")
+    ben_row.wait_for()
+    assert "Offline" in ben_row.inner_text()
+    assert "self-declared" in ben_row.inner_text()
+
+    ben.goto(thread_path(room, thread))
+    ben.wait_connected()
+    ada.page.locator(".member.is-online", has_text="Ben Okafor").wait_for()
+    assert "Online" in ben_row.inner_text()
+
+    ada.goto(thread_path(room, thread))
+    ada.wait_connected()
+    post_message(ben.page, "I have comments on question 4")
+    # Ada's screen reader hears a short summary; Ben hears that his message was sent.
+    ada.page.wait_for_function(
+        "() => document.getElementById('announcer-messages').textContent.includes('New message from Ben Okafor')")
+    assert "question 4" in ada.page.locator("#announcer-messages").text_content()
+    ben.page.wait_for_function("() => document.getElementById('announcer-status').textContent.includes('sent')")
+
+    # A burst of messages is announced as one sentence, not one each.
+    for n in range(1, 5):
+        ben.api("POST", f"/threads/{thread['id']}/messages", {"client_id": f"burst-{n}", "body": f"Burst {n}"})
+    ada.page.wait_for_function(
+        "() => document.getElementById('announcer-messages').textContent.includes('new messages in Appeals form')")
+
+    # Ben leaves: Ada sees him go offline.
+    ben.page.close()
+    ada.page.goto(ada.server.url(f"/r/{room['slug']}"))
+    ada.page.locator(".member", has_text="Ben Okafor").locator(".presence-text", has_text="Offline").wait_for()

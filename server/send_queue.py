@@ -38,7 +38,7 @@ class SendQueue:
         self.txs = txs
         self.max_chars = max_chars
         self.max_batch = max_batch
-        self._queue: asyncio.Queue[_Send] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Send | None] = asyncio.Queue()  # None: stop
         self._task: asyncio.Task[None] | None = None
         self.batches = 0  # for benchmarks and tests: how many commits served the sends
 
@@ -46,29 +46,36 @@ class SendQueue:
         self._task = asyncio.create_task(self._run(), name="send-queue")
 
     async def stop(self) -> None:
-        """Finish what is queued, then stop."""
+        """Finish every send already queued (and the batch being written), then stop;
+        never cancel a write half-way, so every waiting caller gets its answer."""
         if self._task is None:
             return
-        while not self._queue.empty():
-            await asyncio.sleep(0.01)
-        self._task.cancel()
-        try:
-            await self._task
-        except asyncio.CancelledError:
-            pass
+        self._queue.put_nowait(None)
+        await self._task
+        self._task = None
 
     async def send(self, actor_id: int, thread_id: int, client_id: str, body: str) -> Posted:
         """Queue a send and wait until it is committed (or refused)."""
+        if self._task is None or self._task.done():
+            raise RuntimeError("the send queue is not running (the server is stopping)")
         future: asyncio.Future[Posted] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Send(actor_id, thread_id, client_id, body, future))
         # shield: a caller that goes away must not cancel a write already in flight
         return await asyncio.shield(future)
 
     async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
+        stopping = False
+        while not stopping:
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
             while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+                item = self._queue.get_nowait()
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
             try:
                 await self._write(batch)
             except Exception as exc:  # the transaction failed as a whole: nothing stored

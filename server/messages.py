@@ -16,7 +16,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, ThreadFollow, User, utcnow
 from .people import load_people, load_person
 from .presenters import message_json
-from .rooms import can_manage, get_member, member_names, readable_room
+from .rooms import can_manage, get_member, member_names, readable_room, require_readable_room
 from .threads import readable_thread
 from .transaction import Tx
 from .upsert import advance_read_marker, insert_ignore
@@ -65,14 +65,25 @@ def _render(body: str, names: dict[str, int]) -> markdown.Rendered:
     return markdown.render(body, names)
 
 
-async def _message_for_change(tx: Tx, actor: User, message_id: int) -> tuple[Message, Room]:
-    message = await tx.session.get(Message, message_id)
+async def _readable_message(session: AsyncSession, user: User, message_id: int) -> tuple[Message, Room]:
+    missing = NotFound("no such message", "message_id")
+    message = await session.get(Message, message_id)
     if message is None:
-        raise NotFound("no such message", "message_id")
-    try:
-        room, _ = await readable_room(tx.session, actor, message.room_id)
-    except NotFound:
-        raise NotFound("no such message", "message_id") from None
+        raise missing
+    return message, await require_readable_room(session, user, message.room_id, missing)
+
+
+async def _announce_change(tx: Tx, message: Message, kind: str) -> dict[str, Any]:
+    """Number a change to an existing message and queue it (durable) for after commit."""
+    await tx.session.flush()
+    view = (await present(tx.session, [message]))[0]
+    seq = await tx.next_seq(message.room_id)
+    await tx.record_room_event(message.room_id, seq, {"type": kind, "room_id": message.room_id, "seq": seq, "message": view})
+    return view
+
+
+async def _message_for_change(tx: Tx, actor: User, message_id: int) -> tuple[Message, Room]:
+    message, room = await _readable_message(tx.session, actor, message_id)
     if message.deleted_at is not None:
         raise Conflict("this message has been deleted", "message_id")
     return message, room
@@ -97,11 +108,7 @@ async def edit_message(tx: Tx, actor: User, message_id: int, body: str, max_char
     await tx.session.execute(delete(MessageMention).where(MessageMention.message_id == message.id))
     mentioned = sorted(rendered.mentions - {actor.id})
     await insert_ignore(tx.session, MessageMention, [{"message_id": message.id, "user_id": u} for u in mentioned])
-    await tx.session.flush()
-    view = (await present(tx.session, [message]))[0]
-    seq = await tx.next_seq(room.id)
-    await tx.record_room_event(room.id, seq, {"type": "message.edited", "room_id": room.id, "seq": seq, "message": view})
-    return view
+    return await _announce_change(tx, message, "message.edited")
 
 
 async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]:
@@ -121,24 +128,14 @@ async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]
     thread = await tx.session.get(Thread, message.thread_id)
     if thread is not None:
         thread.message_count = max(0, thread.message_count - 1)
-    await tx.session.flush()
-    view = (await present(tx.session, [message]))[0]
-    seq = await tx.next_seq(room.id)
-    await tx.record_room_event(room.id, seq, {"type": "message.deleted", "room_id": room.id, "seq": seq, "message": view})
-    return view
+    return await _announce_change(tx, message, "message.deleted")
 
 
 # ---- reads ---------------------------------------------------------------------------
 
 
 async def get_message(session: AsyncSession, viewer: User, message_id: int) -> dict[str, Any]:
-    message = await session.get(Message, message_id)
-    if message is None:
-        raise NotFound("no such message", "message_id")
-    try:
-        await readable_room(session, viewer, message.room_id)
-    except NotFound:
-        raise NotFound("no such message", "message_id") from None
+    message, _ = await _readable_message(session, viewer, message_id)
     return (await present(session, [message]))[0]
 
 

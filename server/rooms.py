@@ -71,6 +71,16 @@ def check_can_post(user: User, room: Room, member: RoomMember | None) -> bool:
     return member is None
 
 
+async def require_readable_room(session: AsyncSession, user: User, room_id: int, missing: NotFound) -> Room:
+    """The room holding something (a thread, a message) if ``user`` may read it;
+    otherwise raise ``missing``, so hidden things look exactly like absent ones."""
+    try:
+        room, _ = await readable_room(session, user, room_id)
+    except NotFound:
+        raise missing from None
+    return room
+
+
 async def postable_room(tx: Tx, user: User, room_id: int) -> Room:
     """The room, if ``user`` may post in it; joins an open room (announced as member.joined)."""
     room, member = await readable_room(tx.session, user, room_id)

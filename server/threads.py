@@ -11,7 +11,7 @@ from .errors import Invalid, NotFound
 from .models import Message, ReadMarker, Thread, ThreadFollow, User
 from .people import load_people, load_person
 from .presenters import thread_json
-from .rooms import postable_room, readable_room
+from .rooms import postable_room, readable_room, require_readable_room
 from .transaction import Transactions, Tx
 from .upsert import advance_read_marker, insert_ignore
 
@@ -21,13 +21,11 @@ def thread_created_event(thread: Thread, creator: dict[str, Any] | None, thread_
 
 
 async def readable_thread(session: AsyncSession, user: User, thread_id: int) -> Thread:
+    missing = NotFound("no such thread", "thread_id")
     thread = await session.get(Thread, thread_id)
     if thread is None:
-        raise NotFound("no such thread", "thread_id")
-    try:
-        await readable_room(session, user, thread.room_id)
-    except NotFound:
-        raise NotFound("no such thread", "thread_id") from None
+        raise missing
+    await require_readable_room(session, user, thread.room_id, missing)
     return thread
 
 

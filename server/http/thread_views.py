@@ -50,17 +50,11 @@ async def post_message(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/v1/threads/{thread_id}/follow")
-async def follow(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    thread = await threads.set_following(request.app[TRANSACTIONS], user, path_int(request, "thread_id"), True)
-    async with request.app[DATABASE].read() as session:
-        return ok({"thread": await threads.thread_view(session, user, thread.id)})
-
-
 @routes.delete("/api/v1/threads/{thread_id}/follow")
-async def unfollow(request: web.Request) -> web.Response:
+async def follow(request: web.Request) -> web.Response:
+    """PUT follows, DELETE unfollows."""
     user = await current_user(request)
-    thread = await threads.set_following(request.app[TRANSACTIONS], user, path_int(request, "thread_id"), False)
+    thread = await threads.set_following(request.app[TRANSACTIONS], user, path_int(request, "thread_id"), request.method == "PUT")
     async with request.app[DATABASE].read() as session:
         return ok({"thread": await threads.thread_view(session, user, thread.id)})
 

@@ -109,12 +109,13 @@ def _environment(port: int, data_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConveneServer]:
-    """A real Convene on a free loopback port with its own SQLite file; stopped after the module."""
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConveneServer]:
+    """A real Convene on a free loopback port with its own SQLite file; stopped after the
+    module. A module may set ``SERVER_ENV = {...}`` for extra settings."""
     require_chromium()
     data_dir = tmp_path_factory.mktemp("convene")
     port = free_port()
-    env = _environment(port, data_dir)
+    env = _environment(port, data_dir) | getattr(request.module, "SERVER_ENV", {})
     subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
     log_path = data_dir / "server.log"
     with open(log_path, "wb") as log:
@@ -291,3 +292,10 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
             }));
         }"""
     )
+
+
+def assert_accessible(page: Any, screen: str) -> None:
+    """No axe violations on ``screen``; callers first wait for the content they mean to check."""
+    violations = run_axe(page)
+    assert violations == [], f"{screen}: " + "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations)

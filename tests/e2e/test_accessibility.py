@@ -1,6 +1,6 @@
 """axe-core finds no WCAG 2.2 A/AA violations on any screen, in its ordinary states
-(empty, filled, with errors, with suggestions open), and pages reflow at 320 px and
-at 200% zoom. Runs on its own fresh server so the first-run screen can be checked."""
+(empty, filled, with errors, with suggestions open). Runs on its own fresh server so
+the first-run screen can be checked."""
 
 from __future__ import annotations
 
@@ -9,20 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import PASSWORD, ROOT, ConveneServer, run_axe
-
-
-def assert_accessible(page: Any, screen: str) -> None:
-    page.wait_for_load_state("networkidle")
-    violations = run_axe(page)
-    assert violations == [], f"{screen}: " + "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations)
-
-
-def assert_reflows(page: Any, screen: str) -> None:
-    """No horizontal scrolling (WCAG 1.4.10): content fits the viewport's width."""
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{screen} scrolls sideways by {overflow}px at {page.viewport_size['width']}px wide"
+from .conftest import PASSWORD, ROOT, ConveneServer, assert_accessible
 
 
 @pytest.fixture

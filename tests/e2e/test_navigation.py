@@ -90,3 +90,72 @@ def test_presence_and_announcements(people):
     ben.page.close()
     ada.page.goto(ada.server.url(f"/r/{room['slug']}"))
     ada.page.locator(".member", has_text="Ben Okafor").locator(".presence-text", has_text="Offline").wait_for()
+
+
+def test_sign_out_everywhere_signs_out_other_browsers(people, browser):
+    ada = people("Ada Lovelace", "Camden Council")
+    room = create_room(ada, "Highways maintenance")
+    # The same person signed in on a second device.
+    phone = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        phone.request.post(ada.server.url("/api/v1/auth/signin"), data={"email": ada.email, "password": "correct horse battery staple"})
+        phone_page = phone.new_page()
+        phone_page.goto(ada.server.url(f"/r/{room['slug']}"))
+        phone_page.wait_for_function("() => document.documentElement.dataset.connection === 'connected'")
+
+        ada.goto("/")
+        ada.page.get_by_role("button", name="Sign out everywhere").click()
+        ada.page.locator("h1", has_text="Sign in").wait_for()
+        # The other device is disconnected by the server and returns to sign-in, keeping its place.
+        phone_page.wait_for_url("**/signin?next=*")
+        assert f"/r/{room['slug']}" in phone_page.url.replace("%2F", "/")
+        assert phone.request.get(ada.server.url("/api/v1/me")).status == 401
+    finally:
+        phone.close()
+
+
+def test_directory_filters_join_and_create(people):
+    ada = people("Ada Lovelace", "Wyre Forest District Council")
+    ben = people("Ben Okafor", "Department for Transport")
+    create_room(ada, "Parking permits online", stage="incubation", tags=["parking"], looking_for_collaborators=False)
+    create_room(ada, "School transport", stage="discovery", tags=["education"])
+    page = ben.page
+
+    ben.goto("/")
+    cards = page.locator(".room-card")
+    page.locator(".room-card", has_text="School transport").wait_for()
+    school = page.locator(".room-card", has_text="School transport")
+    assert "Looking for collaborators" in school.inner_text()
+    assert "Discovery" in school.inner_text()
+
+    # Filter by stage: the URL follows, so the filtered list can be shared.
+    page.get_by_label("Stage").select_option("incubation")
+    page.wait_for_url("**/?stage=incubation")
+    page.get_by_role("heading", name="1 room matches your filters").wait_for()
+    assert cards.count() == 1 and "Parking permits online" in cards.first.inner_text()
+
+    # Tag, then text.
+    page.get_by_role("link", name="Clear filters").click()
+    page.get_by_label("Tag", exact=True).fill("education")
+    page.get_by_role("heading", name="1 room matches your filters").wait_for()
+    assert "School transport" in cards.first.inner_text()
+    page.get_by_label("Tag", exact=True).fill("")
+    page.get_by_label("Search rooms").fill("parking")
+    page.locator(".room-card", has_text="Parking permits online").wait_for()
+    page.locator(".room-card", has_text="School transport").wait_for(state="detached")
+
+    # Organisation: rooms with members from Ada's council.
+    page.get_by_label("Search rooms").fill("")
+    page.get_by_label("Organisation").fill("Wyre Forest")
+    page.get_by_role("heading", name="2 rooms match your filters").wait_for()
+    page.get_by_label("Organisation").fill("Nowhere Borough")
+    page.get_by_role("heading", name="No rooms found").wait_for()
+
+    # Join an open room from the directory.
+    page.goto(ben.server.url("/"))
+    page.locator(".room-card", has_text="School transport").get_by_role("button", name="Join room").click()
+    page.locator("h1", has_text="School transport").wait_for()
+    page.locator(".member", has_text="Ben Okafor").wait_for()
+    page.get_by_role("button", name="Leave room").wait_for()
+    page.goto(ben.server.url("/?mine=1"))
+    page.get_by_role("heading", name="1 room matches your filters").wait_for()

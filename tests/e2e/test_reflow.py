@@ -7,8 +7,13 @@ from typing import Any
 
 import pytest
 
-from .conftest import create_room, start_thread
-from .test_accessibility import assert_accessible
+from .conftest import assert_accessible, create_room, start_thread
+
+
+def assert_reflows(page: Any, screen: str) -> None:
+    """No horizontal scrolling (WCAG 1.4.10): the content fits the viewport's width."""
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{screen} scrolls sideways by {overflow}px at {page.viewport_size['width']}px wide"
 
 
 @pytest.mark.parametrize("width,height", [(320, 640), (640, 400)], ids=["320px", "200%-zoom"])
@@ -32,7 +37,6 @@ def test_pages_reflow_without_sideways_scrolling(people, width: int, height: int
     ]:
         page.goto(ada.server.url(path))
         page.locator(ready).first.wait_for()
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px wide"
+        assert_reflows(page, path)
         if path.endswith(f"/t/{thread['id']}") or path == "/":
             assert_accessible(page, f"{path} at {width}x{height}")

@@ -39,11 +39,17 @@ export async function api(method, path, body) {
     throw new ApiError(
       response.status,
       error.code || `http_${response.status}`,
-      error.message || `Something went wrong (error ${response.status}). Try again.`,
+      sentence(error.message) || `Something went wrong (error ${response.status}). Try again.`,
       error.field || null,
     );
   }
   return data;
+}
+
+/** Server messages are lower-case fragments; shown alone they read as sentences. */
+function sentence(text) {
+  if (!text) return "";
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export const get = (path) => api("GET", path);

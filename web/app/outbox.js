@@ -84,10 +84,6 @@ export function forThread(threadId) {
   return items.filter((item) => item.thread_id === threadId);
 }
 
-export function has(clientId) {
-  return items.some((item) => item.client_id === clientId);
-}
-
 /** Queue a message and try to send it now. Returns the queued item. */
 export function enqueue({ threadId, roomId, body }) {
   const item = {

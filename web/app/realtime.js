@@ -26,10 +26,6 @@ const stateListeners = new Set();
 const connectListeners = new Set();
 let onSessionLost = null;
 
-export function connectionState() {
-  return state;
-}
-
 export function isConnected() {
   return Boolean(socket && socket.connected);
 }
@@ -186,6 +182,7 @@ export function request(event, payload, timeoutMs = 10000) {
  *   onEvent(event)  durable events, exactly once each and in seq order
  *   onLive(event)   typing, presence, member and read events (no seq)
  *   onResync()      reload the room over REST; resolve with its last_seq
+ *   onSubscribed()  the subscription is (again) in place
  *   onError(error)  the server refused the subscription
  * Returns a function that stops following.
  */
@@ -199,12 +196,6 @@ export function watchRoom(roomId, lastSeq, handlers) {
     watches.delete(key);
     if (socket && socket.connected) socket.emit("unsubscribe", { room_id: Number(roomId) }, () => {});
   };
-}
-
-/** The highest seq applied for a room, or null when not watched. */
-export function lastSeqOf(roomId) {
-  const watch = watches.get(String(roomId));
-  return watch ? watch.lastSeq : null;
 }
 
 function subscribe(keys) {
@@ -242,6 +233,7 @@ function subscribe(keys) {
       }
       for (const event of answer.events || []) applyDurable(watch, event);
       drain(watch);
+      notifySubscribed(watch);
       if (watch.lastSeq < answer.last_seq && watch.inFlight === 0 && watch.retries < 5) {
         watch.retries += 1;
         subscribe([key]);
@@ -250,6 +242,16 @@ function subscribe(keys) {
       }
     }
   });
+}
+
+// Events without seq (members joining, presence) are not replayed: tell the view
+// it is subscribed again so it can refresh what those events would have changed.
+function notifySubscribed(watch) {
+  try {
+    watch.handlers.onSubscribed?.();
+  } catch (error) {
+    console.error(error);
+  }
 }
 
 function applyDurable(watch, event) {
@@ -286,6 +288,7 @@ async function resync(watch) {
     watch.resyncing = false;
   }
   drain(watch);
+  notifySubscribed(watch);
 }
 
 function handleServerEvent(event) {

@@ -18,10 +18,6 @@ export function onUserChange(listener) {
   return () => listeners.delete(listener);
 }
 
-export function isSignedIn() {
-  return Boolean(session.user);
-}
-
 export function isConfirmed() {
   return Boolean(session.user && session.user.email_confirmed);
 }

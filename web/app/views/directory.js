@@ -100,7 +100,7 @@ export function directoryView(main, { query }) {
   function render(rooms) {
     const filtered = Object.values(currentFilters()).some(Boolean);
     resultsHeading.textContent = rooms.length
-      ? `${plural(rooms.length, "room")}${filtered ? " match your filters" : ""}`
+      ? `${plural(rooms.length, "room")}${filtered ? ` ${rooms.length === 1 ? "matches" : "match"} your filters` : ""}`
       : "No rooms found";
     const tags = new Set();
     rooms.forEach((room) => room.tags.forEach((t) => tags.add(t)));

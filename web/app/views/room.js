@@ -5,27 +5,26 @@
 // The room view owns the room's real-time subscription. Moving between the
 // overview and the room's threads keeps it (and its seq position); leaving the
 // room ends it.
-import { h, replaceContent, setServerHtml, hiddenText } from "../dom.js";
+import { h, replaceContent, setServerHtml } from "../dom.js";
 import { get, post, ApiError } from "../api.js";
-import { stageBadge, collaboratorsBadge, organisationLabel, plural, unreadBadge } from "../labels.js";
-import { timeElement } from "../time.js";
-import { field, errorSummary, showErrors, clearErrors, errorsFrom, whileBusy } from "../forms.js";
+import { stageBadge, collaboratorsBadge, plural } from "../labels.js";
+import { whileBusy } from "../forms.js";
 import { navigate } from "../router.js";
 import { session } from "../session.js";
 import { setTitle } from "../page.js";
 import { announceMessage, announceStatus } from "../announcer.js";
 import { createThreadView } from "./thread.js";
+import { createThreadList } from "./thread-list.js";
+import { membersSection } from "./members.js";
+import { newThreadForm } from "./new-thread.js";
 import * as realtime from "../realtime.js";
 import * as outbox from "../outbox.js";
-
-const ROLE_NAMES = { owner: "Owner", facilitator: "Facilitator" };
 
 export function roomView(main, { params }) {
   const me = session.user;
   const slug = params.slug;
   let room = null;
   const threads = new Map(); // id -> Thread (with our per-reader fields)
-  const threadItems = new Map(); // id -> li
   const members = new Map(); // user id -> member
   let threadsError = null;
   let stopWatching = null;
@@ -39,12 +38,11 @@ export function roomView(main, { params }) {
   const heading = h("h1", { tabindex: "-1", class: "room-title" }, "Loading room…");
   const badges = h("p", { class: "badges" });
   const actions = h("div", { class: "room-actions" });
-  const threadList = h("ul", { class: "thread-list" });
-  const threadEmpty = h("p", { class: "thread-empty hint", hidden: true });
+  const threadList = createThreadList({ threadUrl });
   const startLink = h("a", { class: "button button-small", href: `/r/${encodeURIComponent(slug)}/new` }, "Start a thread");
   const threadNav = h("nav", { class: "thread-nav", "aria-labelledby": "threads-heading" },
     h("div", { class: "thread-nav-header" }, h("h2", { id: "threads-heading" }, "Threads"), startLink),
-    threadList, threadEmpty);
+    threadList.list, threadList.empty);
   const paneEl = h("div", { class: "room-pane" });
   const body = h("div", { class: "room-body" }, threadNav, paneEl);
   const header = h("div", { class: "room-header" },
@@ -100,7 +98,13 @@ export function roomView(main, { params }) {
     if (destroyed) return;
     renderHeader();
     renderThreadList();
-    stopWatching = realtime.watchRoom(room.id, lastSeq, { onEvent, onLive, onResync, onError: () => {} });
+    stopWatching = realtime.watchRoom(room.id, lastSeq, { onEvent, onLive, onResync, onSubscribed, onError: () => {} });
+  }
+
+  // Joins and leaves while we were not subscribed are not replayed: re-read them.
+  async function onSubscribed() {
+    await loadMembers();
+    if (!destroyed) refreshMembers();
   }
 
   async function onResync() {
@@ -129,10 +133,15 @@ export function roomView(main, { params }) {
 
   function renderHeader() {
     heading.textContent = room.title;
+    startLink.hidden = !room.membership;
     replaceContent(badges, stageBadge(room.stage),
       room.looking_for_collaborators ? collaboratorsBadge() : null,
       room.visibility === "invite" ? h("span", { class: "badge" }, "Invite only") : null,
       h("span", { class: "badge badge-plain" }, plural(room.member_count, "member")));
+    // Rebuild the join/leave control only when it changes, so focus on it survives updates.
+    const actionKey = `${room.membership}/${room.visibility}`;
+    if (actions.dataset.key === actionKey) return;
+    actions.dataset.key = actionKey;
     if (!room.membership && room.visibility === "open") {
       const join = h("button", { type: "button", class: "button" }, "Join room");
       join.addEventListener("click", () => whileBusy(join, joinRoom));
@@ -144,7 +153,6 @@ export function roomView(main, { params }) {
     } else {
       actions.replaceChildren(); // owners stay; the members list shows them as Owner
     }
-    startLink.hidden = !room.membership;
   }
 
   async function joinRoom() {
@@ -161,7 +169,7 @@ export function roomView(main, { params }) {
     if (destroyed) return;
     renderHeader();
     renderThreadList();
-    stopWatching = realtime.watchRoom(room.id, lastSeq, { onEvent, onLive, onResync, onError: () => {} });
+    stopWatching = realtime.watchRoom(room.id, lastSeq, { onEvent, onLive, onResync, onSubscribed, onError: () => {} });
     if (pane.mode === "overview") renderOverview();
     threadView?.setCanPost(true);
     heading.focus();
@@ -184,61 +192,12 @@ export function roomView(main, { params }) {
 
   // ---- thread list -----------------------------------------------------------
 
-  function sortedThreads() {
-    return [...threads.values()].sort((a, b) =>
-      (b.last_activity_at || b.created_at || "").localeCompare(a.last_activity_at || a.created_at || ""));
-  }
-
   function renderThreadList() {
-    if (threadsError) {
-      threadList.replaceChildren();
-      threadItems.clear();
-      threadEmpty.hidden = false;
-      threadEmpty.textContent = threadsError.status === 403
-        ? "Join this room to see its threads."
-        : `Threads could not be loaded: ${threadsError.message}`;
-      return;
-    }
-    const focused = document.activeElement;
-    const ordered = sortedThreads();
-    for (const [id, li] of threadItems) {
-      if (!threads.has(id)) {
-        li.remove();
-        threadItems.delete(id);
-      }
-    }
-    let previous = null;
-    for (const thread of ordered) {
-      let li = threadItems.get(thread.id);
-      if (!li) {
-        li = h("li", { class: "thread-item" }, h("a", { href: threadUrl(thread.id) }));
-        threadItems.set(thread.id, li);
-      }
-      fillThreadLink(li.firstChild, thread);
-      const expected = previous ? previous.nextSibling : threadList.firstChild;
-      if (expected !== li) {
-        if (previous) previous.after(li);
-        else threadList.prepend(li);
-      }
-      previous = li;
-    }
-    // Moving a focused link in the DOM drops focus; put it back.
-    if (focused && focused !== document.activeElement && threadList.contains(focused)) focused.focus();
-    threadEmpty.hidden = ordered.length > 0;
-    threadEmpty.textContent = room && room.membership ? "No threads yet. Start the first one." : "No threads yet.";
-  }
-
-  function fillThreadLink(link, thread) {
-    const isOpen = pane.mode === "thread" && pane.threadId === thread.id;
-    if (isOpen) link.setAttribute("aria-current", "page");
-    else link.removeAttribute("aria-current");
-    replaceContent(link,
-      h("span", { class: "thread-item-title" }, thread.title),
-      h("span", { class: "thread-item-meta" },
-        plural(thread.message_count || 0, "message"),
-        thread.last_activity_at ? [", last ", timeElement(thread.last_activity_at)] : null,
-        thread.following ? [hiddenText(", "), h("span", { class: "following-mark" }, "following")] : null),
-      thread.unread_count ? [hiddenText(", "), unreadBadge(thread.unread_count)] : null);
+    threadList.render(threads, {
+      openId: pane.mode === "thread" ? pane.threadId : null,
+      error: threadsError,
+      canStart: Boolean(room && room.membership),
+    });
   }
 
   function threadUrl(threadId) {
@@ -263,72 +222,29 @@ export function roomView(main, { params }) {
         h("h2", { id: "about-heading" }, "About this room"),
         summary,
         room.tags.length ? h("p", { class: "tags" }, "Tags: ", room.tags.map((t) => h("span", { class: "tag" }, t))) : null),
-      membersSection());
+      membersSection(members, me));
     setTitle(room.title);
-  }
-
-  function membersSection() {
-    const list = [...members.values()].sort((a, b) =>
-      Number(Boolean(b.online)) - Number(Boolean(a.online)) || a.user.display_name.localeCompare(b.user.display_name));
-    const online = list.filter((m) => m.online).length;
-    return h("section", { class: "room-members", "aria-labelledby": "members-heading" },
-      h("h2", { id: "members-heading" }, "Members"),
-      h("p", { class: "members-summary" }, `${plural(list.length, "member")}, ${online} online now.`),
-      h("ul", { class: "member-list" }, list.map((member) => h("li", { class: `member${member.online ? " is-online" : ""}` },
-        h("span", { class: "presence-dot", "aria-hidden": "true" }),
-        h("span", { class: "member-name" }, member.user.display_name),
-        me && member.user.id === me.id ? h("span", { class: "hint" }, " (you)") : null,
-        member.user.organisation ? [" ", organisationLabel(member.user.organisation)] : null,
-        ROLE_NAMES[member.role] ? [" ", h("span", { class: "badge badge-plain" }, ROLE_NAMES[member.role])] : null,
-        " ",
-        h("span", { class: "presence-text" }, member.online ? "Online" : "Offline")))));
   }
 
   function refreshMembers() {
     const section = paneEl.querySelector(".room-members");
-    if (section) section.replaceWith(membersSection());
+    if (section) section.replaceWith(membersSection(members, me));
   }
 
   function renderNewThread() {
-    const title = field({ name: "title", label: "Title", hint: "A short description, for example ‘Data sharing agreement’." });
-    const first = field({ name: "body", label: "First message", control: "textarea", rows: 6,
-      hint: "Markdown works, for example **bold** and lists. Type @ followed by a name to mention someone." });
-    const errors = errorSummary();
-    const submit = h("button", { type: "submit", class: "button" }, "Start thread");
     const sectionHeading = h("h2", { id: "new-thread-heading", tabindex: "-1" }, "Start a thread");
-    const form = h("form", { class: "form", novalidate: true }, errors.box, title.wrapper, first.wrapper,
-      h("div", { class: "form-actions" }, submit,
-        h("a", { href: `/r/${encodeURIComponent(room.slug)}`, class: "link-button" }, "Cancel")));
-    const clientId = crypto.randomUUID(); // one per form, so a double submit stores one thread
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const problems = [];
-      if (!title.input.value.trim()) problems.push({ field: "title", message: "Enter a title for the thread" });
-      if (!first.input.value.trim()) problems.push({ field: "body", message: "Enter the first message" });
-      if (problems.length) {
-        showErrors(form, errors, problems);
-        return;
-      }
-      clearErrors(form, errors);
-      whileBusy(submit, async () => {
-        try {
-          const { thread } = await post(`/rooms/${room.id}/threads`, {
-            title: title.input.value.trim(), body: first.input.value, client_id: clientId,
-          });
+    const content = room.membership
+      ? newThreadForm({
+        room,
+        onStarted: (thread) => {
           mergeThread({ unread_count: 0, following: true, ...thread });
           renderThreadList();
           announceStatus(`Thread ${thread.title} started.`);
           navigate(threadUrl(thread.id));
-        } catch (error) {
-          showErrors(form, errors, errorsFrom(error, ["title", "body"]));
-        }
-      });
-    });
-    first.input.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
-    });
-    replaceContent(paneEl, h("section", { class: "new-thread", "aria-labelledby": "new-thread-heading" },
-      sectionHeading, room.membership ? form : h("p", {}, "Join this room to start a thread.")));
+        },
+      }).form
+      : h("p", {}, "Join this room to start a thread.");
+    replaceContent(paneEl, h("section", { class: "new-thread", "aria-labelledby": "new-thread-heading" }, sectionHeading, content));
     setTitle("Start a thread", room.title);
     return sectionHeading;
   }
@@ -337,7 +253,8 @@ export function roomView(main, { params }) {
     if (threadView && threadView.threadId === threadId) {
       threadView.showMessage(messageId);
       setTitle(threadView.title(), room.title);
-      return threadView.heading;
+      // A permalink within the open thread: the message itself has taken focus.
+      return messageId ? null : threadView.heading;
     }
     threadView?.destroy();
     threadView = null;
@@ -446,6 +363,24 @@ export function roomView(main, { params }) {
   }
 
   function onLive(event) {
+    // room.updated and room.access_lost are sent by the server but not yet listed in
+    // docs/protocol.md; handled here because ignoring them leaves a stale page.
+    if (event.type === "room.updated" && event.room) {
+      // The event's room carries no per-reader fields (membership, unread, seq): keep ours.
+      room = { ...room, ...event.room, membership: room.membership, unread_count: room.unread_count, last_seq: room.last_seq };
+      renderHeader();
+      if (pane.mode === "overview") renderOverview();
+      return;
+    }
+    if (event.type === "room.access_lost") {
+      stopWatching?.();
+      stopWatching = null;
+      threadView?.destroy();
+      threadView = null;
+      announceStatus("You no longer have access to this room.");
+      showRoomError(new ApiError(403, "forbidden", "No access"));
+      return;
+    }
     if (event.type === "typing") {
       threadView?.applyLive(event);
     } else if (event.type === "presence") {

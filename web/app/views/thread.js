@@ -10,13 +10,14 @@ import { get, put, patch, del } from "../api.js";
 import { organisationLabel, plural } from "../labels.js";
 import { createComposer } from "../composer.js";
 import { renderMessage, renderPending, openEditor, confirmDelete } from "./message.js";
+import { createReadTracker } from "./reading.js";
+import { createTypingIndicator } from "./typing.js";
 import { session } from "../session.js";
 import { announceStatus } from "../announcer.js";
 import * as outbox from "../outbox.js";
 import * as realtime from "../realtime.js";
 
 const PAGE = 50;
-const TYPING_SHOWN_MS = 6000;
 
 export function createThreadView({ room, thread, messageId, getPeople, canPost, onThreadUpdate, onJoin }) {
   const me = session.user;
@@ -25,13 +26,9 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
   const byId = new Map(); // message id -> message
   const elements = new Map(); // message id -> li
   const pendingElements = new Map(); // client id -> li
-  const typers = new Map(); // user id -> {name, timer}
-  const visibleSeqs = new Set();
   let queue = [];
   let loading = true;
   let hasMoreBefore = false;
-  let lastReadSeq = thread.last_read_seq || 0;
-  let readTimer = null;
   let current = thread;
   let destroyed = false;
   let composer = null;
@@ -47,7 +44,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
   const status = h("p", { class: "thread-status" }, "Loading messages…");
   const scroller = h("div", { class: "messages-scroller", tabindex: "0", role: "region",
     "aria-label": `Messages in ${thread.title}` }, earlier, status, list, pendingList);
-  const typing = h("p", { class: "typing-indicator" });
+  const typing = createTypingIndicator();
   const newBelow = h("button", { type: "button", class: "button button-small new-below", hidden: true }, "New messages below");
   const composerSlot = h("div", { class: "composer-slot" });
   const element = h("section", { class: "thread", "aria-labelledby": heading.id },
@@ -55,7 +52,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
       h("p", { class: "back-link" }, h("a", { href: `/r/${slug}` }, "Back to ", room.title)),
       h("div", { class: "thread-heading" }, h("div", {}, heading, meta),
         h("div", { class: "follow" }, followButton, followStatus))),
-    scroller, newBelow, typing, composerSlot);
+    scroller, newBelow, typing.element, composerSlot);
 
   renderHeader();
   renderComposer(canPost);
@@ -70,8 +67,8 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
       " · ", plural(current.message_count || 0, "message"));
     followButton.textContent = current.following ? "Unfollow thread" : "Follow thread";
     followStatus.textContent = current.following
-      ? "You get an email for new messages."
-      : "You get no email for this thread.";
+      ? "You follow this thread: it counts in your unread totals."
+      : "You do not follow this thread.";
   }
 
   followButton.addEventListener("click", async () => {
@@ -90,7 +87,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
 
   function update(changes) {
     current = { ...current, ...changes };
-    if (typeof changes.last_read_seq === "number") lastReadSeq = Math.max(lastReadSeq, changes.last_read_seq);
+    reading.advance(changes.last_read_seq);
     renderHeader();
   }
 
@@ -153,7 +150,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
 
   function canDelete(message) {
     return Boolean(me && ((message.author && message.author.id === me.id)
-      || room.membership === "owner" || me.role === "administrator" || me.role === "admin"));
+      || room.membership === "owner" || me.role === "administrator" || me.role === "facilitator"));
   }
 
   function upsert(message) {
@@ -187,7 +184,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
       while (before && Number(before.dataset.seq) > message.seq) before = before.previousElementSibling;
       if (before) before.after(li);
       else list.prepend(li);
-      observer.observe(li);
+      reading.observe(li);
     }
     if (message.client_id && pendingElements.has(message.client_id)) {
       pendingElements.get(message.client_id).remove();
@@ -200,7 +197,10 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
     openEditor(li, message, {
       onSave: async (body) => {
         const { message: saved } = await patch(`/messages/${message.id}`, { body });
-        li._deferred = saved.seq >= (li._deferred?.seq ?? 0) ? saved : li._deferred;
+        // An event for this message may have arrived while editing; keep the newer.
+        const other = li._deferred;
+        const otherIsNewer = other && (other.deleted || (other.edited_at || "") > (saved.edited_at || ""));
+        li._deferred = otherIsNewer ? other : saved;
         announceStatus("Message edited.");
       },
       onClose: () => {
@@ -283,71 +283,20 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
     if (state === "connected" && loadFailed && !loading) load();
   });
 
-  // ---- reading position ------------------------------------------------------
+  // ---- reading position and typing ------------------------------------------
 
-  const observer = new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      const seq = Number(entry.target.dataset.seq);
-      if (entry.isIntersecting) visibleSeqs.add(seq);
-      else visibleSeqs.delete(seq);
-    }
-    scheduleRead();
-  }, { threshold: 0.5 });
-
-  function scheduleRead() {
-    if (document.visibilityState !== "visible" || loading) return;
-    const seen = Math.max(0, ...visibleSeqs);
-    if (seen > lastReadSeq) {
-      window.clearTimeout(readTimer);
-      readTimer = window.setTimeout(() => markRead(seen), 600);
-    }
-    const box = scrollBox();
-    if (!newBelow.hidden && box.scrollHeight - box.scrollTop - box.clientHeight < 120) newBelow.hidden = true;
-  }
-
-  async function markRead(seq) {
-    if (destroyed || seq <= lastReadSeq) return;
-    const previous = lastReadSeq;
-    lastReadSeq = seq;
-    try {
-      let updated = null;
-      if (realtime.isConnected()) {
-        const ack = await realtime.request("read", { thread_id: threadId, seq });
-        if (ack.ok) updated = ack.thread;
-        else throw new Error(ack.error?.message || "not saved");
-      } else {
-        ({ thread: updated } = await put(`/threads/${threadId}/read`, { seq }));
-      }
-      if (updated && !destroyed) {
-        update({ unread_count: updated.unread_count, last_read_seq: updated.last_read_seq });
-        onThreadUpdate(current);
-      }
-    } catch {
-      // Not saved (offline?): try again the next time something becomes visible.
-      lastReadSeq = previous;
-    }
-  }
-
-  const onVisibility = () => scheduleRead();
-  document.addEventListener("visibilitychange", onVisibility);
-
-  // ---- typing ----------------------------------------------------------------
-
-  function renderTyping() {
-    const names = [...typers.values()].map((t) => t.name);
-    if (!names.length) typing.textContent = "";
-    else if (names.length === 1) typing.textContent = `${names[0]} is typing…`;
-    else if (names.length === 2) typing.textContent = `${names[0]} and ${names[1]} are typing…`;
-    else typing.textContent = "Several people are typing…";
-  }
-
-  function stopTyping(userId) {
-    const typer = typers.get(userId);
-    if (!typer) return;
-    window.clearTimeout(typer.timer);
-    typers.delete(userId);
-    renderTyping();
-  }
+  const reading = createReadTracker({
+    threadId,
+    lastReadSeq: thread.last_read_seq || 0,
+    isReady: () => !loading && !destroyed,
+    onSaved: (saved) => {
+      update({ unread_count: saved.unread_count, last_read_seq: saved.last_read_seq });
+      onThreadUpdate(current);
+    },
+    onVisibleChange: () => {
+      if (!newBelow.hidden && nearBottom()) newBelow.hidden = true;
+    },
+  });
 
   // ---- loading ---------------------------------------------------------------
 
@@ -395,6 +344,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
     }
     renderAllPending();
     position();
+    reading.check(); // what is on screen now counts as read
   }
 
   function retryButton() {
@@ -452,7 +402,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
     if (event.type === "message.created") {
       const atBottom = nearBottom();
       const own = me && message.author && message.author.id === me.id;
-      if (message.author) stopTyping(message.author.id);
+      if (message.author) typing.stop(message.author.id);
       upsert(message);
       if (message.client_id) outbox.settle(message.client_id, message);
       if (atBottom || own) scrollToBottom();
@@ -466,13 +416,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
   function applyLive(event) {
     if (event.type !== "typing" || event.thread_id !== threadId || !event.user) return;
     if (me && event.user.id === me.id) return;
-    const existing = typers.get(event.user.id);
-    if (existing) window.clearTimeout(existing.timer);
-    typers.set(event.user.id, {
-      name: event.user.display_name,
-      timer: window.setTimeout(() => stopTyping(event.user.id), TYPING_SHOWN_MS),
-    });
-    renderTyping();
+    typing.show(event.user);
   }
 
   load();
@@ -496,16 +440,13 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
       }
       position();
     },
-    hasMessage: (id) => byId.has(id),
     destroy() {
       destroyed = true;
-      observer.disconnect();
+      reading.destroy();
       stopOutbox();
       stopConnection();
       composer?.destroy();
-      document.removeEventListener("visibilitychange", onVisibility);
-      window.clearTimeout(readTimer);
-      for (const typer of typers.values()) window.clearTimeout(typer.timer);
+      typing.destroy();
     },
   };
 }

@@ -130,6 +130,32 @@ export function clearErrors(form, summary) {
   }
 }
 
+/**
+ * The submit flow every form shares: check locally first (problems shown in the
+ * summary and beside their fields), then send, one request at a time; a refusal
+ * from the server is shown the same way. `check()` returns [{field, message}];
+ * `fieldNames` maps server error fields onto this form's fields; `onError(error)`
+ * may return the errors to show instead.
+ */
+export function onValidSubmit(form, summary, button, { check = () => [], send, fieldNames = [], onError = null }) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const problems = check();
+    if (problems.length) {
+      showErrors(form, summary, problems);
+      return;
+    }
+    clearErrors(form, summary);
+    whileBusy(button, async () => {
+      try {
+        await send();
+      } catch (error) {
+        showErrors(form, summary, onError ? onError(error) : errorsFrom(error, fieldNames));
+      }
+    });
+  });
+}
+
 /** Turn an ApiError into the list showErrors expects. */
 export function errorsFrom(error, fieldNames = []) {
   const field = error.field && fieldNames.includes(error.field) ? error.field : null;

@@ -6,7 +6,7 @@
 // then POST the token from here.
 import { h, replaceContent } from "../dom.js";
 import { post, get, ApiError } from "../api.js";
-import { field, errorSummary, showErrors, clearErrors, errorsFrom, whileBusy } from "../forms.js";
+import { field, errorSummary, whileBusy, onValidSubmit } from "../forms.js";
 import { session, setUser, safeNext } from "../session.js";
 import { navigate } from "../router.js";
 import { announceStatus } from "../announcer.js";
@@ -54,22 +54,10 @@ function accountForm({ submitLabel, onDone }) {
   const button = h("button", { type: "submit", class: "button" }, submitLabel);
   const form = h("form", { class: "form", novalidate: true }, summary.box,
     Object.values(fields).map((f) => f.wrapper), button);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const errors = missing(fields, SIGNUP_REQUIRED);
-    if (errors.length) {
-      showErrors(form, summary, errors);
-      return;
-    }
-    clearErrors(form, summary);
-    whileBusy(button, async () => {
-      try {
-        const { user } = await post("/auth/signup", valuesOf(fields));
-        onDone(user);
-      } catch (error) {
-        showErrors(form, summary, errorsFrom(error, Object.keys(fields)));
-      }
-    });
+  onValidSubmit(form, summary, button, {
+    check: () => missing(fields, SIGNUP_REQUIRED),
+    send: async () => onDone((await post("/auth/signup", valuesOf(fields))).user),
+    fieldNames: Object.keys(fields),
   });
   return form;
 }
@@ -162,29 +150,25 @@ export function signInView(main, { query }) {
   const form = h("form", { class: "form", novalidate: true, "aria-labelledby": "signin-password-title" },
     h("h2", { id: "signin-password-title", class: "visually-hidden" }, "Sign in with your password"),
     summary.box, email.wrapper, password.wrapper, button);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const errors = [];
-    if (!email.input.value.trim()) errors.push({ field: "email", message: "Enter your email address" });
-    if (!password.input.value) errors.push({ field: "password", message: "Enter your password" });
-    if (errors.length) {
-      showErrors(form, summary, errors);
-      return;
-    }
-    clearErrors(form, summary);
-    whileBusy(button, async () => {
-      try {
-        const { user } = await post("/auth/signin", { email: email.input.value.trim(), password: password.input.value });
-        setUser(user);
-        announceStatus(`Signed in as ${user.display_name}.`);
-        navigate(next, { replace: true });
-      } catch (error) {
-        const message = error.status === 401 || error.code === "unauthenticated"
-          ? "The email address or password is not right"
-          : error.message;
-        showErrors(form, summary, [{ field: error.field === "password" ? "password" : "email", message }]);
-      }
-    });
+  onValidSubmit(form, summary, button, {
+    check: () => {
+      const errors = [];
+      if (!email.input.value.trim()) errors.push({ field: "email", message: "Enter your email address" });
+      if (!password.input.value) errors.push({ field: "password", message: "Enter your password" });
+      return errors;
+    },
+    send: async () => {
+      const { user } = await post("/auth/signin", { email: email.input.value.trim(), password: password.input.value });
+      setUser(user);
+      announceStatus(`Signed in as ${user.display_name}.`);
+      navigate(next, { replace: true });
+    },
+    onError: (error) => {
+      const message = error.status === 401 || error.code === "unauthenticated"
+        ? "The email address or password is not right"
+        : error.message;
+      return [{ field: error.field === "password" ? "password" : "email", message }];
+    },
   });
 
   // Emailed sign-in link.
@@ -196,23 +180,15 @@ export function signInView(main, { query }) {
     h("h2", { id: "signin-link-title" }, "Or sign in with an emailed link"),
     h("p", {}, "We will email you a link that signs you in once. You do not need your password."),
     linkSummary.box, linkEmail.wrapper, linkButton, linkStatus);
-  linkForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const address = linkEmail.input.value.trim();
-    if (!address) {
-      showErrors(linkForm, linkSummary, [{ field: "email", message: "Enter your email address" }]);
-      return;
-    }
-    clearErrors(linkForm, linkSummary);
-    whileBusy(linkButton, async () => {
-      try {
-        await post("/auth/link", { email: address });
-        replaceContent(linkStatus, h("p", { class: "notice" },
-          `If there is an account for ${address}, we have emailed it a sign-in link. The link works once.`));
-      } catch (error) {
-        showErrors(linkForm, linkSummary, errorsFrom(error, ["email"]));
-      }
-    });
+  onValidSubmit(linkForm, linkSummary, linkButton, {
+    check: () => (linkEmail.input.value.trim() ? [] : [{ field: "email", message: "Enter your email address" }]),
+    send: async () => {
+      const address = linkEmail.input.value.trim();
+      await post("/auth/link", { email: address });
+      replaceContent(linkStatus, h("p", { class: "notice" },
+        `If there is an account for ${address}, we have emailed it a sign-in link. The link works once.`));
+    },
+    fieldNames: ["email"],
   });
 
   replaceContent(main, h("div", { class: "narrow" },

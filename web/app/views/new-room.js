@@ -2,7 +2,7 @@
 import { h, replaceContent } from "../dom.js";
 import { post } from "../api.js";
 import { STAGES } from "../labels.js";
-import { field, checkbox, radios, errorSummary, showErrors, clearErrors, errorsFrom, whileBusy } from "../forms.js";
+import { field, checkbox, radios, errorSummary, onValidSubmit } from "../forms.js";
 import { navigate } from "../router.js";
 import { announceStatus } from "../announcer.js";
 
@@ -26,30 +26,21 @@ export function newRoomView(main) {
     collaborators.wrapper,
     h("div", { class: "form-actions" }, button, h("a", { href: "/", class: "link-button" }, "Cancel")));
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (!title.input.value.trim()) {
-      showErrors(form, errors, [{ field: "title", message: "Enter a name for the room" }]);
-      return;
-    }
-    clearErrors(form, errors);
-    const body = {
-      title: title.input.value.trim(),
-      summary: summary.input.value,
-      stage: stage.input.value,
-      visibility: visibility.inputs.find((input) => input.checked)?.value || "open",
-      tags: tags.input.value.split(",").map((t) => t.trim()).filter(Boolean),
-      looking_for_collaborators: collaborators.input.checked,
-    };
-    whileBusy(button, async () => {
-      try {
-        const { room } = await post("/rooms", body);
-        announceStatus(`Room ${room.title} created.`);
-        navigate(`/r/${encodeURIComponent(room.slug)}`);
-      } catch (error) {
-        showErrors(form, errors, errorsFrom(error, ["title", "summary", "stage", "visibility", "tags", "looking_for_collaborators", "slug"]));
-      }
-    });
+  onValidSubmit(form, errors, button, {
+    check: () => (title.input.value.trim() ? [] : [{ field: "title", message: "Enter a name for the room" }]),
+    send: async () => {
+      const { room } = await post("/rooms", {
+        title: title.input.value.trim(),
+        summary: summary.input.value,
+        stage: stage.input.value,
+        visibility: visibility.inputs.find((input) => input.checked)?.value || "open",
+        tags: tags.input.value.split(",").map((t) => t.trim()).filter(Boolean),
+        looking_for_collaborators: collaborators.input.checked,
+      });
+      announceStatus(`Room ${room.title} created.`);
+      navigate(`/r/${encodeURIComponent(room.slug)}`);
+    },
+    fieldNames: ["title", "summary", "stage", "visibility", "tags", "looking_for_collaborators", "slug"],
   });
 
   replaceContent(main, h("div", { class: "narrow" }, heading, form));

@@ -1,7 +1,7 @@
 // The "Start a thread" form: a title and the first message.
 import { h } from "../dom.js";
 import { post } from "../api.js";
-import { field, errorSummary, showErrors, clearErrors, errorsFrom, whileBusy } from "../forms.js";
+import { field, errorSummary, onValidSubmit } from "../forms.js";
 
 /**
  * Build the form for `room`. `onStarted(thread)` runs after the server created it.
@@ -19,26 +19,20 @@ export function newThreadForm({ room, onStarted }) {
   // One id per form: pressing the button twice still stores one thread and message.
   const clientId = crypto.randomUUID();
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const problems = [];
-    if (!title.input.value.trim()) problems.push({ field: "title", message: "Enter a title for the thread" });
-    if (!first.input.value.trim()) problems.push({ field: "body", message: "Enter the first message" });
-    if (problems.length) {
-      showErrors(form, errors, problems);
-      return;
-    }
-    clearErrors(form, errors);
-    whileBusy(submit, async () => {
-      try {
-        const { thread } = await post(`/rooms/${room.id}/threads`, {
-          title: title.input.value.trim(), body: first.input.value, client_id: clientId,
-        });
-        onStarted(thread);
-      } catch (error) {
-        showErrors(form, errors, errorsFrom(error, ["title", "body"]));
-      }
-    });
+  onValidSubmit(form, errors, submit, {
+    check: () => {
+      const problems = [];
+      if (!title.input.value.trim()) problems.push({ field: "title", message: "Enter a title for the thread" });
+      if (!first.input.value.trim()) problems.push({ field: "body", message: "Enter the first message" });
+      return problems;
+    },
+    send: async () => {
+      const { thread } = await post(`/rooms/${room.id}/threads`, {
+        title: title.input.value.trim(), body: first.input.value, client_id: clientId,
+      });
+      onStarted(thread);
+    },
+    fieldNames: ["title", "body"],
   });
   first.input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();

@@ -11,10 +11,11 @@ from aiohttp import web
 from .config import Settings
 from .db import Database, make_engine
 from .http import auth_views, health, room_views, thread_views
-from .http.keys import DATABASE, MAIL, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
+from .http.keys import AUTH_THROTTLE, MAIL_THROTTLE, DATABASE, MAIL, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
 from .http.middleware import api_errors, refuse_cross_site, security_headers
 from .http.openapi import openapi_routes
 from .http.static import add_static_routes
+from .http.throttle import Throttle
 from .mail.deliverer import MailDeliverer
 from .mail.sender import make_sender
 from .passwords import Passwords
@@ -64,6 +65,8 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[PASSWORDS] = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
+    app[AUTH_THROTTLE] = Throttle(settings.auth_attempts_per_10min, 600)
+    app[MAIL_THROTTLE] = Throttle(5, 600)
     sio = create_sio(settings)
     app[SIO] = sio
     sio.attach(app)  # before the catch-all page route, so /socket.io/ wins

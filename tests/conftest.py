@@ -75,6 +75,7 @@ def base_settings(tmp_path: Path, database_url: str) -> Settings:
         "DATA_DIR": str(tmp_path),
         "SECRET_KEY": "test-secret-key-0123456789",
         "ARGON2_TIME_COST": "1",
+        "AUTH_ATTEMPTS_PER_10MIN": "1000",
         "ARGON2_MEMORY_KIB": "1024",
     }
     return load_settings(env)

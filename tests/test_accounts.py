@@ -118,3 +118,33 @@ async def test_administrator_sets_roles(people, admin):
     assert status == 409
     status, data = await admin.call("PATCH", "/api/v1/users/99999", json={"role": "member"})
     assert status == 404
+
+
+async def test_guessing_passwords_is_rate_limited(start_server, settings):
+    from .people import PersonFactory
+
+    server = await start_server(settings, auth_attempts_per_10min=5)
+    people = PersonFactory(server, settings)
+    try:
+        await people.signup("ada@example.org", "Ada", "Org")  # attempt 1
+        session = people.new_session()
+        statuses = []
+        for _ in range(6):
+            async with session.post("/api/v1/auth/signin", json={"email": "ada@example.org", "password": "not the password"}) as r:
+                statuses.append(r.status)
+                if r.status == 429:
+                    body = await r.json()
+                    retry_after = int(r.headers["Retry-After"])
+        assert statuses == [401, 401, 401, 401, 429, 429]
+        assert body["error"]["code"] == "rate_limited" and 0 < retry_after <= 600
+    finally:
+        await people.close()
+
+
+async def test_emailed_links_are_limited_per_address(people, admin):
+    session = people.new_session()
+    statuses = []
+    for _ in range(6):
+        async with session.post("/api/v1/auth/link", json={"email": "ada@localdigital.example"}) as r:
+            statuses.append(r.status)
+    assert statuses == [202] * 5 + [429]

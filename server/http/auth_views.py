@@ -10,7 +10,8 @@ from ..payload import req_string, string_list
 from ..people import load_person, self_view
 from ..realtime import SESSION_COOKIE
 from .common import clear_session_cookie, current_user, ok, path_int, read_json, set_session_cookie
-from .keys import DATABASE, PASSWORDS, SETTINGS, TRANSACTIONS
+from .keys import AUTH_THROTTLE, DATABASE, MAIL_THROTTLE, PASSWORDS, SETTINGS, TRANSACTIONS
+from .throttle import client_address
 
 routes = web.RouteTableDef()
 
@@ -34,8 +35,15 @@ async def setup_state(request: web.Request) -> web.Response:
         return ok({"needs_setup": await accounts.needs_setup(session)})
 
 
+def _throttle(request: web.Request, email: str | None = None) -> None:
+    request.app[AUTH_THROTTLE].check(client_address(request))
+    if email is not None:
+        request.app[MAIL_THROTTLE].check(email.strip().lower())
+
+
 @routes.post("/api/v1/auth/signup")
 async def signup(request: web.Request) -> web.Response:
+    _throttle(request)
     body = await read_json(request)
     user, token = await accounts.signup(
         request.app[TRANSACTIONS],
@@ -51,6 +59,7 @@ async def signup(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/auth/confirm")
 async def confirm(request: web.Request) -> web.Response:
+    _throttle(request)
     body = await read_json(request)
     user = await accounts.confirm_email(request.app[TRANSACTIONS], req_string(body, "token", 200))
     return ok({"user": await _me(request, user.id)})
@@ -59,12 +68,14 @@ async def confirm(request: web.Request) -> web.Response:
 @routes.post("/api/v1/auth/resend-confirmation")
 async def resend_confirmation(request: web.Request) -> web.Response:
     user = await current_user(request)
+    _throttle(request, user.email)
     await accounts.resend_confirmation(request.app[TRANSACTIONS], request.app[SETTINGS], user)
     return ok({"status": "sent"}, status=202)
 
 
 @routes.post("/api/v1/auth/signin")
 async def signin(request: web.Request) -> web.Response:
+    _throttle(request)
     body = await read_json(request)
     user, token = await accounts.signin(
         request.app[TRANSACTIONS],
@@ -79,12 +90,14 @@ async def signin(request: web.Request) -> web.Response:
 @routes.post("/api/v1/auth/link")
 async def request_link(request: web.Request) -> web.Response:
     body = await read_json(request)
+    _throttle(request, req_string(body, "email", 254))
     await accounts.request_signin_link(request.app[TRANSACTIONS], request.app[SETTINGS], req_string(body, "email", 254))
     return ok({"status": "if an account uses that address, a sign-in link is on its way"}, status=202)
 
 
 @routes.post("/api/v1/auth/link/redeem")
 async def redeem_link(request: web.Request) -> web.Response:
+    _throttle(request)
     body = await read_json(request)
     user, token = await accounts.redeem_signin_link(request.app[TRANSACTIONS], request.app[SETTINGS], req_string(body, "token", 200))
     return await _signed_in(request, user.id, token)

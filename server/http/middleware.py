@@ -11,6 +11,7 @@ from aiohttp import web
 from ..errors import DomainError
 from ..origins import origin_allowed
 from .keys import SETTINGS
+from .throttle import RateLimited
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -30,6 +31,7 @@ STATUS = {
     "not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,
+    "rate_limited": 429,
     "too_large": 413,
     "unsupported_media_type": 415,
 }
@@ -74,7 +76,10 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
     try:
         return await handler(request)
     except DomainError as error:
-        return error_response(error.code, error.message, error.field)
+        response = error_response(error.code, error.message, error.field)
+        if isinstance(error, RateLimited):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
     except web.HTTPRequestEntityTooLarge:
         return error_response("too_large", "the request body is larger than the server accepts", status=413)
     except web.HTTPMethodNotAllowed as exc:

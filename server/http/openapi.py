@@ -136,6 +136,7 @@ THREAD = _answer("the thread", _obj(["thread"], thread=_ref("Thread")))
 MESSAGE = _answer("the message", _obj(["message"], message=_ref("Message")))
 EMPTY = _answer("done")
 CONFLICT = {"409": _answer("conflict", _ref("Error"))}
+LIMITED = {"429": _answer("too many attempts from this address (or for this email); see Retry-After", _ref("Error"))}
 V = "/api/v1"
 
 PATHS: dict[str, dict[str, Any]] = {
@@ -147,14 +148,14 @@ PATHS: dict[str, dict[str, Any]] = {
             USER,
             status="201",
             body=_obj(["email", "display_name", "organisation", "password"], email=STR, display_name={"type": "string", "maxLength": 100}, organisation={"type": "string", "maxLength": 200}, password={"type": "string", "minLength": 10}),
-            extra=CONFLICT,
+            extra=CONFLICT | LIMITED,
         )
     },
-    f"{V}/auth/confirm": {"post": _op("Confirm an email address with the emailed token", USER, body=_obj(["token"], token=STR))},
-    f"{V}/auth/resend-confirmation": {"post": _op("Send the confirmation email again", EMPTY, status="202", extra=CONFLICT)},
-    f"{V}/auth/signin": {"post": _op("Sign in with a password", USER, body=_obj(["email", "password"], email=STR, password=STR))},
-    f"{V}/auth/link": {"post": _op("Email a single-use sign-in link", EMPTY, status="202", body=_obj(["email"], email=STR))},
-    f"{V}/auth/link/redeem": {"post": _op("Sign in with an emailed link", USER, body=_obj(["token"], token=STR))},
+    f"{V}/auth/confirm": {"post": _op("Confirm an email address with the emailed token", USER, body=_obj(["token"], token=STR), extra=LIMITED)},
+    f"{V}/auth/resend-confirmation": {"post": _op("Send the confirmation email again", EMPTY, status="202", extra=CONFLICT | LIMITED)},
+    f"{V}/auth/signin": {"post": _op("Sign in with a password", USER, body=_obj(["email", "password"], email=STR, password=STR), extra=LIMITED)},
+    f"{V}/auth/link": {"post": _op("Email a single-use sign-in link", EMPTY, status="202", body=_obj(["email"], email=STR), extra=LIMITED)},
+    f"{V}/auth/link/redeem": {"post": _op("Sign in with an emailed link", USER, body=_obj(["token"], token=STR), extra=LIMITED)},
     f"{V}/auth/signout": {"post": _op("Sign out this session", _answer("signed out"), status="204")},
     f"{V}/auth/signout-everywhere": {"post": _op("Revoke every session of this account", _answer("signed out"), status="204")},
     f"{V}/me": {"get": _op("The signed-in user", USER)},

@@ -148,7 +148,7 @@ async def main() -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="convene-bench-"))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATA_DIR": str(workdir), "PORT": str(port), "SECRET_KEY": "benchmark-secret-key-0123456789", "ARGON2_MEMORY_KIB": "8192", "ARGON2_TIME_COST": "1", "PUBLIC_URL": url}
+    env = {**os.environ, "DATA_DIR": str(workdir), "PORT": str(port), "SECRET_KEY": "benchmark-secret-key-0123456789", "ARGON2_MEMORY_KIB": "8192", "ARGON2_TIME_COST": "1", "PUBLIC_URL": url, "AUTH_ATTEMPTS_PER_10MIN": "1000"}
     subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
     server = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -43,9 +43,9 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        # WAL + NORMAL is durable across application crashes; only an OS crash or power
-        # loss can drop the very last commits. Documented in the README.
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: every commit is on disk before it returns, so an acknowledged message
+        # survives a power cut too. Group commit (send_queue) pays one fsync per batch.
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -259,6 +259,25 @@ def _domains(raw: list[str]) -> list[str]:
     return cleaned
 
 
+async def _claim_domains(tx: Tx, org_id: int, domains: list[str], name_field: str = "domains") -> None:
+    taken = (
+        await tx.session.scalars(
+            select(OrganisationDomain.domain).where(OrganisationDomain.domain.in_(domains), OrganisationDomain.organisation_id != org_id)
+        )
+    ).all()
+    if taken:
+        raise Conflict(f"domain {taken[0]} already belongs to another organisation", name_field)
+
+
+async def _reverify(tx: Tx, org_id: int, domains: list[str]) -> None:
+    """Confirmed people are verified members exactly when their domain is listed."""
+    await tx.session.execute(update(User).where(User.organisation_id == org_id).values(organisation_id=None))
+    for domain in domains:
+        await tx.session.execute(
+            update(User).where(User.email.like(f"%@{domain}"), User.email_confirmed_at.is_not(None)).values(organisation_id=org_id)
+        )
+
+
 async def create_organisation(txs: Transactions, actor: User, name: str, domains: list[str]) -> Organisation:
     """Administrators only. Confirmed people whose address is in one of ``domains``
     become verified members of the organisation at once."""
@@ -268,18 +287,33 @@ async def create_organisation(txs: Transactions, actor: User, name: str, domains
     async with txs.begin() as tx:
         if await tx.session.scalar(select(Organisation.id).where(Organisation.name == name)):
             raise Conflict("an organisation with this name already exists", "name")
-        taken = (await tx.session.scalars(select(OrganisationDomain.domain).where(OrganisationDomain.domain.in_(cleaned)))).all()
-        if taken:
-            raise Conflict(f"domain {taken[0]} already belongs to another organisation", "domains")
+        await _claim_domains(tx, 0, cleaned)
         org = Organisation(name=name, domains=[OrganisationDomain(domain=d) for d in cleaned])
         tx.session.add(org)
         await tx.session.flush()
-        for domain in cleaned:
-            await tx.session.execute(
-                update(User)
-                .where(User.email.like(f"%@{domain}"), User.email_confirmed_at.is_not(None))
-                .values(organisation_id=org.id)
-            )
+        await _reverify(tx, org.id, cleaned)
+    return org
+
+
+async def update_organisation(txs: Transactions, actor: User, org_id: int, name: str | None, domains: list[str] | None) -> Organisation:
+    """Administrators rename an organisation or replace its domains; who counts as a
+    verified member follows the new domains at once."""
+    require_admin(actor)
+    async with txs.begin() as tx:
+        org = await tx.session.scalar(select(Organisation).where(Organisation.id == org_id).options(selectinload(Organisation.domains)))
+        if org is None:
+            raise NotFound("no such organisation", "organisation_id")
+        if name is not None:
+            name = _text(name, "name", 200)
+            if await tx.session.scalar(select(Organisation.id).where(Organisation.name == name, Organisation.id != org.id)):
+                raise Conflict("an organisation with this name already exists", "name")
+            org.name = name
+        if domains is not None:
+            cleaned = _domains(domains)
+            await _claim_domains(tx, org.id, cleaned)
+            org.domains = [OrganisationDomain(domain=d) for d in cleaned]
+            await tx.session.flush()
+            await _reverify(tx, org.id, cleaned)
     return org
 
 

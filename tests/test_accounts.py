@@ -108,6 +108,15 @@ async def test_organisation_is_verified_by_confirmed_domain(people, admin):
     assert bea.user["organisation"] == {"name": "Camden Council", "verified": True}
     listed = await bea.get("/api/v1/organisations")
     assert listed["organisations"][0]["domains"] == ["camden.example", "camden.gov.example"]
+    org_id = listed["organisations"][0]["id"]
+    # Renaming and narrowing the domains takes effect for everyone at once.
+    await admin.call("PATCH", f"/api/v1/organisations/{org_id}", json={"name": "London Borough of Camden", "domains": ["camden.gov.example"]}, expect=200)
+    assert (await alice.get("/api/v1/me"))["user"]["organisation"] == {"name": "Camden (typed)", "verified": False}
+    assert (await bea.get("/api/v1/me"))["user"]["organisation"] == {"name": "London Borough of Camden", "verified": True}
+    status, _ = await alice.call("PATCH", f"/api/v1/organisations/{org_id}", json={"name": "Mine"})
+    assert status == 403
+    status, _ = await admin.call("PATCH", "/api/v1/organisations/999", json={"name": "x"})
+    assert status == 404
 
 
 async def test_administrator_sets_roles(people, admin):

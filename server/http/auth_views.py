@@ -6,7 +6,7 @@ from aiohttp import web
 
 from .. import accounts
 from ..models import User
-from ..payload import req_string, string_list
+from ..payload import req_string, string, string_list
 from ..people import load_person, self_view
 from ..realtime import SESSION_COOKIE
 from .common import clear_session_cookie, current_user, ok, path_int, read_json, set_session_cookie
@@ -143,6 +143,16 @@ async def create_organisation(request: web.Request) -> web.Response:
         request.app[TRANSACTIONS], actor, req_string(body, "name", 200), string_list(body, "domains") or []
     )
     return ok({"organisation": {"id": org.id, "name": org.name, "domains": [d.domain for d in org.domains]}}, status=201)
+
+
+@routes.patch("/api/v1/organisations/{organisation_id}")
+async def update_organisation(request: web.Request) -> web.Response:
+    actor = await current_user(request)
+    body = await read_json(request)
+    org = await accounts.update_organisation(
+        request.app[TRANSACTIONS], actor, path_int(request, "organisation_id"), string(body, "name", required=False, max_len=200), string_list(body, "domains")
+    )
+    return ok({"organisation": {"id": org.id, "name": org.name, "domains": [d.domain for d in org.domains]}})
 
 
 @routes.patch("/api/v1/users/{user_id}")

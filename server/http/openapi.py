@@ -163,6 +163,9 @@ PATHS: dict[str, dict[str, Any]] = {
         "get": _op("Organisations", _answer("list", _obj(["organisations"], organisations={"type": "array"}))),
         "post": _op("Create an organisation (administrators)", _answer("created"), status="201", body=_obj(["name"], name=STR, domains={"type": "array", "items": STR}), extra=CONFLICT),
     },
+    f"{V}/organisations/{{organisation_id}}": {
+        "patch": _op("Rename an organisation or replace its domains (administrators)", _answer("updated"), params=["organisation_id"], body=_obj([], name=STR, domains={"type": "array", "items": STR}), extra=CONFLICT)
+    },
     f"{V}/users/{{user_id}}": {"patch": _op("Change a person's role (administrators)", USER, params=["user_id"], body=_obj(["role"], role={"enum": ["administrator", "facilitator", "member"]}))},
     f"{V}/rooms": {
         "get": _op(

@@ -18,7 +18,7 @@ from typing import Any, Awaitable, Callable, Sequence
 
 import socketio
 
-from . import accounts, messages, threads
+from . import accounts, messages, rooms, threads
 from .config import Settings
 from .db import Database
 from .errors import DomainError, Invalid, NotFound
@@ -126,11 +126,16 @@ class SocketPublisher:
     def __init__(self, sio: socketio.AsyncServer, wake_mail: Callable[[], None]) -> None:
         self.sio = sio
         self.wake_mail = wake_mail
+        # Set by Realtime: re-checks a room's subscribers when its access narrows.
+        self.recheck_room: Callable[[int], Awaitable[None]] | None = None
 
     async def publish(self, events: Sequence[Outgoing]) -> None:
         for event in events:
             if isinstance(event, RoomOut):
                 await self.sio.emit("event", event.payload, room=room_channel(event.room_id))
+                narrowed = event.payload.get("type") == "room.updated" and event.payload["room"]["visibility"] == "invite"
+                if narrowed and self.recheck_room is not None:
+                    await self.recheck_room(event.room_id)
             elif isinstance(event, UserOut):
                 await self._to_user(event)
             elif isinstance(event, MailQueued):
@@ -180,6 +185,8 @@ class Realtime:
         self.send_queue = send_queue
         self.presence = Presence()
         self._typing_sent: dict[tuple[str, int], float] = {}
+        if isinstance(txs.publisher, SocketPublisher):
+            txs.publisher.recheck_room = self.recheck_room
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
         for name in ("subscribe", "unsubscribe", "send", "edit", "delete", "typing", "read"):
@@ -204,6 +211,28 @@ class Realtime:
         for room_id in list(state.get("rooms", ())):
             await self._leave_presence(room_id, state["user_id"])
         self._typing_sent = {k: v for k, v in self._typing_sent.items() if k[0] != sid}
+
+    async def recheck_room(self, room_id: int) -> None:
+        """Unsubscribe this process's connections that may no longer read the room
+        (it became invite-only). Other processes' connections are not reached; see
+        the README's notes on several processes."""
+        channel = room_channel(room_id)
+        for sid, _ in list(self.sio.manager.get_participants("/", channel)):
+            state = await self.sio.get_session(sid)
+            async with self.db.read() as session:
+                user = await session.get(User, state["user_id"])
+                try:
+                    if user is None:
+                        raise NotFound("gone")
+                    await rooms.readable_room(session, user, room_id)
+                    continue
+                except NotFound:
+                    pass
+            await self.sio.leave_room(sid, channel)
+            if room_id in state["rooms"]:
+                state["rooms"].discard(room_id)
+                await self._leave_presence(room_id, state["user_id"])
+            await self.sio.emit("event", {"type": "room.access_lost", "room_id": room_id}, to=sid)
 
     async def _user(self, sid: str) -> User:
         state = await self.sio.get_session(sid)

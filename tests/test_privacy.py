@@ -91,3 +91,22 @@ async def test_only_owners_facilitators_and_admins_invite(alice, bob, carol, adm
     await admin.post(f"/api/v1/rooms/{room['id']}/members", {"user_id": carol.id}, expect=201)
     status, data = await admin.call("POST", f"/api/v1/rooms/{room['id']}/members", json={"email": "nobody@nowhere.example"})
     assert status == 404 and data["error"]["field"] == "email"
+
+
+async def test_making_a_room_invite_only_unsubscribes_non_members(alice, bob, carol):
+    room = await alice.create_room("Was open")
+    await bob.post(f"/api/v1/rooms/{room['id']}/join", expect=200)
+    thread = await alice.start_thread(room, "T")
+    member = await bob.socket()
+    outsider = await carol.socket()
+    await member.subscribe({room["id"]: 0})
+    await outsider.subscribe({room["id"]: 0})
+    await alice.call("PATCH", f"/api/v1/rooms/{room['id']}", json={"visibility": "invite"}, expect=200)
+    [lost] = await outsider.wait_for("room.access_lost")
+    assert lost["room_id"] == room["id"]
+    await alice.send(thread["id"], "members only now", "p-1")
+    await member.wait_for("message.created")
+    import asyncio
+
+    await asyncio.sleep(0.2)
+    assert outsider.of_type("message.created") == []

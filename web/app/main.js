@@ -14,6 +14,7 @@ import {
 import { directoryView } from "./views/directory.js";
 import { newRoomView } from "./views/new-room.js";
 import { roomView } from "./views/room.js";
+import { roomSettingsView } from "./views/room-settings.js";
 import { accessibilityView } from "./views/accessibility.js";
 
 route("/", "directory");
@@ -26,6 +27,7 @@ route("/accessibility", "accessibility");
 route("/rooms/new", "new-room");
 route("/r/:slug", "room");
 route("/r/:slug/new", "room-new-thread");
+route("/r/:slug/settings", "room-settings");
 route("/r/:slug/t/:threadId", "room");
 route("/r/:slug/t/:threadId/m/:messageId", "room");
 fallback("not-found");
@@ -42,6 +44,7 @@ const VIEWS = {
   "new-room": [newRoomView, true],
   room: [roomView, true],
   "room-new-thread": [roomView, true],
+  "room-settings": [roomSettingsView, true],
   "not-found": [notFoundView, false],
 };
 

@@ -1,14 +1,16 @@
-// One message in a thread: author, organisation, time (a permalink), "edited",
-// the server-rendered body, and the author's edit and delete controls.
+// One message in a thread: author, organisation, time (a permalink), "edited"
+// (a button that shows the earlier versions), the server-rendered body, and the
+// author's edit and delete controls.
 import { h, hiddenText, replaceContent, setServerHtml, uniqueId } from "../dom.js";
 import { organisationLabel } from "../labels.js";
 import { timeElement, formatTime } from "../time.js";
 
 /**
  * Fill `li` with `message`. `actions` = {canEdit, canDelete, onEdit(li, message),
- * onDelete(li, message)}; `permalink` is the message's URL.
+ * onDelete(li, message)}; `permalink` is the message's URL; `loadHistory(message)`
+ * resolves with the server's {revisions}.
  */
-export function renderMessage(li, message, { permalink, canEdit, canDelete, onEdit, onDelete, isOwn }) {
+export function renderMessage(li, message, { permalink, canEdit, canDelete, onEdit, onDelete, isOwn, loadHistory }) {
   li.className = "message";
   li.classList.toggle("is-own", Boolean(isOwn));
   li.classList.toggle("is-deleted", Boolean(message.deleted));
@@ -24,10 +26,13 @@ export function renderMessage(li, message, { permalink, canEdit, canDelete, onEd
     message.author && message.author.organisation ? [" ", organisationLabel(message.author.organisation)] : null,
     " ",
     h("a", { class: "message-time", href: permalink, "data-action": "permalink" },
-      hiddenText("Sent "), timeElement(message.created_at)),
-    message.edited_at && !message.deleted
-      ? [" ", h("span", { class: "message-edited" }, "(edited", hiddenText(` ${formatTime(message.edited_at)}`), ")")]
-      : null);
+      hiddenText("Sent "), timeElement(message.created_at)));
+
+  let history = null;
+  if (message.edited_at && !message.deleted) {
+    history = editHistory(li, message, loadHistory);
+    meta.append(" ", h("span", { class: "message-edited" }, "(", history.button, ")"));
+  }
 
   let body;
   if (message.deleted) {
@@ -51,8 +56,63 @@ export function renderMessage(li, message, { permalink, canEdit, canDelete, onEd
     remove.dataset.action = "delete";
     actions.push(remove);
   }
-  replaceContent(li, meta, body, actions.length ? h("div", { class: "message-actions" }, actions) : null);
+  replaceContent(li, meta, body, history ? history.panel : null,
+    actions.length ? h("div", { class: "message-actions" }, actions) : null);
   return li;
+}
+
+/**
+ * The "edited" disclosure: a button (aria-expanded) that shows the message's
+ * earlier versions below it, fetched each time it opens so they are current.
+ * Whether it is open is kept on `li`, so it stays open when a live edit
+ * redraws the message.
+ */
+function editHistory(li, message, loadHistory) {
+  const panelId = `message-${message.id}-history`;
+  const button = h("button", { type: "button", class: "link-button history-toggle", "aria-expanded": "false",
+    "aria-controls": panelId, "data-action": "history" },
+  "edited", hiddenText(` ${formatTime(message.edited_at)}: show earlier versions`));
+  const panel = h("div", { class: "message-history", id: panelId, hidden: true });
+  let request = 0;
+
+  async function open() {
+    const mine = ++request;
+    button.setAttribute("aria-expanded", "true");
+    li.dataset.historyOpen = "true";
+    panel.hidden = false;
+    replaceContent(panel, h("p", { class: "hint" }, "Loading earlier versions…"));
+    let revisions;
+    try {
+      ({ revisions } = await loadHistory(message));
+    } catch (error) {
+      if (mine === request) replaceContent(panel, h("p", { class: "error-message" }, `Earlier versions could not be loaded: ${error.message}`));
+      return;
+    }
+    if (mine !== request) return;
+    if (!revisions.length) {
+      replaceContent(panel, h("p", { class: "hint" }, "No earlier versions are kept for this message."));
+      return;
+    }
+    replaceContent(panel,
+      h("p", { class: "message-history-title" }, `Earlier versions (${revisions.length})`),
+      h("ol", { class: "revision-list" }, revisions.map((revision, index) => h("li", { class: "revision" },
+        h("p", { class: "revision-meta" }, index === 0 ? "Original" : `Version ${index + 1}`,
+          revision.replaced_at || revision.edited_at
+            ? [", replaced ", timeElement(revision.replaced_at || revision.edited_at)] : null),
+        setServerHtml(h("div", { class: "revision-body prose" }), revision.html)))));
+  }
+
+  function close() {
+    request += 1;
+    button.setAttribute("aria-expanded", "false");
+    delete li.dataset.historyOpen;
+    panel.hidden = true;
+    panel.replaceChildren();
+  }
+
+  button.addEventListener("click", () => (button.getAttribute("aria-expanded") === "true" ? close() : open()));
+  if (li.dataset.historyOpen) open();
+  return { button, panel };
 }
 
 /** A message that has not reached the server yet (from the outbox). */

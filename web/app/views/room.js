@@ -1,6 +1,7 @@
-// A room: its header (title, stage, badges, join/leave), the thread list, and a
-// pane that shows the room overview (summary and members), the "start a thread"
-// form, or one thread.
+// A room: its header (title, stage, badges, join/leave, "Edit room"), the thread
+// list, and a pane that shows the room overview (summary, members and, for people
+// who may manage the room, the invite form), the "start a thread" form, or one
+// thread. An archived room is read-only: a notice replaces the ways to post.
 //
 // The room view owns the room's real-time subscription. Moving between the
 // overview and the room's threads keeps it (and its seq position); leaving the
@@ -15,7 +16,8 @@ import { setTitle } from "../page.js";
 import { announceMessage, announceStatus } from "../announcer.js";
 import { createThreadView } from "./thread.js";
 import { createThreadList } from "./thread-list.js";
-import { membersSection } from "./members.js";
+import { createMembersPanel } from "./members.js";
+import { inviteForm } from "./invite.js";
 import { newThreadForm } from "./new-thread.js";
 import * as realtime from "../realtime.js";
 import * as outbox from "../outbox.js";
@@ -45,10 +47,17 @@ export function roomView(main, { params }) {
     threadList.list, threadList.empty);
   const paneEl = h("div", { class: "room-pane" });
   const body = h("div", { class: "room-body" }, threadNav, paneEl);
+  const archivedNotice = h("p", { class: "notice archived-notice", hidden: true },
+    "This room is archived and read-only. You can read its threads, but nobody can post in them.");
   const header = h("div", { class: "room-header" },
     h("nav", { class: "breadcrumbs", "aria-label": "Breadcrumb" },
       h("ol", {}, h("li", {}, h("a", { href: "/" }, "Rooms")))),
-    heading, badges, actions);
+    heading, badges, actions, archivedNotice);
+  // The overview's two sections persist while the room is open, so live updates
+  // redraw them in place and cannot wipe a half-typed invitation.
+  const about = h("section", { class: "room-about", "aria-labelledby": "about-heading" });
+  const membersPanel = createMembersPanel(me);
+  let invite = null;
   replaceContent(main, h("div", { class: "room" }, header, body));
 
   // ---- loading ---------------------------------------------------------------
@@ -80,6 +89,7 @@ export function roomView(main, { params }) {
       const { members: list } = await get(`/rooms/${room.id}/members`);
       members.clear();
       for (const member of list) members.set(member.user.id, member);
+      room.member_count = list.length; // the list is newer than the room we loaded
     } catch {
       members.clear();
     }
@@ -104,7 +114,9 @@ export function roomView(main, { params }) {
   // Joins and leaves while we were not subscribed are not replayed: re-read them.
   async function onSubscribed() {
     await loadMembers();
-    if (!destroyed) refreshMembers();
+    if (destroyed) return;
+    renderHeader();
+    refreshMembers();
   }
 
   async function onResync() {
@@ -131,28 +143,44 @@ export function roomView(main, { params }) {
 
   // ---- header ----------------------------------------------------------------
 
+  function isArchived() {
+    return room.stage === "archived";
+  }
+
+  /** What the reader may do in threads: "member" (reply), "join" (join first) or "archived" (nothing). */
+  function posting() {
+    if (isArchived()) return "archived";
+    return room.membership ? "member" : "join";
+  }
+
   function renderHeader() {
     heading.textContent = room.title;
-    startLink.hidden = !room.membership;
+    startLink.hidden = !room.membership || isArchived();
+    archivedNotice.hidden = !isArchived();
     replaceContent(badges, stageBadge(room.stage),
       room.looking_for_collaborators ? collaboratorsBadge() : null,
       room.visibility === "invite" ? h("span", { class: "badge" }, "Invite only") : null,
       h("span", { class: "badge badge-plain" }, plural(room.member_count, "member")));
     // Rebuild the join/leave control only when it changes, so focus on it survives updates.
-    const actionKey = `${room.membership}/${room.visibility}`;
+    const actionKey = `${room.membership}/${room.visibility}/${Boolean(room.can_manage)}/${room.slug}`;
     if (actions.dataset.key === actionKey) return;
     actions.dataset.key = actionKey;
+    const controls = [];
     if (!room.membership && room.visibility === "open") {
       const join = h("button", { type: "button", class: "button" }, "Join room");
       join.addEventListener("click", () => whileBusy(join, joinRoom));
-      replaceContent(actions, join);
+      controls.push(join);
     } else if (room.membership && room.membership !== "owner") {
+      // Owners stay; the members list shows them as Owner.
       const leave = h("button", { type: "button", class: "button button-secondary button-small" }, "Leave room");
       leave.addEventListener("click", () => whileBusy(leave, leaveRoom));
-      replaceContent(actions, leave);
-    } else {
-      actions.replaceChildren(); // owners stay; the members list shows them as Owner
+      controls.push(leave);
     }
+    if (room.can_manage) {
+      controls.push(h("a", { class: "button button-secondary button-small", href: `/r/${encodeURIComponent(room.slug)}/settings` },
+        "Edit room"));
+    }
+    replaceContent(actions, controls);
   }
 
   async function joinRoom() {
@@ -171,7 +199,7 @@ export function roomView(main, { params }) {
     renderThreadList();
     stopWatching = realtime.watchRoom(room.id, lastSeq, { onEvent, onLive, onResync, onSubscribed, onError: () => {} });
     if (pane.mode === "overview") renderOverview();
-    threadView?.setCanPost(true);
+    threadView?.setPosting(posting());
     heading.focus();
   }
 
@@ -186,7 +214,7 @@ export function roomView(main, { params }) {
     renderHeader();
     await loadMembers();
     if (pane.mode === "overview") renderOverview();
-    threadView?.setCanPost(false);
+    threadView?.setPosting(posting());
     heading.focus();
   }
 
@@ -196,7 +224,7 @@ export function roomView(main, { params }) {
     threadList.render(threads, {
       openId: pane.mode === "thread" ? pane.threadId : null,
       error: threadsError,
-      canStart: Boolean(room && room.membership),
+      canStart: Boolean(room && room.membership && !isArchived()),
     });
   }
 
@@ -217,24 +245,41 @@ export function roomView(main, { params }) {
     const summary = room.summary_html
       ? setServerHtml(h("div", { class: "prose" }), room.summary_html)
       : h("p", { class: "hint" }, "This room has no summary yet.");
-    replaceContent(paneEl,
-      h("section", { class: "room-about", "aria-labelledby": "about-heading" },
-        h("h2", { id: "about-heading" }, "About this room"),
-        summary,
-        room.tags.length ? h("p", { class: "tags" }, "Tags: ", room.tags.map((t) => h("span", { class: "tag" }, t))) : null),
-      membersSection(members, me));
+    replaceContent(about,
+      h("h2", { id: "about-heading" }, "About this room"),
+      summary,
+      room.tags.length ? h("p", { class: "tags" }, "Tags: ", room.tags.map((t) => h("span", { class: "tag" }, t))) : null);
+    refreshMembers();
+    if (about.parentNode !== paneEl || membersPanel.element.parentNode !== paneEl) {
+      replaceContent(paneEl, about, membersPanel.element);
+    }
     setTitle(room.title);
   }
 
   function refreshMembers() {
-    const section = paneEl.querySelector(".room-members");
-    if (section) section.replaceWith(membersSection(members, me));
+    membersPanel.render(members);
+    if (room.can_manage && !invite) invite = inviteForm({ room, onInvited });
+    membersPanel.setInvite(room.can_manage ? invite.form : null);
+  }
+
+  // The invite answer names only the user id: the member list, re-read, has their name.
+  async function onInvited(userId) {
+    const already = members.has(userId);
+    await loadMembers();
+    if (!destroyed) {
+      renderHeader();
+      refreshMembers();
+    }
+    const member = members.get(userId);
+    return { name: member ? member.user.display_name : "They were", already };
   }
 
   function renderNewThread() {
     const sectionHeading = h("h2", { id: "new-thread-heading", tabindex: "-1" }, "Start a thread");
-    const content = room.membership
-      ? newThreadForm({
+    let content;
+    if (isArchived()) content = h("p", {}, "This room is archived, so no new threads can be started.");
+    else if (room.membership) {
+      content = newThreadForm({
         room,
         onStarted: (thread) => {
           mergeThread({ unread_count: 0, following: true, ...thread });
@@ -242,8 +287,8 @@ export function roomView(main, { params }) {
           announceStatus(`Thread ${thread.title} started.`);
           navigate(threadUrl(thread.id));
         },
-      }).form
-      : h("p", {}, "Join this room to start a thread.");
+      }).form;
+    } else content = h("p", {}, "Join this room to start a thread.");
     replaceContent(paneEl, h("section", { class: "new-thread", "aria-labelledby": "new-thread-heading" }, sectionHeading, content));
     setTitle("Start a thread", room.title);
     return sectionHeading;
@@ -280,7 +325,7 @@ export function roomView(main, { params }) {
       thread,
       messageId,
       getPeople: () => [...members.values()].map((m) => m.user).filter((u) => !me || u.id !== me.id),
-      canPost: Boolean(room.membership),
+      posting: posting(),
       onThreadUpdate: (changes) => {
         mergeThread(changes);
         renderThreadList();
@@ -366,10 +411,22 @@ export function roomView(main, { params }) {
     // room.updated and room.access_lost are sent by the server but not yet listed in
     // docs/protocol.md; handled here because ignoring them leaves a stale page.
     if (event.type === "room.updated" && event.room) {
-      // The event's room carries no per-reader fields (membership, unread, seq): keep ours.
-      room = { ...room, ...event.room, membership: room.membership, unread_count: room.unread_count, last_seq: room.last_seq };
+      // The event's room carries no per-reader fields (membership, unread, seq,
+      // can_manage): keep ours.
+      const wasArchived = isArchived();
+      room = { ...room, ...event.room, membership: room.membership, unread_count: room.unread_count,
+        last_seq: room.last_seq, can_manage: room.can_manage };
       renderHeader();
+      renderThreadList();
       if (pane.mode === "overview") renderOverview();
+      if (wasArchived !== isArchived()) {
+        // The ways to post appear or disappear: say so, for people who cannot see it.
+        announceStatus(isArchived()
+          ? "This room has been archived. It is now read-only."
+          : "This room is no longer archived. You can post in it again.");
+        threadView?.setPosting(posting());
+        if (pane.mode === "new") renderNewThread();
+      }
       return;
     }
     if (event.type === "room.access_lost") {

@@ -19,7 +19,11 @@ import * as realtime from "../realtime.js";
 
 const PAGE = 50;
 
-export function createThreadView({ room, thread, messageId, getPeople, canPost, onThreadUpdate, onJoin }) {
+/**
+ * `posting` is what the reader may do: "member" (reply), "join" (asked to join
+ * first) or "archived" (the room is read-only).
+ */
+export function createThreadView({ room, thread, messageId, getPeople, posting, onThreadUpdate, onJoin }) {
   const me = session.user;
   const threadId = thread.id;
   const slug = encodeURIComponent(room.slug);
@@ -33,6 +37,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
   let destroyed = false;
   let composer = null;
   let loadFailed = false;
+  let postingState = null;
 
   const heading = h("h2", { id: `thread-title-${threadId}`, class: "thread-title", tabindex: "-1" }, thread.title);
   const meta = h("p", { class: "thread-meta" });
@@ -55,7 +60,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
     scroller, newBelow, typing.element, composerSlot);
 
   renderHeader();
-  renderComposer(canPost);
+  setPosting(posting);
 
   // ---- header and following ---------------------------------------------
 
@@ -93,10 +98,24 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
 
   // ---- composer ------------------------------------------------------------
 
-  function renderComposer(allowed) {
+  function setPosting(state) {
+    if (state === postingState) return; // keep the composer, its draft and focus
+    const hadFocus = composerSlot.contains(document.activeElement);
+    const wasArchived = postingState === "archived";
+    postingState = state;
+    renderComposer();
+    // Edit buttons come and go with the archived state.
+    if (wasArchived || state === "archived") for (const message of byId.values()) upsert(message);
+    if (hadFocus) (composerSlot.querySelector("[tabindex='-1'], textarea, button") || heading).focus();
+  }
+
+  function renderComposer() {
     composer?.destroy();
     composer = null;
-    if (allowed) {
+    if (postingState === "archived") {
+      replaceContent(composerSlot, h("div", { class: "notice archived-notice", tabindex: "-1" },
+        "Replies are closed: this room is archived and read-only."));
+    } else if (postingState === "member") {
       composer = createComposer({
         label: "Reply",
         roomId: room.id,
@@ -173,10 +192,11 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
     renderMessage(li, message, {
       permalink: permalink(message),
       isOwn: own,
-      canEdit: own,
+      canEdit: own && postingState !== "archived",
       canDelete: canDelete(message),
       onEdit: startEdit,
       onDelete: startDelete,
+      loadHistory: (m) => get(`/messages/${m.id}/history`),
     });
     if (focusedAction) (li.querySelector(`[data-action="${focusedAction}"]`) || li).focus();
     if (isNew) {
@@ -430,7 +450,7 @@ export function createThreadView({ room, thread, messageId, getPeople, canPost, 
     applyLive,
     update,
     reload: load,
-    setCanPost: renderComposer,
+    setPosting,
     /** Show a different message of the same thread (a permalink click). */
     showMessage(id) {
       messageId = id;

@@ -36,7 +36,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         await db.dispose()
         raise
     mail = MailDeliverer(db, make_sender(settings.smtp_url, settings.outbox_dir), settings.mail_from, settings.mail_domain)
-    txs = Transactions(db, SocketPublisher(app[SIO], mail.wake))
+    publisher = SocketPublisher(app[SIO], mail.wake)
+    txs = Transactions(db, publisher)
     send_queue = SendQueue(txs, settings.max_message_chars)
     app[DATABASE] = db
     app[TRANSACTIONS] = txs
@@ -44,10 +45,12 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[SEND_QUEUE] = send_queue
     app[REALTIME] = Realtime(app[SIO], settings, db, txs, send_queue)
     await start_sio(app[SIO])
+    publisher.start()
     mail.start()
     send_queue.start()
     yield
     await send_queue.stop()
+    await publisher.stop()
     await mail.stop()
     await db.dispose()
 

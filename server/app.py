@@ -11,7 +11,7 @@ from aiohttp import web
 from .config import Settings
 from .db import Database, make_engine
 from .http import auth_views, health, room_views, thread_views
-from .http.keys import AUTH_THROTTLE, MAIL_THROTTLE, DATABASE, MAIL, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
+from .http.keys import AUTH_THROTTLE, DATABASE, MAIL, MAIL_THROTTLE, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
 from .http.middleware import api_errors, refuse_cross_site, security_headers
 from .http.openapi import openapi_routes
 from .http.static import add_static_routes
@@ -19,7 +19,8 @@ from .http.throttle import Throttle
 from .mail.deliverer import MailDeliverer
 from .mail.sender import make_sender
 from .passwords import Passwords
-from .realtime import Realtime, SocketPublisher, close_sio, create_sio, start_sio
+from .publisher import SocketPublisher
+from .realtime import Realtime, close_sio, create_sio, start_sio
 from .schema import check_current
 from .send_queue import SendQueue
 from .transaction import Transactions

@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import markdown
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, ThreadFollow, User, utcnow
-from .people import load_people, load_person
+from .models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, User, utcnow
+from .people import load_people
 from .presenters import message_json
 from .rooms import can_manage, get_member, member_names, readable_room, require_readable_room
 from .threads import readable_thread
 from .transaction import Tx
-from .upsert import advance_read_marker, insert_ignore
+from .upsert import insert_ignore
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_PAGE = 200

@@ -1,5 +1,5 @@
-"""Socket.IO: the connection gate, the event handlers, presence, and the publisher —
-the one place that emits to Socket.IO rooms.
+"""Socket.IO: the connection gate, the event handlers and presence. Events others
+must hear about go out through ``publisher.SocketPublisher``.
 
 Handlers are thin: validate the payload, call one domain function, answer through the
 acknowledgement with ``{"ok": true, ...}`` or ``{"ok": false, "error": {...}}``.
@@ -14,7 +14,7 @@ import logging
 import time
 from collections import defaultdict
 from http.cookies import SimpleCookie
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any, Awaitable, Callable
 
 import socketio
 
@@ -26,21 +26,14 @@ from .models import User
 from .origins import origin_allowed
 from .payload import req_int, req_string, require_object
 from .people import load_person
+from .publisher import SocketPublisher, room_channel, user_channel
 from .send_queue import SendQueue
-from .transaction import MailQueued, Outgoing, RoomOut, Transactions, UserOut
+from .transaction import RoomOut, Transactions
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "convene_session"
 TYPING_INTERVAL = 3.0
 MAX_SUBSCRIBE = 200
-
-
-def room_channel(room_id: int) -> str:
-    return f"room:{room_id}"
-
-
-def user_channel(user_id: int) -> str:
-    return f"user:{user_id}"
 
 
 def create_sio(settings: Settings) -> socketio.AsyncServer:
@@ -117,69 +110,6 @@ class Presence:
 
     def online(self, room_id: int) -> list[int]:
         return sorted(self._rooms.get(room_id, {}))
-
-
-class SocketPublisher:
-    """Delivers committed events: one encoded packet per room event, whatever the
-    number of receivers (python-socketio encodes once per emit).
-
-    ``publish`` only queues; one task delivers in commit order. So the writer (and
-    the sender waiting for its acknowledgement) never waits for fan-out to N
-    recipients.
-    """
-
-    def __init__(self, sio: socketio.AsyncServer, wake_mail: Callable[[], None]) -> None:
-        self.sio = sio
-        self.wake_mail = wake_mail
-        # Set by Realtime: re-checks a room's subscribers when its access narrows.
-        self.recheck_room: Callable[[int], Awaitable[None]] | None = None
-        self._queue: asyncio.Queue[Sequence[Outgoing] | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="publisher")
-
-    async def stop(self) -> None:
-        """Deliver what is queued, then stop."""
-        if self._task is not None:
-            self._queue.put_nowait(None)
-            await self._task
-            self._task = None
-
-    async def publish(self, events: Sequence[Outgoing]) -> None:
-        self._queue.put_nowait(events)
-
-    async def _run(self) -> None:
-        while (events := await self._queue.get()) is not None:
-            for event in events:
-                try:
-                    await self._deliver(event)
-                except Exception:  # committed; clients recover through catch-up
-                    log.exception("delivering %r failed", event)
-
-    async def _deliver(self, event: Outgoing) -> None:
-        if isinstance(event, RoomOut):
-            await self.sio.emit("event", event.payload, room=room_channel(event.room_id))
-            narrowed = event.payload.get("type") == "room.updated" and event.payload["room"]["visibility"] == "invite"
-            if narrowed and self.recheck_room is not None:
-                await self.recheck_room(event.room_id)
-        elif isinstance(event, UserOut):
-            await self._to_user(event)
-        elif isinstance(event, MailQueued):
-            self.wake_mail()
-
-    async def _to_user(self, event: UserOut) -> None:
-        kind = event.payload.get("type")
-        channel = user_channel(event.user_id)
-        sids = [sid for sid, _ in self.sio.manager.get_participants("/", channel)]
-        if kind == "session.revoked":
-            for sid in sids:
-                await self.sio.disconnect(sid)
-            return
-        if kind == "room.access_lost":
-            for sid in sids:
-                await self.sio.leave_room(sid, room_channel(event.payload["room_id"]))
-        await self.sio.emit("event", event.payload, room=channel)
 
 
 Handler = Callable[[str, Any], Awaitable[dict[str, Any]]]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import markdown
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unconfirmed
 from .models import STAGES, VISIBILITIES, Message, Organisation, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
-from .people import Person, load_person, load_people
+from .people import Person, load_people, load_person
 from .presenters import room_json
 from .transaction import Transactions, Tx
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .errors import DomainError
-from .posting import Posted, SendRequest, post_messages
 from .models import User
+from .posting import Posted, SendRequest, post_messages
 from .transaction import Transactions, Tx
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ and can open real python-socketio connections."""
 from __future__ import annotations
 
 import asyncio
-import re
 import email as email_parser
+import re
 from email import policy as email_policy
 from pathlib import Path
 from typing import Any

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from server.config import ConfigError, load_settings
-from server.schema import SchemaBehind, check_current, upgrade
 from server.db import make_engine
+from server.schema import SchemaBehind, check_current, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-
 # The same behaviour on the embedded default and on the scale-out database.
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 

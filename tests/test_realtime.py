@@ -9,7 +9,6 @@ import socketio
 
 from server.http.keys import SEND_QUEUE
 
-
 # The same behaviour on the embedded default and on the scale-out database.
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from sqlalchemy import event
 
 from server.http.keys import DATABASE
-
 
 # The same behaviour on the embedded default and on the scale-out database.
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)

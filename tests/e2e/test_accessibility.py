@@ -110,6 +110,35 @@ def test_every_screen_passes_axe(browse, server: ConveneServer):
     assert_accessible(page, "thread with a delete question")
     page.get_by_role("button", name="Keep it").click()
 
+    # An edited message with its earlier versions open.
+    second_id = page.locator("ol.message-list > li", has_text="Second message").get_attribute("id")
+    second = page.locator(f"#{second_id}")
+    second.locator("button[data-action=edit]").click()
+    second.get_by_label("Edit your message").fill("Second message with **bold** and a correction")
+    second.get_by_label("Edit your message").press("Enter")
+    second.locator(".message-body", has_text="and a correction").wait_for()
+    second.locator("button[data-action=history]").click()
+    second.locator(".message-history .revision-body", has_text="Second message with bold").wait_for()
+    assert_accessible(page, "thread with edit history open")
+
+    # The room overview as its owner: the invite form, with an error.
+    page.goto(url("/r/blue-badge-renewals"))
+    page.get_by_role("heading", name="Members").wait_for()
+    invite = page.locator("form", has=page.get_by_role("heading", name="Invite someone by email"))
+    invite.get_by_label("Email address").fill("nobody@nowhere.example")
+    invite.get_by_role("button", name="Invite").click()
+    invite.locator(".error-summary").wait_for()
+    assert_accessible(page, "room with an invite error")
+
+    # Room settings, as they are and with an error.
+    page.get_by_role("link", name="Edit room").click()
+    page.get_by_label("Room name").wait_for()
+    assert_accessible(page, "edit room")
+    page.get_by_label("Room name").fill("")
+    page.get_by_role("button", name="Save changes").click()
+    page.locator(".error-summary").wait_for()
+    assert_accessible(page, "edit room with errors")
+
     # The directory with a room in it, filtered.
     page.goto(url("/?stage=discovery"))
     page.locator(".room-card").first.wait_for()

@@ -80,15 +80,19 @@ function editHistory(li, message, loadHistory) {
     button.setAttribute("aria-expanded", "true");
     li.dataset.historyOpen = "true";
     panel.hidden = false;
-    replaceContent(panel, h("p", { class: "hint" }, "Loading earlier versions…"));
-    let revisions;
-    try {
-      ({ revisions } = await loadHistory(message));
-    } catch (error) {
-      if (mine === request) replaceContent(panel, h("p", { class: "error-message" }, `Earlier versions could not be loaded: ${error.message}`));
-      return;
+    // Redrawn for another reason (the room archived, say): the same edit has the same history.
+    let revisions = li._history && li._history.editedAt === message.edited_at ? li._history.revisions : null;
+    if (!revisions) {
+      replaceContent(panel, h("p", { class: "hint" }, "Loading earlier versions…"));
+      try {
+        ({ revisions } = await loadHistory(message));
+      } catch (error) {
+        if (mine === request) replaceContent(panel, h("p", { class: "error-message" }, `Earlier versions could not be loaded: ${error.message}`));
+        return;
+      }
+      if (mine !== request) return;
+      li._history = { editedAt: message.edited_at, revisions };
     }
-    if (mine !== request) return;
     if (!revisions.length) {
       replaceContent(panel, h("p", { class: "hint" }, "No earlier versions are kept for this message."));
       return;

@@ -111,11 +111,16 @@ export function roomView(main, { params }) {
     stopWatching = realtime.watchRoom(room.id, lastSeq, { onEvent, onLive, onResync, onSubscribed, onError: () => {} });
   }
 
-  // Joins and leaves while we were not subscribed are not replayed: re-read them.
+  // Joins, leaves and settings changes while we were not subscribed are not
+  // replayed: re-read them.
   async function onSubscribed() {
-    await loadMembers();
+    const [fresh] = await Promise.all([
+      get(`/rooms/${room.id}`).then((answer) => answer.room, () => null),
+      loadMembers(),
+    ]);
     if (destroyed) return;
-    renderHeader();
+    if (fresh) applyRoom({ ...room, ...fresh, last_seq: room.last_seq, member_count: room.member_count });
+    else renderHeader();
     refreshMembers();
   }
 
@@ -258,20 +263,19 @@ export function roomView(main, { params }) {
 
   function refreshMembers() {
     membersPanel.render(members);
-    if (room.can_manage && !invite) invite = inviteForm({ room, onInvited });
+    if (room.can_manage && !invite) invite = inviteForm({ room, memberIds: () => members.keys(), onInvited });
     membersPanel.setInvite(room.can_manage ? invite.form : null);
   }
 
   // The invite answer names only the user id: the member list, re-read, has their name.
   async function onInvited(userId) {
-    const already = members.has(userId);
     await loadMembers();
     if (!destroyed) {
       renderHeader();
       refreshMembers();
     }
     const member = members.get(userId);
-    return { name: member ? member.user.display_name : "They were", already };
+    return member ? member.user.display_name : null;
   }
 
   function renderNewThread() {
@@ -361,6 +365,23 @@ export function roomView(main, { params }) {
 
   // ---- events ----------------------------------------------------------------
 
+  /** Show changed room settings (title, stage, tags, ...) in place. */
+  function applyRoom(next) {
+    const wasArchived = isArchived();
+    room = next;
+    renderHeader();
+    renderThreadList();
+    if (pane.mode === "overview") renderOverview();
+    threadView?.setPosting(posting());
+    if (wasArchived !== isArchived()) {
+      // The ways to post appear or disappear: say so, for people who cannot see it.
+      announceStatus(isArchived()
+        ? "This room has been archived. It is now read-only."
+        : "This room is no longer archived. You can post in it again.");
+      if (pane.mode === "new") renderNewThread();
+    }
+  }
+
   function onEvent(event) {
     if (event.type === "thread.created") {
       const thread = event.thread;
@@ -408,25 +429,13 @@ export function roomView(main, { params }) {
   }
 
   function onLive(event) {
-    // room.updated and room.access_lost are sent by the server but not yet listed in
-    // docs/protocol.md; handled here because ignoring them leaves a stale page.
+    // room.updated and room.access_lost are not numbered: ignoring them would leave a
+    // stale page, and onSubscribed re-reads the room for any missed while away.
     if (event.type === "room.updated" && event.room) {
       // The event's room carries no per-reader fields (membership, unread, seq,
       // can_manage): keep ours.
-      const wasArchived = isArchived();
-      room = { ...room, ...event.room, membership: room.membership, unread_count: room.unread_count,
-        last_seq: room.last_seq, can_manage: room.can_manage };
-      renderHeader();
-      renderThreadList();
-      if (pane.mode === "overview") renderOverview();
-      if (wasArchived !== isArchived()) {
-        // The ways to post appear or disappear: say so, for people who cannot see it.
-        announceStatus(isArchived()
-          ? "This room has been archived. It is now read-only."
-          : "This room is no longer archived. You can post in it again.");
-        threadView?.setPosting(posting());
-        if (pane.mode === "new") renderNewThread();
-      }
+      applyRoom({ ...room, ...event.room, membership: room.membership, unread_count: room.unread_count,
+        last_seq: room.last_seq, can_manage: room.can_manage });
       return;
     }
     if (event.type === "room.access_lost") {

@@ -1,0 +1,120 @@
+// Editing a room's settings: for the people who may manage it (its owners,
+// facilitators and administrators; the server says so in `can_manage`). The
+// address (slug) is not editable here: links people have shared keep working.
+import { h, replaceContent } from "../dom.js";
+import { get, patch, ApiError } from "../api.js";
+import { STAGES } from "../labels.js";
+import { field, checkbox, radios, errorSummary, onValidSubmit } from "../forms.js";
+import { navigate } from "../router.js";
+import { setTitle } from "../page.js";
+import { announceStatus } from "../announcer.js";
+
+const FIELDS = ["title", "summary", "stage", "visibility", "tags", "looking_for_collaborators"];
+
+export function roomSettingsView(main, { params }) {
+  const slug = params.slug;
+  const roomUrl = `/r/${encodeURIComponent(slug)}`;
+  const heading = h("h1", { tabindex: "-1" }, "Edit room");
+  const roomCrumb = h("a", { href: roomUrl }, "Room");
+  const content = h("div", {}, h("p", { class: "loading" }, "Loading room…"));
+  replaceContent(main, h("div", { class: "narrow" },
+    h("nav", { class: "breadcrumbs", "aria-label": "Breadcrumb" },
+      h("ol", {}, h("li", {}, h("a", { href: "/" }, "Rooms")), h("li", {}, roomCrumb))),
+    heading, content));
+  let destroyed = false;
+
+  async function load() {
+    let room;
+    try {
+      ({ room } = await get(`/rooms/${encodeURIComponent(slug)}`));
+    } catch (error) {
+      if (destroyed) return;
+      const notFound = error instanceof ApiError && (error.status === 404 || error.status === 403);
+      heading.textContent = notFound ? "Room not found" : "This room could not be loaded";
+      setTitle(heading.textContent);
+      replaceContent(content,
+        h("p", {}, notFound
+          ? "There is no room at this address, or it is invite-only and you have not been invited."
+          : error.message),
+        h("p", {}, h("a", { href: "/" }, "Go to the room directory")));
+      return;
+    }
+    if (destroyed) return;
+    roomCrumb.textContent = room.title;
+    if (!room.can_manage) {
+      heading.textContent = "You cannot change this room";
+      setTitle(heading.textContent, room.title);
+      replaceContent(content,
+        h("p", {}, "Only the room’s owners, facilitators and administrators can change its settings. Ask one of them if something needs updating."),
+        h("p", {}, h("a", { href: roomUrl }, "Back to ", room.title)));
+      return;
+    }
+    setTitle("Edit room", room.title);
+    replaceContent(content, settingsForm(room));
+  }
+
+  function settingsForm(room) {
+    const title = field({ name: "title", label: "Room name", value: room.title });
+    const summary = field({ name: "summary", label: "Summary (optional)", control: "textarea", rows: 6, value: room.summary || "",
+      hint: "What the room is for and who should join. You can use Markdown: **bold**, lists, links." });
+    const stage = field({ name: "stage", label: "Stage", control: "select", value: room.stage, options: STAGES,
+      hint: "An archived room is read-only: nobody can start threads, post or edit messages in it." });
+    const visibility = radios({ name: "visibility", legend: "Who can join", value: room.visibility, choices: [
+      ["open", "Anyone with an account", "The room is listed and anyone can join it."],
+      ["invite", "Only people who are invited", "The room is hidden from people who are not members."],
+    ] });
+    const tags = field({ name: "tags", label: "Tags (optional)", value: room.tags.join(", "), spellcheck: "false",
+      hint: "Separate tags with commas, for example: housing, api, payments." });
+    const collaborators = checkbox({ name: "looking_for_collaborators", label: "Looking for collaborators",
+      checked: room.looking_for_collaborators,
+      hint: "Shows the room as wanting more councils, departments or suppliers to join." });
+    const errors = errorSummary();
+    const button = h("button", { type: "submit", class: "button" }, "Save changes");
+    const form = h("form", { class: "form", novalidate: true },
+      errors.box, title.wrapper, summary.wrapper, stage.wrapper, visibility.wrapper, tags.wrapper, collaborators.wrapper,
+      h("div", { class: "form-actions" }, button, h("a", { href: roomUrl, class: "link-button" }, "Cancel")));
+
+    function values() {
+      return {
+        title: title.input.value.trim(),
+        summary: summary.input.value,
+        stage: stage.input.value,
+        visibility: visibility.inputs.find((input) => input.checked)?.value || room.visibility,
+        tags: tags.input.value.split(",").map((t) => t.trim()).filter(Boolean),
+        looking_for_collaborators: collaborators.input.checked,
+      };
+    }
+
+    onValidSubmit(form, errors, button, {
+      check: () => (title.input.value.trim() ? [] : [{ field: "title", message: "Enter a name for the room" }]),
+      send: async () => {
+        // Only what this person changed is sent, so a co-owner's change to
+        // another setting made meanwhile is not overwritten with old values.
+        const next = values();
+        const changes = {};
+        for (const name of FIELDS) {
+          if (JSON.stringify(next[name]) !== JSON.stringify(room[name])) changes[name] = next[name];
+        }
+        if (Object.keys(changes).length) {
+          const { room: saved } = await patch(`/rooms/${room.id}`, changes);
+          announceStatus(`Changes to ${saved.title} saved.`);
+          navigate(`/r/${encodeURIComponent(saved.slug)}`);
+        } else {
+          announceStatus("No changes to save.");
+          navigate(roomUrl);
+        }
+      },
+      fieldNames: FIELDS,
+    });
+    return form;
+  }
+
+  load();
+  return {
+    title: "Edit room",
+    heading,
+    destroy() {
+      destroyed = true;
+    },
+  };
+}

@@ -56,6 +56,7 @@ SCHEMAS: dict[str, Any] = {
         last_activity_at=TIME,
         membership={"enum": ["owner", "member", None]},
         unread_count=INT,
+        can_manage=BOOL,
     ),
     "RoomInput": _obj(
         [],

@@ -262,6 +262,23 @@ def thread_path(room: dict[str, Any], thread: dict[str, Any]) -> str:
     return f"/r/{room['slug']}/t/{thread['id']}"
 
 
+def two_in_a_thread(people: Callable[..., Person], room_title: str, thread_title: str, opening: str,
+                    *, open_pages: tuple[str, ...] = ("ada", "ben")) -> tuple[Person, Person, dict[str, Any], dict[str, Any]]:
+    """Ada (Camden) owns a room with a thread and Ben (DfT) has joined it. The pages
+    named in ``open_pages`` are on the thread, connected, and marked so a test can
+    tell whether they reloaded (``window.__sameDocument``)."""
+    ada = people("Ada Lovelace", "Camden Council")
+    ben = people("Ben Okafor", "Department for Transport")
+    room = create_room(ada, room_title)
+    thread = start_thread(ada, room, thread_title, opening)
+    ben.api("POST", f"/rooms/{room['id']}/join")
+    for person in (p for p in (ada, ben) if p.name.split()[0].lower() in open_pages):
+        person.goto(thread_path(room, thread))
+        person.wait_connected()
+        person.page.evaluate("window.__sameDocument = true")  # disappears if the page reloads
+    return ada, ben, room, thread
+
+
 def message_texts(page: Any) -> list[str]:
     """Bodies of the confirmed messages on screen, in order."""
     return page.locator("ol.message-list:not(.pending-list) > li .message-body").all_inner_texts()

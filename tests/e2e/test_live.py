@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import ROOT, create_room, message_texts, post_message, start_thread, thread_path
+from .conftest import ROOT, create_room, message_texts, post_message, start_thread, thread_path, two_in_a_thread
 
 SCREENSHOT = ROOT / "docs" / "screenshot-room.png"
 
 
 def test_messages_and_edits_appear_live_for_the_other_person(people):
-    ada = people("Ada Lovelace", "Camden Council")
-    ben = people("Ben Okafor", "Department for Transport")
-    room = create_room(ada, "Blue Badge renewals")
-    thread = start_thread(ada, room, "Data sharing agreement", "Does anyone have a template?")
-    ben.api("POST", f"/rooms/{room['id']}/join")
-
-    for person in (ada, ben):
-        person.goto(thread_path(room, thread))
-        person.wait_connected()
-        person.page.evaluate("window.__sameDocument = true")  # disappears if the page reloads
+    ada, ben, room, thread = two_in_a_thread(people, "Blue Badge renewals", "Data sharing agreement", "Does anyone have a template?")
 
     # Ada posts; Ben sees it without reloading.
     post_message(ada.page, "Camden has one from last year")

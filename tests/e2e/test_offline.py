@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import re
 
-from .conftest import create_room, message_texts, post_message, start_thread, thread_path
+from .conftest import create_room, message_texts, post_message, start_thread, thread_path, two_in_a_thread
 
 
 def test_catch_up_after_going_offline_and_sending_while_offline(people):
-    ada = people("Ada Lovelace", "Camden Council")
-    ben = people("Ben Okafor", "Department for Transport")
-    room = create_room(ada, "Street works permits")
-    thread = start_thread(ada, room, "Road closures feed", "Shall we publish closures as open data?")
-    ben.api("POST", f"/rooms/{room['id']}/join")
-    for person in (ada, ben):
-        person.goto(thread_path(room, thread))
-        person.wait_connected()
-    ben.page.evaluate("window.__sameDocument = true")
+    ada, ben, room, thread = two_in_a_thread(people, "Street works permits", "Road closures feed", "Shall we publish closures as open data?")
 
     ben.page.locator(".message-body", has_text="Shall we publish").wait_for()
     # Ben loses his connection: the banner says so.

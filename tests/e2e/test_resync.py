@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from .conftest import create_room, message_texts, start_thread, thread_path
+from .conftest import message_texts, start_thread, two_in_a_thread
 
 # Replay at most 3 missed events; more than that makes the server answer "resync".
 SERVER_ENV = {"CATCHUP_LIMIT": "3"}
 
 
 def test_resync_after_missing_more_than_the_server_replays(people):
-    ada = people("Ada Lovelace", "Camden Council")
-    ben = people("Ben Okafor", "Department for Transport")
-    room = create_room(ada, "Planning portal")
-    thread = start_thread(ada, room, "Consultation replies", "First reply is in")
-    ben.api("POST", f"/rooms/{room['id']}/join")
-    ben.goto(thread_path(room, thread))
-    ben.wait_connected()
+    ada, ben, room, thread = two_in_a_thread(people, "Planning portal", "Consultation replies", "First reply is in", open_pages=("ben",))
     ben.page.locator(".message-body", has_text="First reply is in").wait_for()
-    ben.page.evaluate("window.__sameDocument = true")
 
     ben.context.set_offline(True)
     ben.page.locator("#connection-banner").wait_for(state="visible")

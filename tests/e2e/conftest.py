@@ -214,10 +214,11 @@ def people(browser: Any, server: ConveneServer) -> Iterator[Callable[..., Person
     made: list[Person] = []
 
     def make(name: str, organisation: str = "Camden Council", *, signed_in: bool = True, bypass_csp: bool = False,
-             viewport: dict[str, int] | None = None) -> Person:
+             viewport: dict[str, int] | None = None, phone: bool = False) -> Person:
         address = f"{name.lower().replace(' ', '.')}.{next(_emails)}@example.gov.uk"
+        device = {"is_mobile": True, "has_touch": True} if phone else {}
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800}, bypass_csp=bypass_csp,
-                                      locale="en-GB", timezone_id="Europe/London")
+                                      locale="en-GB", timezone_id="Europe/London", **device)
         context.set_default_timeout(10_000)
         page = context.new_page()
         problems: list[str] = []

@@ -1,11 +1,15 @@
 // The message composer: a textarea where Enter sends and Shift+Enter adds a
-// line, @mention suggestions, and a preview rendered by the server exactly as the
+// line (on touch screens Enter adds a line and the button sends), @mention suggestions, and a preview rendered by the server exactly as the
 // message will appear.
 import { h, uniqueId, setServerHtml, replaceContent } from "./dom.js";
 import { post } from "./api.js";
 import { attachMentions } from "./mentions.js";
 
 const TYPING_EVERY_MS = 3000;
+
+// On touch screens (phones, tablets) most on-screen keyboards have no Shift+Enter,
+// so there Enter adds a line and the Send button sends, as in mobile chat apps.
+const ENTER_SENDS = !window.matchMedia("(pointer: coarse)").matches;
 
 /**
  * Build a composer. Options:
@@ -33,7 +37,9 @@ export function createComposer({ label, roomId, getPeople = () => [], onSend, on
   const form = h("form", { class: "composer", novalidate: true },
     h("label", { for: id, class: "label" }, label),
     h("p", { id: hintId, class: "hint" },
-      "Enter sends, Shift and Enter adds a line. Type @ to mention someone. Markdown works."),
+      ENTER_SENDS
+        ? "Enter sends, Shift and Enter adds a line. Type @ to mention someone. Markdown works."
+        : "Use the Send button to send. Type @ to mention someone. Markdown works."),
     h("div", { class: "composer-field" }, textarea, mentions.listbox),
     h("div", { class: "composer-actions" }, sendButton, previewButton),
     preview);
@@ -86,7 +92,7 @@ export function createComposer({ label, roomId, getPeople = () => [], onSend, on
 
   textarea.addEventListener("keydown", (event) => {
     if (mentions.handleKeydown(event)) return;
-    if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && !event.isComposing) {
+    if (ENTER_SENDS && event.key === "Enter" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && !event.isComposing) {
       event.preventDefault();
       submit();
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_, update
@@ -167,15 +168,15 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
         }
         for i in accepted
     }
-    new_messages: dict[int, Message] = {}
+    new_messages: dict[int, Any] = {}
     if rows:
         await tx.session.execute(insert(Message), list(rows.values()))
         found = await tx.session.execute(
             select(Message.room_id, Message.seq, Message.id).where(tuple_(Message.room_id, Message.seq).in_([(r["room_id"], r["seq"]) for r in rows.values()]))
         )
         ids = {(room_id, seq): message_id for room_id, seq, message_id in found.tuples()}
-        # Transient copies for presenting; never added to the session.
-        new_messages = {i: Message(id=ids[(row["room_id"], row["seq"])], edited_at=None, deleted_at=None, **row) for i, row in rows.items()}
+        # Plain records for presenting (ORM instances would cost their bookkeeping).
+        new_messages = {i: SimpleNamespace(id=ids[(row["room_id"], row["seq"])], edited_at=None, deleted_at=None, **row) for i, row in rows.items()}
     for i in accepted:
         thread = thread_rows[requests[i].thread_id]
         thread.message_count += 1
@@ -190,10 +191,12 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
         [{"thread_id": requests[i].thread_id, "user_id": u, "created_at": now} for i in accepted for u in [requests[i].actor_id, *mentions[i]]],
     )
     await advance_read_markers(tx.session, [(requests[i].thread_id, requests[i].actor_id, seq_of[i]) for i in accepted])
+    events = []
     for i in accepted:
         view = message_json(new_messages[i], people[requests[i].actor_id], mentions[i])
-        await tx.record_room_event(view["room_id"], view["seq"], {"type": "message.created", "room_id": view["room_id"], "seq": view["seq"], "message": view})
+        events.append((view["room_id"], view["seq"], {"type": "message.created", "room_id": view["room_id"], "seq": view["seq"], "message": view}))
         outcomes[i] = Posted(view, created=True)
+    await tx.record_room_events(events)
 
     # Retries of stored messages, and repeats within this batch.
     if stored:

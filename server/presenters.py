@@ -17,7 +17,8 @@ def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def message_json(message: Message, author: Person, mentions: list[int] | None = None) -> dict[str, Any]:
+def message_json(message: Message | Any, author: Person, mentions: list[int] | None = None) -> dict[str, Any]:
+    """``message`` is a Message row or any record with the same attributes."""
     deleted = message.deleted_at is not None
     return {
         "id": message.id,

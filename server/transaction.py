@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Protocol, Sequence
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import Database
@@ -80,8 +80,19 @@ class Tx:
 
     async def record_room_event(self, room_id: int, seq: int, payload: dict[str, Any]) -> None:
         """Store a durable room event (for catch-up) and queue it for live delivery."""
-        self.session.add(RoomEvent(room_id=room_id, seq=seq, type=payload["type"], payload=json.dumps(payload)))
-        self.to_room(room_id, payload)
+        await self.record_room_events([(room_id, seq, payload)])
+
+    async def record_room_events(self, events: list[tuple[int, int, dict[str, Any]]]) -> None:
+        """Store many durable room events with one executemany, then queue them in order."""
+        if not events:
+            return
+        now = utcnow()
+        await self.session.execute(
+            insert(RoomEvent),
+            [{"room_id": r, "seq": q, "type": p["type"], "payload": json.dumps(p), "created_at": now} for r, q, p in events],
+        )
+        for room_id, _, payload in events:
+            self.to_room(room_id, payload)
 
 
 class Transactions:

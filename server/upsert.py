@@ -17,9 +17,11 @@ def _insert(session: AsyncSession, model: Any) -> Any:
 
 
 async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert rows, skipping any that already exist (by primary key)."""
-    if rows:
-        await session.execute(_insert(session, model).values(rows).on_conflict_do_nothing())
+    """Insert rows, skipping any that already exist (by primary key). One cached
+    statement run as executemany, whatever the number of rows."""
+    unique = list({tuple(sorted(row.items())): row for row in rows}.values())
+    if unique:
+        await session.execute(_insert(session, model).on_conflict_do_nothing(), unique)
 
 
 async def advance_read_marker(session: AsyncSession, thread_id: int, user_id: int, seq: int) -> None:
@@ -35,7 +37,7 @@ async def advance_read_markers(session: AsyncSession, marks: list[tuple[int, int
     if not best:
         return
     rows = [{"thread_id": t, "user_id": u, "last_read_seq": s} for (t, u), s in best.items()]
-    stmt = _insert(session, ReadMarker).values(rows)
+    stmt = _insert(session, ReadMarker)
     stmt = stmt.on_conflict_do_update(
         index_elements=[ReadMarker.thread_id, ReadMarker.user_id],
         set_={
@@ -45,4 +47,4 @@ async def advance_read_markers(session: AsyncSession, marks: list[tuple[int, int
             )
         },
     )
-    await session.execute(stmt)
+    await session.execute(stmt, rows)

@@ -6,7 +6,9 @@ clients from this process:
 
 1. throughput: CLIENTS connections each keep WINDOW sends in flight until MESSAGES
    are acknowledged; every acknowledgement means "committed". Reports messages per
-   second and acknowledgement latency percentiles.
+   second and acknowledgement latency percentiles. Run twice: from python-socketio
+   clients, and from Node's socket.io-client (tests/bench/load.cjs), which leaves
+   more of the shared CPU to the server.
 2. fan-out: SUBSCRIBERS connections subscribe to the room; one sender posts FANOUT
    messages at a steady pace; reports time from send to arrival at every subscriber.
 
@@ -99,6 +101,15 @@ async def throughput(url: str, token: str, thread_id: int) -> dict[str, Any]:
     }
 
 
+def node_throughput(url: str, token: str, thread_id: int) -> dict[str, Any]:
+    """The same throughput scenario driven from Node (lighter on the shared CPU)."""
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "bench" / "load.cjs"), url, token, str(thread_id), str(MESSAGES), str(CLIENTS), str(WINDOW)],
+        capture_output=True, text=True, timeout=600, check=True,
+    )
+    return dict(json.loads(result.stdout))
+
+
 async def fanout(url: str, token: str, room_id: int, thread_id: int, last_seq: int) -> dict[str, Any]:
     sent_at: dict[str, float] = {}
     delays: list[float] = []
@@ -161,6 +172,9 @@ async def main() -> dict[str, Any]:
             async with http.post(f"/api/v1/rooms/{room['id']}/threads", json={"title": "Throughput"}) as r:
                 thread = (await r.json())["thread"]
             result_throughput = await throughput(url, token, thread["id"])
+            async with http.post(f"/api/v1/rooms/{room['id']}/threads", json={"title": "Throughput from Node"}) as r:
+                node_thread = (await r.json())["thread"]
+            result_node = node_throughput(url, token, node_thread["id"])
             async with http.get(f"/api/v1/rooms/{room['id']}") as r:
                 last_seq = (await r.json())["room"]["last_seq"]
             result_fanout = await fanout(url, token, room["id"], thread["id"], last_seq)
@@ -171,8 +185,9 @@ async def main() -> dict[str, Any]:
             "database": env.get("DATABASE_URL", "sqlite (default, WAL)"),
             "settings": {"clients": CLIENTS, "window": WINDOW},
             "throughput": result_throughput,
+            "throughput_node_clients": result_node,
             "fanout": result_fanout,
-            "sequence_check": {"last_seq": final_seq, "expected": 1 + MESSAGES + FANOUT},
+            "sequence_check": {"last_seq": final_seq, "expected": 2 + 2 * MESSAGES + FANOUT},
         }
     finally:
         server.terminate()

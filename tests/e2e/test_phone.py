@@ -20,5 +20,6 @@ def test_on_a_touch_screen_enter_adds_a_line_and_the_button_sends(people):
     assert reply.input_value() == "First line\nsecond line"  # Enter did not send
     assert ada.page.get_by_text("Use the Send button to send.").is_visible()
     ada.page.get_by_role("button", name="Send", exact=True).tap()
-    ada.page.locator(".message-body", has_text="second line").wait_for()
+    # Confirmed by the server (not just shown as pending).
+    ada.page.locator("ol.message-list:not(.pending-list) > li", has_text="second line").wait_for()
     assert message_texts(ada.page)[-1].startswith("First line")

@@ -84,14 +84,25 @@ export function roomView(main, { params }) {
     }
   }
 
+  // Counts member.joined / member.left events applied live. A member list fetched
+  // while one arrived may predate it, and must not overwrite it: fetch again.
+  let memberChanges = 0;
+
   async function loadMembers() {
-    try {
-      const { members: list } = await get(`/rooms/${room.id}/members`);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const changesBefore = memberChanges;
+      let list;
+      try {
+        ({ members: list } = await get(`/rooms/${room.id}/members`));
+      } catch {
+        members.clear();
+        return;
+      }
+      if (memberChanges !== changesBefore && attempt < 4) continue; // stale: a live change came meanwhile
       members.clear();
       for (const member of list) members.set(member.user.id, member);
       room.member_count = list.length; // the list is newer than the room we loaded
-    } catch {
-      members.clear();
+      return;
     }
   }
 
@@ -454,6 +465,7 @@ export function roomView(main, { params }) {
       for (const member of members.values()) member.online = online.has(member.user.id);
       refreshMembers();
     } else if (event.type === "member.joined" && event.user) {
+      memberChanges += 1;
       const existing = members.get(event.user.id);
       members.set(event.user.id, {
         joined_at: new Date().toISOString(), online: false, ...existing,
@@ -463,6 +475,7 @@ export function roomView(main, { params }) {
       renderHeader();
       refreshMembers();
     } else if (event.type === "member.left" && event.user) {
+      memberChanges += 1;
       if (members.delete(event.user.id)) room.member_count = Math.max(0, room.member_count - 1);
       renderHeader();
       refreshMembers();

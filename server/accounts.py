@@ -259,14 +259,14 @@ def _domains(raw: list[str]) -> list[str]:
     return cleaned
 
 
-async def _claim_domains(tx: Tx, org_id: int, domains: list[str], name_field: str = "domains") -> None:
-    taken = (
-        await tx.session.scalars(
-            select(OrganisationDomain.domain).where(OrganisationDomain.domain.in_(domains), OrganisationDomain.organisation_id != org_id)
-        )
-    ).all()
+async def _claim_domains(tx: Tx, org_id: int | None, domains: list[str]) -> None:
+    """Refuse domains that another organisation (not ``org_id``) already holds."""
+    query = select(OrganisationDomain.domain).where(OrganisationDomain.domain.in_(domains))
+    if org_id is not None:
+        query = query.where(OrganisationDomain.organisation_id != org_id)
+    taken = (await tx.session.scalars(query)).all()
     if taken:
-        raise Conflict(f"domain {taken[0]} already belongs to another organisation", name_field)
+        raise Conflict(f"domain {taken[0]} already belongs to another organisation", "domains")
 
 
 async def _reverify(tx: Tx, org_id: int, domains: list[str]) -> None:
@@ -287,7 +287,7 @@ async def create_organisation(txs: Transactions, actor: User, name: str, domains
     async with txs.begin() as tx:
         if await tx.session.scalar(select(Organisation.id).where(Organisation.name == name)):
             raise Conflict("an organisation with this name already exists", "name")
-        await _claim_domains(tx, 0, cleaned)
+        await _claim_domains(tx, None, cleaned)
         org = Organisation(name=name, domains=[OrganisationDomain(domain=d) for d in cleaned])
         tx.session.add(org)
         await tx.session.flush()

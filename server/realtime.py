@@ -21,7 +21,7 @@ import socketio
 from . import accounts, messages, rooms, threads
 from .config import Settings
 from .db import Database
-from .errors import DomainError, Invalid, NotFound
+from .errors import DomainError, Invalid, NotFound, Unauthenticated
 from .models import User
 from .origins import origin_allowed
 from .payload import req_int, req_string, require_object
@@ -196,7 +196,7 @@ class Realtime:
         async with self.db.read() as session:
             user = await session.get(User, state["user_id"])
         if user is None or user.deactivated_at is not None:
-            raise NotFound("this account is no longer active")
+            raise Unauthenticated("this account is no longer active; sign in again")
         return user
 
     async def _presence_changed(self, room_id: int) -> None:

@@ -81,9 +81,10 @@ async def require_readable_room(session: AsyncSession, user: User, room_id: int,
     return room
 
 
-async def postable_room(tx: Tx, user: User, room_id: int) -> Room:
-    """The room, if ``user`` may post in it; joins an open room (announced as member.joined)."""
-    room, member = await readable_room(tx.session, user, room_id)
+async def postable_room(tx: Tx, user: User, ref: int | str) -> Room:
+    """The room (by id or slug), if ``user`` may post in it; joins an open room
+    (announced as member.joined)."""
+    room, member = await readable_room(tx.session, user, ref)
     if check_can_post(user, room, member):
         await _add_member(tx, room, user, "member", invited_by=None)
     return room
@@ -361,11 +362,6 @@ async def room_view(session: AsyncSession, viewer: User, ref: int | str) -> dict
         "unread_count": unread.get(room.id, 0),
         "can_manage": can_manage(viewer, member),
     }
-
-
-async def room_json_for(session: AsyncSession, room: Room) -> dict[str, Any]:
-    tags, counts = await _tags_and_counts(session, [room.id])
-    return room_json(room, tags[room.id], counts[room.id])
 
 
 async def list_members(session: AsyncSession, viewer: User, ref: int | str) -> list[dict[str, Any]]:

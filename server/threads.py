@@ -16,10 +16,6 @@ from .transaction import Transactions, Tx
 from .upsert import advance_read_marker, insert_ignore
 
 
-def thread_created_event(thread: Thread, creator: dict[str, Any] | None, thread_view: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "thread.created", "room_id": thread.room_id, "seq": thread.seq, "thread": thread_view}
-
-
 async def readable_thread(session: AsyncSession, user: User, thread_id: int) -> Thread:
     missing = NotFound("no such thread", "thread_id")
     thread = await session.get(Thread, thread_id)
@@ -42,8 +38,7 @@ async def start_thread(tx: Tx, actor: User, room_ref: int | str, title: str, max
     """Open a thread in a room the actor may post in; the starter follows it.
     Announces thread.created (durable, numbered) after commit."""
     title = clean_title(title, max_title)
-    room, _ = await readable_room(tx.session, actor, room_ref)
-    room = await postable_room(tx, actor, room.id)
+    room = await postable_room(tx, actor, room_ref)
     seq = await tx.next_seq(room.id)
     thread = Thread(room_id=room.id, title=title, created_by=actor.id, seq=seq)
     tx.session.add(thread)

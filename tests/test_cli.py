@@ -3,7 +3,6 @@ create-admin, and clear configuration errors."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,8 @@ import pytest
 from server.config import ConfigError, load_settings
 from server.db import make_engine
 from server.schema import SchemaBehind, check_current, upgrade
+
+from .loopback import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,9 +33,7 @@ def test_help_lists_every_command(tmp_path):
 
 
 def test_serve_refuses_a_database_behind_the_code(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {"DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/old.db", "PORT": str(port)}
     result = run("serve", env=env)
     assert result.returncode == 2

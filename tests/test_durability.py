@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,31 +15,14 @@ import aiohttp
 import pytest
 import socketio
 
+from .loopback import free_port, wait_healthy
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _healthy(url: str) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(300):
-            try:
-                async with session.get(f"{url}/healthz") as r:
-                    if r.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("server did not start")
 
 
 @pytest.mark.timeout(120)
 async def test_acknowledged_messages_survive_a_killed_server(tmp_path):
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -58,7 +40,7 @@ async def test_acknowledged_messages_survive_a_killed_server(tmp_path):
 
     server = start()
     try:
-        await _healthy(url)
+        await wait_healthy(url)
         async with aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
             async with http.post("/api/v1/auth/signup", json={"email": "a@example.org", "display_name": "A", "organisation": "O", "password": "long enough password"}) as r:
                 assert r.status == 201
@@ -96,7 +78,7 @@ async def test_acknowledged_messages_survive_a_killed_server(tmp_path):
             assert len(acknowledged) >= 300
 
             server = start()
-            await _healthy(url)
+            await wait_healthy(url)
             async with http.get(f"/api/v1/rooms/{room['id']}") as r:
                 last_seq = (await r.json())["room"]["last_seq"]
             stored: dict[str, int] = {}

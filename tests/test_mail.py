@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email
-import socket
 from email import policy
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy import select, update
 from server.http.keys import DATABASE, MAIL
 from server.models import OutboundMail
 
+from .loopback import free_port
 from .people import PersonFactory
 
 
@@ -33,9 +33,7 @@ class Inbox:
 @pytest.fixture
 def smtp():
     inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd cannot listen on port 0 itself
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # aiosmtpd cannot listen on port 0 itself
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield inbox, port

@@ -8,8 +8,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from server.config import load_settings
-from server.db import make_engine
-from server.models import Base
+from server.store.db import make_engine
+from server.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -8,14 +8,14 @@ import getpass
 import logging
 import sys
 
-from .config import ConfigError, load_settings
+from server.config import ConfigError, load_settings
 
 
 def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from .app import create_app
-    from .schema import SchemaBehind
+    from server.app import create_app
+    from server.store.schema import SchemaBehind
 
     settings = load_settings()
     try:
@@ -27,7 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from .schema import upgrade
+    from server.store.schema import upgrade
 
     settings = load_settings()
     upgrade(settings.database_url, args.revision)
@@ -36,11 +36,11 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
-    from .accounts import create_admin
-    from .db import Database, make_engine
-    from .errors import DomainError
-    from .passwords import Passwords
-    from .transaction import Transactions
+    from server.domain.accounts import create_admin
+    from server.domain.errors import DomainError
+    from server.domain.passwords import Passwords
+    from server.store.db import Database, make_engine
+    from server.store.transaction import Transactions
 
     settings = load_settings()
     password = args.password_stdin and sys.stdin.readline().rstrip("\n") or getpass.getpass("Password (10+ characters): ")

@@ -8,22 +8,22 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from .config import Settings
-from .db import Database, make_engine
-from .http import auth_views, health, room_views, thread_views
-from .http.keys import AUTH_THROTTLE, DATABASE, MAIL, MAIL_THROTTLE, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
-from .http.middleware import api_errors, refuse_cross_site, security_headers
-from .http.openapi import openapi_routes
-from .http.static import add_static_routes
-from .http.throttle import Throttle
-from .mail.deliverer import MailDeliverer
-from .mail.sender import make_sender
-from .passwords import Passwords
-from .publisher import SocketPublisher
-from .realtime import Realtime, close_sio, create_sio, start_sio
-from .schema import check_current
-from .send_queue import SendQueue
-from .transaction import Transactions
+from server.config import Settings
+from server.domain.passwords import Passwords
+from server.domain.send_queue import SendQueue
+from server.http import auth_views, health, room_views, thread_views
+from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL, MAIL_THROTTLE, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
+from server.http.middleware import api_errors, refuse_cross_site, security_headers
+from server.http.openapi import openapi_routes
+from server.http.static import add_static_routes
+from server.http.throttle import Throttle
+from server.mail.deliverer import MailDeliverer
+from server.mail.sender import make_sender
+from server.realtime.handlers import Realtime, close_sio, create_sio, start_sio
+from server.realtime.publisher import SocketPublisher
+from server.store.db import Database, make_engine
+from server.store.schema import check_current
+from server.store.transaction import Transactions
 
 log = logging.getLogger(__name__)
 

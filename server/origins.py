@@ -4,7 +4,7 @@ listed in ALLOWED_ORIGINS. Never a wildcard."""
 
 from __future__ import annotations
 
-from .config import Settings
+from server.config import Settings
 
 
 def origin_allowed(settings: Settings, origin: str | None, scheme: str, host: str | None) -> bool:

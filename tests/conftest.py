@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from server.app import create_app
 from server.config import Settings, load_settings
-from server.schema import upgrade
+from server.store.schema import upgrade
 
 from .people import Person, PersonFactory
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from server.config import ConfigError, load_settings
-from server.db import make_engine
-from server.schema import SchemaBehind, check_current, upgrade
+from server.store.db import make_engine
+from server.store.schema import SchemaBehind, check_current, upgrade
 
 from .loopback import free_port
 

@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from server.http.keys import DATABASE, MAIL
-from server.models import OutboundMail
+from server.store.models import OutboundMail
 
 from .loopback import free_port
 from .people import PersonFactory

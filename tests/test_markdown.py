@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from server.markdown import RENDERER_VERSION, render
+from server.domain.markdown import RENDERER_VERSION, render
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ from typing import Any, Mapping
 
 from aiohttp import web
 
-from .. import accounts
-from ..errors import DomainError, Unauthenticated
-from ..models import User
-from ..payload import require_object
-from ..realtime import SESSION_COOKIE
-from .keys import DATABASE, SETTINGS
+from server.contract.payload import require_object
+from server.domain import accounts
+from server.domain.errors import DomainError, Unauthenticated
+from server.http.keys import DATABASE, SETTINGS
+from server.realtime.handlers import SESSION_COOKIE
+from server.store.models import User
 
 USER_KEY = web.RequestKey("user", User | None)  # type: ignore[arg-type]
 
@@ -71,7 +71,7 @@ def clear_session_cookie(response: web.StreamResponse) -> None:
 def path_int(request: web.Request, name: str) -> int:
     raw = request.match_info[name]
     if not raw.isdigit() or len(raw) > 15:
-        from ..errors import NotFound
+        from server.domain.errors import NotFound
 
         raise NotFound(f"no such {name.removesuffix('_id')}", name)
     return int(raw)

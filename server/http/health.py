@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .. import __version__
-from .keys import DATABASE
+from server import __version__
+from server.http.keys import DATABASE
 
 routes = web.RouteTableDef()
 

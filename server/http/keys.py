@@ -5,14 +5,14 @@ from __future__ import annotations
 import socketio
 from aiohttp import web
 
-from ..config import Settings
-from ..db import Database
-from ..mail.deliverer import MailDeliverer
-from ..passwords import Passwords
-from ..realtime import Realtime
-from ..send_queue import SendQueue
-from ..transaction import Transactions
-from .throttle import Throttle
+from server.config import Settings
+from server.domain.passwords import Passwords
+from server.domain.send_queue import SendQueue
+from server.http.throttle import Throttle
+from server.mail.deliverer import MailDeliverer
+from server.realtime.handlers import Realtime
+from server.store.db import Database
+from server.store.transaction import Transactions
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)

@@ -8,10 +8,10 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from ..errors import DomainError
-from ..origins import origin_allowed
-from .keys import SETTINGS
-from .throttle import RateLimited
+from server.domain.errors import DomainError
+from server.http.keys import SETTINGS
+from server.http.throttle import RateLimited
+from server.origins import origin_allowed
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

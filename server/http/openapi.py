@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .. import __version__
+from server import __version__
 
 openapi_routes = web.RouteTableDef()
 

@@ -6,11 +6,11 @@ from typing import Any, Mapping
 
 from aiohttp import web
 
-from .. import messages, posting, rooms, threads
-from ..errors import NotFound
-from ..payload import boolean, integer, query_int, req_string, string, string_list
-from .common import current_user, ok, read_json
-from .keys import DATABASE, REALTIME, SETTINGS, TRANSACTIONS
+from server.contract.payload import boolean, integer, query_int, req_string, string, string_list
+from server.domain import messages, posting, rooms, threads
+from server.domain.errors import NotFound
+from server.http.common import current_user, ok, read_json
+from server.http.keys import DATABASE, REALTIME, SETTINGS, TRANSACTIONS
 
 routes = web.RouteTableDef()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .keys import SETTINGS
+from server.http.keys import SETTINGS
 
 NOT_PAGES = ("/api/", "/socket.io/", "/assets/", "/vendor/", "/healthz")
 

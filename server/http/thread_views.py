@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .. import markdown, messages, rooms, threads
-from ..payload import integer, query_int, req_int, req_string
-from .common import current_user, ok, path_int, read_json
-from .keys import DATABASE, SEND_QUEUE, SETTINGS, TRANSACTIONS
+from server.contract.payload import integer, query_int, req_int, req_string
+from server.domain import markdown, messages, rooms, threads
+from server.http.common import current_user, ok, path_int, read_json
+from server.http.keys import DATABASE, SEND_QUEUE, SETTINGS, TRANSACTIONS
 
 routes = web.RouteTableDef()
 

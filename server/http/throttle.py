@@ -12,7 +12,7 @@ from collections import deque
 
 from aiohttp import web
 
-from ..errors import DomainError
+from server.domain.errors import DomainError
 
 
 class RateLimited(DomainError):

@@ -14,9 +14,9 @@ from email.utils import make_msgid
 
 from sqlalchemy import select
 
-from ..db import Database
-from ..models import OutboundMail, utcnow
-from .sender import MailSender
+from server.mail.sender import MailSender
+from server.store.db import Database
+from server.store.models import OutboundMail, utcnow
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)

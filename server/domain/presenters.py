@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .models import Message, Room, Thread
-from .people import Person
+from server.domain.people import Person
+from server.store.models import Message, Room, Thread
 
 
 def iso(value: datetime | None) -> str | None:

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .errors import Invalid, NotFound
-from .models import Message, ReadMarker, Thread, ThreadFollow, User
-from .people import load_people, load_person
-from .presenters import thread_json
-from .rooms import postable_room, readable_room, require_readable_room
-from .transaction import Transactions, Tx
-from .upsert import advance_read_marker, insert_ignore
+from server.domain.errors import Invalid, NotFound
+from server.domain.people import load_people, load_person
+from server.domain.presenters import thread_json
+from server.domain.rooms import postable_room, readable_room, require_readable_room
+from server.store.models import Message, ReadMarker, Thread, ThreadFollow, User
+from server.store.transaction import Transactions, Tx
+from server.store.upsert import advance_read_marker, insert_ignore
 
 
 async def readable_thread(session: AsyncSession, user: User, thread_id: int) -> Thread:

@@ -8,7 +8,7 @@ from sqlalchemy import case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import ReadMarker
+from server.store.models import ReadMarker
 
 
 def _insert(session: AsyncSession, model: Any) -> Any:

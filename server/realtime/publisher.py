@@ -9,7 +9,7 @@ from typing import Awaitable, Callable, Sequence
 
 import socketio
 
-from .transaction import MailQueued, Outgoing, RoomOut, UserOut
+from server.store.transaction import MailQueued, Outgoing, RoomOut, UserOut
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,15 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import markdown
-from .errors import Conflict, Forbidden, Invalid, NotFound
-from .models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, User, utcnow
-from .people import load_people
-from .presenters import message_json
-from .rooms import can_manage, get_member, member_names, readable_room, require_readable_room
-from .threads import readable_thread
-from .transaction import Tx
-from .upsert import insert_ignore
+from server.domain import markdown
+from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from server.domain.people import load_people
+from server.domain.presenters import message_json
+from server.domain.rooms import can_manage, get_member, member_names, readable_room, require_readable_room
+from server.domain.threads import readable_thread
+from server.store.models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, User, utcnow
+from server.store.transaction import Tx
+from server.store.upsert import insert_ignore
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_PAGE = 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .errors import Invalid
+from server.domain.errors import Invalid
 
 _MISSING = object()
 

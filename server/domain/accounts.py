@@ -16,12 +16,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from .config import Settings
-from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
-from .mail.outbox import queue_mail
-from .models import ROLES, AuthSession, EmailToken, Organisation, OrganisationDomain, User, utcnow
-from .passwords import Passwords
-from .transaction import Transactions, Tx
+from server.config import Settings
+from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from server.domain.outbox import queue_mail
+from server.domain.passwords import Passwords
+from server.store.models import ROLES, AuthSession, EmailToken, Organisation, OrganisationDomain, User, utcnow
+from server.store.transaction import Transactions, Tx
 
 EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 MIN_PASSWORD = 10

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Organisation, User
+from server.store.models import Organisation, User
 
 
 @dataclass(frozen=True)

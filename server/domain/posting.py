@@ -17,15 +17,15 @@ from typing import Any
 
 from sqlalchemy import insert, select, tuple_, update
 
-from . import markdown, threads
-from .errors import Conflict, DomainError, NotFound, Unauthenticated
-from .messages import clean_body, clean_client_id, present
-from .models import Message, MessageMention, Room, RoomMember, Thread, ThreadFollow, User, utcnow
-from .people import load_people
-from .presenters import message_json
-from .rooms import can_read, check_can_post, member_joined_event, member_names
-from .transaction import Transactions, Tx
-from .upsert import advance_read_markers, insert_ignore
+from server.domain import markdown, threads
+from server.domain.errors import Conflict, DomainError, NotFound, Unauthenticated
+from server.domain.messages import clean_body, clean_client_id, present
+from server.domain.people import load_people
+from server.domain.presenters import message_json
+from server.domain.rooms import can_read, check_can_post, member_joined_event, member_names
+from server.store.models import Message, MessageMention, Room, RoomMember, Thread, ThreadFollow, User, utcnow
+from server.store.transaction import Transactions, Tx
+from server.store.upsert import advance_read_markers, insert_ignore
 
 
 @dataclass(frozen=True)

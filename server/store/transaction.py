@@ -18,8 +18,8 @@ from typing import Any, AsyncIterator, Protocol, Sequence
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .db import Database
-from .models import Room, RoomEvent, utcnow
+from server.store.db import Database
+from server.store.models import Room, RoomEvent, utcnow
 
 log = logging.getLogger(__name__)
 

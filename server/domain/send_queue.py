@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .errors import DomainError
-from .models import User
-from .posting import Posted, SendRequest, post_messages
-from .transaction import Transactions, Tx
+from server.domain.errors import DomainError
+from server.domain.posting import Posted, SendRequest, post_messages
+from server.store.models import User
+from server.store.transaction import Transactions, Tx
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import markdown
-from .errors import Conflict, Forbidden, Invalid, NotFound, Unconfirmed
-from .models import STAGES, VISIBILITIES, Message, Organisation, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
-from .people import Person, load_people, load_person
-from .presenters import room_json
-from .transaction import Transactions, Tx
+from server.domain import markdown
+from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unconfirmed
+from server.domain.people import Person, load_people, load_person
+from server.domain.presenters import room_json
+from server.store.models import STAGES, VISIBILITIES, Message, Organisation, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
+from server.store.transaction import Transactions, Tx
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TAGS = 20

@@ -18,17 +18,17 @@ from typing import Any, Awaitable, Callable
 
 import socketio
 
-from . import accounts, messages, rooms, threads
-from .config import Settings
-from .db import Database
-from .errors import DomainError, Invalid, NotFound, Unauthenticated
-from .models import User
-from .origins import origin_allowed
-from .payload import req_int, req_string, require_object
-from .people import load_person
-from .publisher import SocketPublisher, room_channel, user_channel
-from .send_queue import SendQueue
-from .transaction import RoomOut, Transactions
+from server.config import Settings
+from server.contract.payload import req_int, req_string, require_object
+from server.domain import accounts, messages, rooms, threads
+from server.domain.errors import DomainError, Invalid, NotFound, Unauthenticated
+from server.domain.people import load_person
+from server.domain.send_queue import SendQueue
+from server.origins import origin_allowed
+from server.realtime.publisher import SocketPublisher, room_channel, user_channel
+from server.store.db import Database
+from server.store.models import User
+from server.store.transaction import RoomOut, Transactions
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "convene_session"

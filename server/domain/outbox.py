@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..models import OutboundMail
-from ..transaction import Tx
+from server.store.models import OutboundMail
+from server.store.transaction import Tx
 
 
 def queue_mail(tx: Tx, to_addr: str, subject: str, body_text: str) -> None:

@@ -19,8 +19,9 @@ from server.http.static import add_static_routes
 from server.http.throttle import Throttle
 from server.mail.deliverer import MailDeliverer
 from server.mail.sender import make_sender
-from server.realtime.handlers import Realtime, close_sio, create_sio, start_sio
+from server.realtime.handlers import Realtime
 from server.realtime.publisher import SocketPublisher
+from server.realtime.server import close_sio, create_sio, start_sio
 from server.store.db import Database, make_engine
 from server.store.schema import check_current
 from server.store.transaction import Transactions

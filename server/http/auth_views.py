@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.contract.payload import req_string, string, string_list
+from server.contract.session import SESSION_COOKIE
 from server.domain import accounts
 from server.domain.people import load_person, self_view
 from server.http.common import clear_session_cookie, current_user, ok, path_int, read_json, set_session_cookie
 from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL_THROTTLE, PASSWORDS, SETTINGS, TRANSACTIONS
 from server.http.throttle import client_address
-from server.realtime.handlers import SESSION_COOKIE
 from server.store.models import User
 
 routes = web.RouteTableDef()

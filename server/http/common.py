@@ -8,10 +8,10 @@ from typing import Any, Mapping
 from aiohttp import web
 
 from server.contract.payload import require_object
+from server.contract.session import SESSION_COOKIE
 from server.domain import accounts
 from server.domain.errors import DomainError, Unauthenticated
 from server.http.keys import DATABASE, SETTINGS
-from server.realtime.handlers import SESSION_COOKIE
 from server.store.models import User
 
 USER_KEY = web.RequestKey("user", User | None)  # type: ignore[arg-type]

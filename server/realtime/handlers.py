@@ -8,11 +8,9 @@ Per-connection state lives in ``sio.session``: the user id and subscribed rooms.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import time
-from collections import defaultdict
 from http.cookies import SimpleCookie
 from typing import Any, Awaitable, Callable
 
@@ -20,96 +18,21 @@ import socketio
 
 from server.config import Settings
 from server.contract.payload import req_int, req_string, require_object
+from server.contract.session import SESSION_COOKIE
 from server.domain import accounts, messages, rooms, threads
 from server.domain.errors import DomainError, Invalid, NotFound, Unauthenticated
 from server.domain.people import load_person
 from server.domain.send_queue import SendQueue
 from server.origins import origin_allowed
+from server.realtime.presence import Presence
 from server.realtime.publisher import SocketPublisher, room_channel, user_channel
 from server.store.db import Database
 from server.store.models import User
 from server.store.transaction import RoomOut, Transactions
 
 log = logging.getLogger(__name__)
-SESSION_COOKIE = "convene_session"
 TYPING_INTERVAL = 3.0
 MAX_SUBSCRIBE = 200
-
-
-def create_sio(settings: Settings) -> socketio.AsyncServer:
-    # With REDIS_URL, emits travel through Redis pub/sub so every process's clients
-    # receive them; without it, one process serves everyone.
-    manager = socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel) if settings.redis_url else None
-
-    def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
-        return origin_allowed(settings, origin, environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"))
-
-    return socketio.AsyncServer(
-        async_mode="aiohttp",
-        client_manager=manager,
-        cors_allowed_origins=allowed,
-        cors_credentials=True,
-        max_http_buffer_size=settings.max_request_bytes,
-        ping_interval=20,
-        ping_timeout=20,
-    )
-
-
-async def start_sio(sio: socketio.AsyncServer) -> None:
-    """Start the client manager now rather than at the first connection: with Redis,
-    an emit before then would open a second connection that the listener later
-    orphans (python-socketio's lazy start)."""
-    if not sio.manager_initialized:
-        sio.manager_initialized = True
-        sio.manager.initialize()
-        await asyncio.sleep(0)  # let the listener connect before anything publishes
-
-
-async def close_sio(sio: socketio.AsyncServer) -> None:
-    """Disconnect every client, then stop background work, including the Redis
-    listener, which python-socketio never stops by itself (its task and connections
-    would otherwise outlive the app)."""
-    for sid, _ in list(sio.manager.get_participants("/", None)):
-        await sio.disconnect(sid)
-    await sio.shutdown()
-    manager = sio.manager
-    listener = getattr(manager, "thread", None)
-    if isinstance(listener, asyncio.Task):
-        listener.cancel()
-        try:
-            await listener
-        except (asyncio.CancelledError, Exception):
-            pass
-    for name in ("pubsub", "redis"):
-        connection = getattr(manager, name, None)
-        if connection is not None and hasattr(connection, "aclose"):
-            await connection.aclose()
-
-
-class Presence:
-    """Who is online in each room, counted per connection so a second tab closing does
-    not mark someone offline. In-process: with several processes each knows its own."""
-
-    def __init__(self) -> None:
-        self._rooms: dict[int, dict[int, int]] = defaultdict(dict)
-
-    def add(self, room_id: int, user_id: int) -> bool:
-        people = self._rooms[room_id]
-        people[user_id] = people.get(user_id, 0) + 1
-        return people[user_id] == 1
-
-    def remove(self, room_id: int, user_id: int) -> bool:
-        people = self._rooms.get(room_id, {})
-        if user_id not in people:
-            return False
-        people[user_id] -= 1
-        if people[user_id] <= 0:
-            del people[user_id]
-            return True
-        return False
-
-    def online(self, room_id: int) -> list[int]:
-        return sorted(self._rooms.get(room_id, {}))
 
 
 Handler = Callable[[str, Any], Awaitable[dict[str, Any]]]

@@ -1,0 +1,63 @@
+"""The Socket.IO server: made by ``create_sio`` (one per app), started eagerly and
+closed cleanly. Through Redis when ``REDIS_URL`` is set, so every process's clients hear
+every event."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import socketio
+
+from server.config import Settings
+from server.origins import origin_allowed
+
+
+def create_sio(settings: Settings) -> socketio.AsyncServer:
+    # With REDIS_URL, emits travel through Redis pub/sub so every process's clients
+    # receive them; without it, one process serves everyone.
+    manager = socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel) if settings.redis_url else None
+
+    def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+        return origin_allowed(settings, origin, environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"))
+
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=allowed,
+        cors_credentials=True,
+        max_http_buffer_size=settings.max_request_bytes,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+
+
+async def start_sio(sio: socketio.AsyncServer) -> None:
+    """Start the client manager now rather than at the first connection: with Redis,
+    an emit before then would open a second connection that the listener later
+    orphans (python-socketio's lazy start)."""
+    if not sio.manager_initialized:
+        sio.manager_initialized = True
+        sio.manager.initialize()
+        await asyncio.sleep(0)  # let the listener connect before anything publishes
+
+
+async def close_sio(sio: socketio.AsyncServer) -> None:
+    """Disconnect every client, then stop background work, including the Redis
+    listener, which python-socketio never stops by itself (its task and connections
+    would otherwise outlive the app)."""
+    for sid, _ in list(sio.manager.get_participants("/", None)):
+        await sio.disconnect(sid)
+    await sio.shutdown()
+    manager = sio.manager
+    listener = getattr(manager, "thread", None)
+    if isinstance(listener, asyncio.Task):
+        listener.cancel()
+        try:
+            await listener
+        except (asyncio.CancelledError, Exception):
+            pass
+    for name in ("pubsub", "redis"):
+        connection = getattr(manager, name, None)
+        if connection is not None and hasattr(connection, "aclose"):
+            await connection.aclose()

@@ -7,7 +7,7 @@
 // (re)connect we subscribe with those numbers so the server replays exactly what
 // we missed; a room too far behind answers `resync` and its view reloads over
 // REST. Together that means nothing is missed and nothing is applied twice.
-import { io } from "/vendor/socket.io/socket.io.esm.min.js";
+import { io } from "./vendor/socket.io/socket.io.esm.min.js";
 import { announceStatus } from "./announcer.js";
 
 export class RealtimeError extends Error {

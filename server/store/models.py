@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
@@ -21,16 +22,27 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-STAGES = ("discovery", "co-design", "incubation", "live", "archived")
-VISIBILITIES = ("open", "invite")
-ROLES = ("administrator", "facilitator", "member")
-ROOM_ROLES = ("owner", "member")
+# Re-exported while callers move to ``server.vocabulary``, the one declaration.
+from server.vocabulary import ROLES as ROLES
+from server.vocabulary import ROOM_ROLES as ROOM_ROLES
+from server.vocabulary import STAGES as STAGES
+from server.vocabulary import TOKEN_PURPOSES as TOKEN_PURPOSES
+from server.vocabulary import VISIBILITIES as VISIBILITIES
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    """A CHECK constraint keeping ``column`` inside an enumeration, named
+    ``ck_<table>_<column>`` by the naming convention. The database refuses a bad value
+    even from a path that skipped the domain's validation (a script, a manual fix)."""
+    assert all(v.replace("-", "").isalnum() for v in values), "enumeration values are plain words"
+    return CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=column)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -39,14 +51,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
@@ -82,6 +94,7 @@ class OrganisationDomain(Base):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (one_of("role", ROLES),)
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
@@ -112,6 +125,7 @@ class EmailToken(Base):
     """Single-use tokens sent by email: address confirmation and sign-in links."""
 
     __tablename__ = "email_tokens"
+    __table_args__ = (one_of("purpose", TOKEN_PURPOSES),)
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(20))
@@ -122,12 +136,13 @@ class EmailToken(Base):
 
 class Room(Base):
     __tablename__ = "rooms"
+    __table_args__ = (one_of("stage", STAGES), one_of("visibility", VISIBILITIES))
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     summary_html: Mapped[str] = mapped_column(Text, default="")
-    stage: Mapped[str] = mapped_column(String(20), default="discovery")
+    stage: Mapped[str] = mapped_column(String(20), default=STAGES[0])
     visibility: Mapped[str] = mapped_column(String(10), default="open")
     looking_for_collaborators: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -147,6 +162,7 @@ class RoomTag(Base):
 
 class RoomMember(Base):
     __tablename__ = "room_members"
+    __table_args__ = (one_of("role", ROOM_ROLES),)
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(10), default="member")

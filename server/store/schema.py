@@ -6,18 +6,20 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 class SchemaBehind(RuntimeError):
-    pass
+    """The database is not at the code's schema revision; the message names the fix."""
 
 
 def alembic_config(database_url: str) -> Config:
@@ -28,20 +30,29 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Apply migrations (blocking). Alembic's env runs its own event loop, so when a
-    loop is already running here the work moves to a thread."""
+    """Apply migrations up to ``revision`` (blocking)."""
+    _off_the_loop(lambda: _upgrade(database_url, revision))
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    """Undo migrations down to ``revision`` (blocking): for rolling a release back."""
+    _off_the_loop(lambda: command.downgrade(alembic_config(database_url), revision))
+
+
+def _off_the_loop(work: Callable[[], None]) -> None:
+    """Alembic's env runs its own event loop, so when a loop is already running here
+    the work moves to a thread."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _upgrade(database_url, revision)
+        work()
+        return
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(_upgrade, database_url, revision).result()
+        pool.submit(work).result()
 
 
 def _upgrade(database_url: str, revision: str) -> None:
     if database_url.startswith("sqlite"):
-        from sqlalchemy.engine import make_url
-
         db_path = make_url(database_url).database
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,40 @@
+"""The closed sets of words Convene stores: one declaration for each.
+
+Each enumeration is a ``Literal`` type (for signatures and mypy) and the tuple of its
+values derived from it (for validation messages, the OpenAPI document and the
+database's CHECK constraints in ``server/store/models.py``). Order is meaningful: it
+is the order people see, and the first stage is a new room's stage.
+
+This module imports nothing from ``server``, so every layer may use it (the store's
+models, the domain's checks, the doors' contracts) without an upward import.
+Migrations do not import it: a revision is a snapshot and spells out the values it
+enforces, so changing a tuple here needs a new revision.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+# The role of an account across the whole site.
+Role = Literal["administrator", "facilitator", "member"]
+ROLES: Final[tuple[Role, ...]] = get_args(Role)
+
+# Roles that may read every room and invite anyone to it.
+StewardRole = Literal["administrator", "facilitator"]
+STEWARD_ROLES: Final[tuple[StewardRole, ...]] = get_args(StewardRole)
+
+# Where a concept is in its life; "archived" rooms are read-only.
+Stage = Literal["discovery", "co-design", "incubation", "live", "archived"]
+STAGES: Final[tuple[Stage, ...]] = get_args(Stage)
+
+# Who can see a room: everyone signed in, or only its members (and stewards).
+Visibility = Literal["open", "invite"]
+VISIBILITIES: Final[tuple[Visibility, ...]] = get_args(Visibility)
+
+# A person's role inside one room: owners change its settings and invite.
+RoomRole = Literal["owner", "member"]
+ROOM_ROLES: Final[tuple[RoomRole, ...]] = get_args(RoomRole)
+
+# What an emailed single-use token is for: confirming an address, or signing in.
+TokenPurpose = Literal["confirm", "signin"]
+TOKEN_PURPOSES: Final[tuple[TokenPurpose, ...]] = get_args(TokenPurpose)

@@ -62,9 +62,7 @@ async def _seed(conn: AsyncConnection) -> None:
         )
     )
     await conn.execute(sql("INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (1, 1, 'owner', :now)"))
-    await conn.execute(
-        sql("INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at) VALUES ('s1', 1, :now, :now)")
-    )
+    await conn.execute(sql("INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at) VALUES ('s1', 1, :now, :now)"))
 
 
 async def _set(engine: AsyncEngine, table: str, column: str, value: str) -> None:

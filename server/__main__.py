@@ -17,9 +17,14 @@ def _serve(args: argparse.Namespace) -> int:
     from server.app import create_app
     from server.store.schema import SchemaBehind
 
-    settings = load_settings()
+    settings = load_settings(host=args.host, port=args.port)
+
+    def announce(banner: str) -> None:
+        # aiohttp's banner reads "======== Running on http://... ========"; say whose.
+        print(banner.replace("Running on", "Convene running on", 1), flush=True)
+
     try:
-        web.run_app(create_app(settings), host=args.host or settings.host, port=args.port or settings.port, print=lambda m: print(m.replace("http://", "Convene on http://")))
+        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=announce)
     except SchemaBehind as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -76,16 +81,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m server", description="Convene: rooms and threads for teams that span organisations.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
 
-    serve = sub.add_parser("serve", help="serve the web app, API and Socket.IO", description="Serve HTTP and Socket.IO. Refuses to start on a database behind the code's schema.")
+    serve = sub.add_parser(
+        "serve",
+        help="serve the web app, API and Socket.IO",
+        description="Serve HTTP and Socket.IO. Refuses to start on a database behind the code's schema.",
+    )
     serve.add_argument("--host", help="address to listen on (default HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default PORT or 8080)")
+    serve.add_argument("--port", type=int, help="port (default PORT or 8080); without PUBLIC_URL, emailed links use it too")
     serve.set_defaults(run=_serve)
 
-    migrate = sub.add_parser("migrate", help="apply database migrations", description="Bring the database at DATABASE_URL to the code's schema revision.")
+    migrate = sub.add_parser(
+        "migrate", help="apply database migrations", description="Bring the database at DATABASE_URL to the code's schema revision."
+    )
     migrate.add_argument("--revision", default="head", help="target revision (default: head)")
     migrate.set_defaults(run=_migrate)
 
-    admin = sub.add_parser("create-admin", help="create an administrator (or promote an account)", description="Create a confirmed administrator account, or make an existing one administrator.")
+    admin = sub.add_parser(
+        "create-admin",
+        help="create an administrator (or promote an account)",
+        description="Create a confirmed administrator account, or make an existing one administrator.",
+    )
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator", help="display name for a new account")
     admin.add_argument("--organisation", default="Convene", help="organisation for a new account")

@@ -102,14 +102,23 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
     return key
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Build Settings from ``env`` (default: the process environment)."""
+def _port(name: str, value: int) -> int:
+    if not 1 <= value <= 65535:
+        raise ConfigError(f"{name} must be between 1 and 65535, got {value}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, host: str | None = None, port: int | None = None) -> Settings:
+    """Build Settings from ``env`` (default: the process environment).
+
+    ``host`` and ``port`` come from the command line (``serve --host/--port``) and win
+    over ``HOST``/``PORT``; what defaults to the served address (``PUBLIC_URL``, so
+    every emailed link) follows them.
+    """
     env = os.environ if env is None else env
     data_dir = Path(env.get("DATA_DIR") or "data")
-    port = _int(env, "PORT", 8080)
-    if port > 65535:
-        raise ConfigError(f"PORT must be at most 65535, got {port}")
-    host = env.get("HOST") or "127.0.0.1"
+    port = _port("--port", port) if port is not None else _port("PORT", _int(env, "PORT", 8080))
+    host = host or env.get("HOST") or "127.0.0.1"
     database_url = _url(env, "DATABASE_URL", ("sqlite+aiosqlite", "postgresql+asyncpg", "postgresql")) or (
         f"sqlite+aiosqlite:///{data_dir / 'convene.db'}"
     )

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run test install migrate bench lint clean
+.PHONY: run test install migrate bench lint chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,17 @@ migrate: install
 run: migrate
 	$(BIN)/python -m server serve
 
-test: install
+# Chromium for the browser tests: installed when root with apt-get, else the command
+# to run is printed (and CI=true stops here rather than pass without them).
+chromium:
+	@scripts/ensure-chromium
+
+test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check server tests
+	$(BIN)/mypy server
 
 bench: install
 	$(BIN)/python -m tests.bench.send_path

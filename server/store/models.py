@@ -31,6 +31,7 @@ from server.vocabulary import ROOM_ROLES as ROOM_ROLES
 from server.vocabulary import STAGES as STAGES
 from server.vocabulary import TOKEN_PURPOSES as TOKEN_PURPOSES
 from server.vocabulary import VISIBILITIES as VISIBILITIES
+from server.vocabulary import Role, RoomRole, Stage, TokenPurpose, Visibility
 
 
 def utcnow() -> datetime:
@@ -103,7 +104,7 @@ class User(Base):
     # Set only when the confirmed address's domain belongs to an organisation record.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20), default="member")
+    role: Mapped[Role] = mapped_column(String(20), default="member")
     email_confirmed_at: Mapped[datetime | None]
     deactivated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -128,7 +129,7 @@ class EmailToken(Base):
     __table_args__ = (one_of("purpose", TOKEN_PURPOSES),)
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[TokenPurpose] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
@@ -142,8 +143,8 @@ class Room(Base):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     summary_html: Mapped[str] = mapped_column(Text, default="")
-    stage: Mapped[str] = mapped_column(String(20), default=STAGES[0])
-    visibility: Mapped[str] = mapped_column(String(10), default="open")
+    stage: Mapped[Stage] = mapped_column(String(20), default=STAGES[0])
+    visibility: Mapped[Visibility] = mapped_column(String(10), default="open")
     looking_for_collaborators: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -165,7 +166,7 @@ class RoomMember(Base):
     __table_args__ = (one_of("role", ROOM_ROLES),)
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
-    role: Mapped[str] = mapped_column(String(10), default="member")
+    role: Mapped[RoomRole] = mapped_column(String(10), default="member")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -65,10 +65,12 @@ async def run_migrations_online() -> None:
             cursor.execute("PRAGMA foreign_keys=OFF")
             cursor.close()
 
-    async with engine.connect() as connection:
-        await connection.run_sync(_run)
-        await connection.commit()
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run)
+            await connection.commit()
+    finally:  # a failed migration must not leave a connection to its dead event loop
+        await engine.dispose()
 
 
 if context.is_offline_mode():

@@ -16,6 +16,8 @@ from aiohttp.test_utils import TestServer
 
 from server.config import Settings
 
+from .contract_check import AnswerChecker
+
 
 class Person:
     def __init__(self, factory: PersonFactory, session: aiohttp.ClientSession, user: dict[str, Any]) -> None:
@@ -40,6 +42,8 @@ class Person:
             data = await response.json() if response.content_type == "application/json" else await response.text()
             if expect is not None:
                 assert response.status == expect, (response.status, data)
+            if response.content_type == "application/json":
+                await self.factory.check_answer(method, response.url.path, response.status, data)
             return response.status, data
 
     async def get(self, path: str, expect: int | None = 200, **kw: Any) -> Any:
@@ -107,6 +111,16 @@ class Socket:
 
         return await asyncio.wait_for(until(), timeout)
 
+    async def barrier(self, thread_id: int) -> None:
+        """Wait until everything published before now has reached this socket: mark a
+        thread it can read as read and wait for that ``read`` event, which the publisher
+        delivers after every event committed before it (one task, commit order). Tests
+        that prove something did NOT arrive wait for this instead of sleeping."""
+        before = len(self.of_type("read"))
+        answer = await self.call("read", {"thread_id": thread_id, "seq": 0})
+        assert answer["ok"], answer
+        await self.wait_for("read", before + 1)
+
     async def close(self) -> None:
         if self.client.connected:
             await self.client.disconnect()
@@ -119,6 +133,14 @@ class PersonFactory:
         self.url = str(server.make_url("")).rstrip("/")
         self.people: list[Person] = []
         self.sessions: list[aiohttp.ClientSession] = []
+        self.answers: AnswerChecker | None = None
+
+    async def check_answer(self, method: str, path: str, status: int, data: Any) -> None:
+        """Check a JSON answer against the served OpenAPI document (tests/contract_check.py)."""
+        if self.answers is None:
+            async with self.new_session().get("/api/openapi.json") as r:
+                self.answers = AnswerChecker(await r.json())
+        self.answers.check(method, path, status, data)
 
     def new_session(self) -> aiohttp.ClientSession:
         session = aiohttp.ClientSession(base_url=self.url, cookie_jar=aiohttp.CookieJar(unsafe=True))
@@ -130,11 +152,22 @@ class PersonFactory:
         async with session.post("/api/v1/auth/signup", json={"email": email, "display_name": name, "organisation": organisation, "password": password}) as r:
             data = await r.json()
             assert r.status == 201, data
+            await self.check_answer("POST", "/api/v1/auth/signup", r.status, data)
         person = Person(self, session, data["user"])
         if confirm:
             token = await self.mailed_token(email, "/confirm?token=")
             await person.post("/api/v1/auth/confirm", {"token": token}, expect=200)
             person.user = (await person.get("/api/v1/me"))["user"]
+        self.people.append(person)
+        return person
+
+    async def signin(self, email: str, password: str = "correct horse battery") -> Person:
+        """Another signed-in session (another browser) of an existing account."""
+        session = self.new_session()
+        async with session.post("/api/v1/auth/signin", json={"email": email, "password": password}) as r:
+            data = await r.json()
+            assert r.status == 200, data
+        person = Person(self, session, data["user"])
         self.people.append(person)
         return person
 

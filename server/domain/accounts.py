@@ -12,11 +12,12 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from server.config import Settings
+from server.contract.events import EndSessions, RecheckPerson
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.outbox import queue_mail
 from server.domain.passwords import Passwords
@@ -209,37 +210,71 @@ async def redeem_signin_link(txs: Transactions, cfg: Settings, token: str) -> tu
     return user, session_token
 
 
+def _live_session() -> ColumnElement[bool]:
+    return and_(AuthSession.revoked_at.is_(None), AuthSession.expires_at > utcnow(), User.deactivated_at.is_(None))
+
+
 async def authenticate(session: AsyncSession, token: str | None) -> User | None:
     """The active user behind a session token, or None."""
+    signed_in = await session_for_token(session, token)
+    return signed_in[0] if signed_in else None
+
+
+async def session_for_token(session: AsyncSession, token: str | None) -> tuple[User, str] | None:
+    """The active user behind a session token and the session's id, or None. Long-lived
+    connections keep the id (the token's hash: the token itself stays with the client)
+    and re-check it (``user_of_session``) on every event."""
     if not token or len(token) > 200:
         return None
-    return await session.scalar(
-        select(User)
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .where(
-            AuthSession.token_hash == hash_token(token),
-            AuthSession.revoked_at.is_(None),
-            AuthSession.expires_at > utcnow(),
-            User.deactivated_at.is_(None),
+    row = (
+        await session.execute(
+            select(User, AuthSession.token_hash).join(AuthSession, AuthSession.user_id == User.id).where(AuthSession.token_hash == hash_token(token), _live_session())
         )
+    ).first()
+    return (row[0], str(row[1])) if row else None
+
+
+async def user_of_session(session: AsyncSession, session_id: str) -> User:
+    """The active user of a session that is still valid; raises ``Unauthenticated`` once
+    it was signed out, expired, or its person deactivated."""
+    user = await session.scalar(select(User).join(AuthSession, AuthSession.user_id == User.id).where(AuthSession.token_hash == session_id, _live_session()))
+    if user is None:
+        raise Unauthenticated("this session has ended; sign in again")
+    return user
+
+
+async def users_of_sessions(session: AsyncSession, session_ids: set[str]) -> dict[str, User]:
+    """Active users by session id, for the sessions still valid among ``session_ids``
+    (one query for a whole batch of sends)."""
+    if not session_ids:
+        return {}
+    rows = await session.execute(
+        select(AuthSession.token_hash, User).join(User, AuthSession.user_id == User.id).where(AuthSession.token_hash.in_(session_ids), _live_session())
     )
+    return {str(session_id): user for session_id, user in rows.tuples()}
 
 
 async def signout(txs: Transactions, token: str) -> None:
+    """End one session; its live connections, on every process, are told
+    (session.revoked) and closed."""
     async with txs.begin() as tx:
-        await tx.session.execute(
-            update(AuthSession).where(AuthSession.token_hash == hash_token(token)).values(revoked_at=utcnow())
-        )
+        row = await tx.session.scalar(select(AuthSession).where(AuthSession.token_hash == hash_token(token), AuthSession.revoked_at.is_(None)))
+        if row is None:
+            return
+        row.revoked_at = utcnow()
+        tx.directive(EndSessions(row.user_id, (row.token_hash,), "signed_out"))
 
 
 async def signout_everywhere(txs: Transactions, user: User) -> None:
+    """End every session of ``user``; every live connection, on every process, is told
+    (session.revoked) and closed."""
     async with txs.begin() as tx:
         await tx.session.execute(
             update(AuthSession)
             .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
-        tx.to_user(user.id, {"type": "session.revoked"})
+        tx.directive(EndSessions(user.id, None, "signed_out_everywhere"))
 
 
 def require_admin(actor: User) -> None:
@@ -327,7 +362,10 @@ async def set_role(txs: Transactions, actor: User, user_id: int, role: str) -> U
             raise NotFound("no such user")
         if user.id == actor.id and role != "administrator":
             raise Conflict("you cannot remove your own administrator role", "role")
-        user.role = role
+        if user.role != role:
+            user.role = role
+            # A narrower role may lose rooms: every process re-checks their connections.
+            tx.directive(RecheckPerson(user.id))
     return user
 
 

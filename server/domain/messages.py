@@ -6,16 +6,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.domain import markdown
+from server.contract.events import DurableEvent
+from server.domain import events, markdown
+from server.domain.access import can_manage, get_member, readable_room, require_readable_room
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.domain.people import load_people
 from server.domain.presenters import message_json
-from server.domain.rooms import can_manage, get_member, member_names, readable_room, require_readable_room
+from server.domain.rooms import member_names
 from server.domain.threads import readable_thread
 from server.store.models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, User, utcnow
 from server.store.transaction import Tx
@@ -32,11 +34,25 @@ class Posted:
 
 
 def clean_body(body: str, max_chars: int) -> str:
+    """Refuse what cannot be stored or shown: empty text, text over the limit, and text
+    that is not Unicode a database can hold (a lone UTF-16 surrogate, which JSON can
+    carry as ``\\ud800``, or a NUL, which PostgreSQL refuses). Checked here as well as
+    at the doors, so no door can hand the batch writer a send that fails the batch."""
     if not body.strip():
         raise Invalid("message body is empty", "body")
     if len(body) > max_chars:
         raise Invalid(f"message body must be at most {max_chars} characters", "body")
+    if "\x00" in body or not _encodable(body):
+        raise Invalid("message body must be text: it holds a NUL character or an unpaired UTF-16 surrogate", "body")
     return body
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def clean_client_id(client_id: str) -> str:
@@ -73,12 +89,12 @@ async def _readable_message(session: AsyncSession, user: User, message_id: int) 
     return message, await require_readable_room(session, user, message.room_id, missing)
 
 
-async def _announce_change(tx: Tx, message: Message, kind: str) -> dict[str, Any]:
+async def _announce_change(tx: Tx, message: Message, build: Callable[[int, dict[str, Any]], DurableEvent]) -> dict[str, Any]:
     """Number a change to an existing message and queue it (durable) for after commit."""
     await tx.session.flush()
     view = (await present(tx.session, [message]))[0]
-    seq = await tx.next_seq(message.room_id)
-    await tx.record_room_event(message.room_id, seq, {"type": kind, "room_id": message.room_id, "seq": seq, "message": view})
+    seq = await tx.reserve_seqs(message.room_id)
+    await tx.record([build(seq, view)])
     return view
 
 
@@ -108,7 +124,7 @@ async def edit_message(tx: Tx, actor: User, message_id: int, body: str, max_char
     await tx.session.execute(delete(MessageMention).where(MessageMention.message_id == message.id))
     mentioned = sorted(rendered.mentions - {actor.id})
     await insert_ignore(tx.session, MessageMention, [{"message_id": message.id, "user_id": u} for u in mentioned])
-    return await _announce_change(tx, message, "message.edited")
+    return await _announce_change(tx, message, events.message_edited)
 
 
 async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]:
@@ -128,7 +144,7 @@ async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]
     thread = await tx.session.get(Thread, message.thread_id)
     if thread is not None:
         thread.message_count = max(0, thread.message_count - 1)
-    return await _announce_change(tx, message, "message.deleted")
+    return await _announce_change(tx, message, events.message_deleted)
 
 
 # ---- reads ---------------------------------------------------------------------------
@@ -186,14 +202,16 @@ class CatchUp:
 
 async def events_after(session: AsyncSession, viewer: User, room_ref: int | str, after: int, limit: int) -> CatchUp:
     """The room's durable events after ``after``, in order, or ``resync`` when more than
-    ``limit`` are missing (the client then reloads over REST). Never a partial replay."""
+    ``limit`` are missing (the client then reloads over REST). Never a partial replay.
+    A client claiming to have seen numbers the room has not reached has lost track (a
+    restored database, another server's numbers): it is told to resync too."""
     if after < 0:
         raise Invalid("the last seen sequence number must be zero or more", "after")
     room, _ = await readable_room(session, viewer, room_ref)
     last_seq = room.last_seq
-    if after >= last_seq:
+    if after == last_seq:
         return CatchUp([], last_seq, resync=False)
-    if last_seq - after > limit:
+    if after > last_seq or last_seq - after > limit:
         return CatchUp([], last_seq, resync=True)
     rows = (await session.scalars(select(RoomEvent.payload).where(RoomEvent.room_id == room.id, RoomEvent.seq > after, RoomEvent.seq <= last_seq).order_by(RoomEvent.seq))).all()
     return CatchUp([json.loads(p) for p in rows], last_seq, resync=False)

@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, tuple_
 
-from server.domain import markdown, threads
+from server.domain import events, markdown, threads
+from server.domain.access import can_read, check_can_post
 from server.domain.errors import Conflict, DomainError, NotFound, Unauthenticated
 from server.domain.messages import clean_body, clean_client_id, present
 from server.domain.people import load_people
 from server.domain.presenters import message_json
-from server.domain.rooms import can_read, check_can_post, member_joined_event, member_names
+from server.domain.rooms import member_names
 from server.store.models import Message, MessageMention, Room, RoomMember, Thread, ThreadFollow, User, utcnow
-from server.store.transaction import Transactions, Tx
+from server.store.transaction import Tx
 from server.store.upsert import advance_read_markers, insert_ignore
 
 
@@ -125,7 +126,7 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
     if joining:
         tx.session.add_all([RoomMember(room_id=room_id, user_id=user_id, role="member") for room_id, user_id in joining])
         for room_id, user_id in joining:
-            tx.to_room(room_id, member_joined_event(room_id, people[user_id], "member"))
+            tx.to_room(room_id, events.member_joined(room_id, people[user_id].as_dict(), "member"))
 
     # Render (mentions need the room's member names, loaded once per room).
     names: dict[int, dict[str, int]] = {}
@@ -137,20 +138,16 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
             names[room_id] = await member_names(tx.session, room_id)
         rendered[i] = markdown.render(requests[i].body, names.get(room_id, {}))
 
-    # Sequence numbers: one UPDATE per room reserves a block, handed out in order.
+    # Sequence numbers: one reservation per room, handed out in order.
     per_room: dict[int, list[int]] = defaultdict(list)
     for i in accepted:
         per_room[thread_rows[requests[i].thread_id].room_id].append(i)
     seq_of: dict[int, int] = {}
     now = utcnow()
     for room_id, indexes in per_room.items():
-        last = (
-            await tx.session.execute(
-                update(Room).where(Room.id == room_id).values(last_seq=Room.last_seq + len(indexes), last_activity_at=now).returning(Room.last_seq)
-            )
-        ).scalar_one()
+        first = await tx.reserve_seqs(room_id, len(indexes))
         for offset, i in enumerate(indexes):
-            seq_of[i] = last - len(indexes) + 1 + offset
+            seq_of[i] = first + offset
 
     # One executemany INSERT (the ORM would insert row by row to learn each id on
     # SQLite), then one SELECT for the ids by (room, seq), which is unique.
@@ -191,12 +188,12 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
         [{"thread_id": requests[i].thread_id, "user_id": u, "created_at": now} for i in accepted for u in [requests[i].actor_id, *mentions[i]]],
     )
     await advance_read_markers(tx.session, [(requests[i].thread_id, requests[i].actor_id, seq_of[i]) for i in accepted])
-    events = []
+    created = []
     for i in accepted:
         view = message_json(new_messages[i], people[requests[i].actor_id], mentions[i])
-        events.append((view["room_id"], view["seq"], {"type": "message.created", "room_id": view["room_id"], "seq": view["seq"], "message": view}))
+        created.append(events.message_created(view))
         outcomes[i] = Posted(view, created=True)
-    await tx.record_room_events(events)
+    await tx.record(created)
 
     # Retries of stored messages, and repeats within this batch.
     if stored:
@@ -234,15 +231,14 @@ class Started:
 
 
 async def start_thread(
-    txs: Transactions, actor: User, room_ref: int | str, title: str, body: str | None, client_id: str | None, max_title: int, max_chars: int
+    tx: Tx, actor: User, room_ref: int | str, title: str, body: str | None, client_id: str | None, max_title: int, max_chars: int
 ) -> Started:
-    """Open a thread and, when ``body`` is given, post its first message, in one
-    transaction: either both exist afterwards or neither does."""
+    """Open a thread and, when ``body`` is given, post its first message, in the
+    caller's transaction: either both exist afterwards or neither does."""
     if body is not None:
         clean_body(body, max_chars)
-    async with txs.begin() as tx:
-        thread = await threads.start_thread(tx, actor, room_ref, title, max_title)
-        posted = None
-        if body is not None:
-            posted = await post_message(tx, actor, thread.id, client_id or f"thread-{thread.id}-opening", body, max_chars)
+    thread = await threads.start_thread(tx, actor, room_ref, title, max_title)
+    posted = None
+    if body is not None:
+        posted = await post_message(tx, actor, thread.id, client_id or f"thread-{thread.id}-opening", body, max_chars)
     return Started(thread.id, posted.message if posted else None)

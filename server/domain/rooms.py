@@ -1,5 +1,5 @@
-"""Rooms: one per concept or workstream. Creation, settings, membership, the directory,
-and the read/post permission checks every door goes through."""
+"""Rooms: one per concept or workstream. Creation, settings, membership, the directory.
+Permission decisions live in ``server.domain.access``."""
 
 from __future__ import annotations
 
@@ -10,77 +10,18 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.domain import markdown
+from server.contract.events import LoseRoom, RecheckRoom
+from server.domain import events, markdown
+from server.domain.access import STEWARD_ROLES, can_manage, can_read, check_can_post, get_member, readable_room, require_manager
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unconfirmed
-from server.domain.people import Person, load_people, load_person
+from server.domain.people import load_people, load_person
 from server.domain.presenters import room_json
 from server.store.models import STAGES, VISIBILITIES, Message, Organisation, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
-from server.store.transaction import Transactions, Tx
+from server.store.transaction import Tx
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TAGS = 20
 MAX_SUMMARY = 20_000
-# People who may read every room and invite anyone to it.
-STEWARD_ROLES = ("administrator", "facilitator")
-
-
-# ---- permission checks: the one place that decides who may read and post ----------
-
-
-def can_read(user: User, room: Room, member: RoomMember | None) -> bool:
-    return room.visibility == "open" or member is not None or user.role in STEWARD_ROLES
-
-
-def can_manage(user: User, member: RoomMember | None) -> bool:
-    """Change settings and invite: the room's owners, facilitators and administrators."""
-    return user.role in STEWARD_ROLES or (member is not None and member.role == "owner")
-
-
-async def find_room(session: AsyncSession, ref: int | str) -> Room | None:
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        return await session.get(Room, int(ref))
-    return await session.scalar(select(Room).where(Room.slug == ref))
-
-
-async def get_member(session: AsyncSession, room_id: int, user_id: int) -> RoomMember | None:
-    return await session.get(RoomMember, (room_id, user_id))
-
-
-async def readable_room(session: AsyncSession, user: User, ref: int | str) -> tuple[Room, RoomMember | None]:
-    """The room if ``user`` may read it. An unreadable room is reported as not found, so
-    invite-only rooms do not reveal that they exist."""
-    room = await find_room(session, ref)
-    if room is None:
-        raise NotFound("no such room", "room")
-    member = await get_member(session, room.id, user.id)
-    if not can_read(user, room, member):
-        raise NotFound("no such room", "room")
-    return room, member
-
-
-def check_can_post(user: User, room: Room, member: RoomMember | None) -> bool:
-    """Raise unless ``user`` may post in ``room`` (which they can already read).
-    Returns True when posting will make them a member: posting in an open room joins
-    it, as replying in a Discourse category does."""
-    if user.email_confirmed_at is None:
-        raise Unconfirmed("confirm your email address before posting; check your inbox for the link")
-    if room.stage == "archived":
-        raise Forbidden("this room is archived and read-only")
-    if member is None and room.visibility != "open" and user.role not in STEWARD_ROLES:
-        raise Forbidden("only members can post in this room")
-    return member is None
-
-
-async def require_readable_room(session: AsyncSession, user: User, room_id: int, missing: NotFound) -> Room:
-    """The room holding something (a thread, a message) if ``user`` may read it;
-    otherwise raise ``missing``, so hidden things look exactly like absent ones."""
-    try:
-        room, _ = await readable_room(session, user, room_id)
-    except NotFound:
-        raise missing from None
-    return room
-
-
 async def postable_room(tx: Tx, user: User, ref: int | str) -> Room:
     """The room (by id or slug), if ``user`` may post in it; joins an open room
     (announced as member.joined)."""
@@ -153,120 +94,115 @@ async def _unique_slug(session: AsyncSession, base: str) -> str:
 # ---- writes --------------------------------------------------------------------------
 
 
-def member_joined_event(room_id: int, person: Person, role: str) -> dict[str, Any]:
-    return {"type": "member.joined", "room_id": room_id, "user": person.as_dict(), "role": role}
-
-
 async def _add_member(tx: Tx, room: Room, user: User, role: str, invited_by: int | None) -> RoomMember:
     member = RoomMember(room_id=room.id, user_id=user.id, role=role, invited_by=invited_by)
     tx.session.add(member)
     await tx.session.flush()
-    tx.to_room(room.id, member_joined_event(room.id, await load_person(tx.session, user.id), role))
+    tx.to_room(room.id, events.member_joined(room.id, (await load_person(tx.session, user.id)).as_dict(), role))
     return member
 
 
-async def create_room(txs: Transactions, actor: User, fields: RoomFields, max_title: int) -> Room:
-    """Any confirmed person may open a room; they become its owner."""
+async def create_room(tx: Tx, actor: User, fields: RoomFields, max_title: int) -> Room:
+    """Any confirmed person may open a room; they become its owner (member.joined)."""
     if actor.email_confirmed_at is None:
         raise Unconfirmed("confirm your email address before creating rooms")
     if fields.title is None:
         raise Invalid("title is required", "title")
     fields = _clean(fields, max_title)
-    async with txs.begin() as tx:
-        if fields.slug:
-            if await tx.session.scalar(select(Room.id).where(Room.slug == fields.slug)):
-                raise Conflict("a room with this slug already exists", "slug")
-            slug = fields.slug
-        else:
-            slug = await _unique_slug(tx.session, slugify(fields.title))
-        summary = fields.summary or ""
-        room = Room(
-            slug=slug,
-            title=fields.title,
-            summary=summary,
-            summary_html=markdown.render(summary).html,
-            stage=fields.stage or "discovery",
-            visibility=fields.visibility or "open",
-            looking_for_collaborators=bool(fields.looking_for_collaborators),
-            created_by=actor.id,
-            tags=[RoomTag(tag=t) for t in fields.tags or []],
-        )
-        tx.session.add(room)
-        await tx.session.flush()
-        await _add_member(tx, room, actor, "owner", invited_by=None)
+    if fields.slug:
+        if await tx.session.scalar(select(Room.id).where(Room.slug == fields.slug)):
+            raise Conflict("a room with this slug already exists", "slug")
+        slug = fields.slug
+    else:
+        slug = await _unique_slug(tx.session, slugify(fields.title))
+    summary = fields.summary or ""
+    room = Room(
+        slug=slug,
+        title=fields.title,
+        summary=summary,
+        summary_html=markdown.render(summary).html,
+        stage=fields.stage or "discovery",
+        visibility=fields.visibility or "open",
+        looking_for_collaborators=bool(fields.looking_for_collaborators),
+        created_by=actor.id,
+        tags=[RoomTag(tag=t) for t in fields.tags or []],
+    )
+    tx.session.add(room)
+    await tx.session.flush()
+    await _add_member(tx, room, actor, "owner", invited_by=None)
     return room
 
 
-async def update_room(txs: Transactions, actor: User, ref: int | str, fields: RoomFields, max_title: int) -> Room:
+async def update_room(tx: Tx, actor: User, ref: int | str, fields: RoomFields, max_title: int) -> Room:
+    """Change a room's settings (room.updated). Narrowing it to invite-only re-checks
+    every live subscriber on every process."""
     fields = _clean(fields, max_title)
-    async with txs.begin() as tx:
-        room, member = await readable_room(tx.session, actor, ref)
-        if not can_manage(actor, member):
-            raise Forbidden("only the room's owners, facilitators and administrators can change it")
-        if fields.slug and fields.slug != room.slug:
-            if await tx.session.scalar(select(Room.id).where(Room.slug == fields.slug)):
-                raise Conflict("a room with this slug already exists", "slug")
-            room.slug = fields.slug
-        for name in ("title", "stage", "visibility", "looking_for_collaborators"):
-            value = getattr(fields, name)
-            if value is not None:
-                setattr(room, name, value)
-        if fields.summary is not None:
-            room.summary = fields.summary
-            room.summary_html = markdown.render(fields.summary).html
-        if fields.tags is not None:
-            await tx.session.execute(delete(RoomTag).where(RoomTag.room_id == room.id))
-            tx.session.add_all([RoomTag(room_id=room.id, tag=t) for t in fields.tags])
-        room.last_activity_at = utcnow()
-        await tx.session.flush()
-        tags, count = await _tags_and_counts(tx.session, [room.id])
-        tx.to_room(room.id, {"type": "room.updated", "room_id": room.id, "room": room_json(room, tags[room.id], count[room.id])})
+    room, member = await readable_room(tx.session, actor, ref)
+    require_manager(actor, member, "change it")
+    narrowed = fields.visibility == "invite" and room.visibility != "invite"
+    if fields.slug and fields.slug != room.slug:
+        if await tx.session.scalar(select(Room.id).where(Room.slug == fields.slug)):
+            raise Conflict("a room with this slug already exists", "slug")
+        room.slug = fields.slug
+    for name in ("title", "stage", "visibility", "looking_for_collaborators"):
+        value = getattr(fields, name)
+        if value is not None:
+            setattr(room, name, value)
+    if fields.summary is not None:
+        room.summary = fields.summary
+        room.summary_html = markdown.render(fields.summary).html
+    if fields.tags is not None:
+        await tx.session.execute(delete(RoomTag).where(RoomTag.room_id == room.id))
+        tx.session.add_all([RoomTag(room_id=room.id, tag=t) for t in fields.tags])
+    room.last_activity_at = utcnow()
+    await tx.session.flush()
+    tags, count = await _tags_and_counts(tx.session, [room.id])
+    tx.to_room(room.id, events.room_updated(room_json(room, tags[room.id], count[room.id])))
+    if narrowed:
+        tx.directive(RecheckRoom(room.id))
     return room
 
 
-async def join_room(txs: Transactions, actor: User, ref: int | str) -> Room:
-    async with txs.begin() as tx:
-        room, member = await readable_room(tx.session, actor, ref)
-        if member is not None:
-            return room
-        if room.visibility != "open":
-            raise Forbidden("this room is invite-only; ask an owner or a facilitator to invite you")
-        await _add_member(tx, room, actor, "member", invited_by=None)
+async def join_room(tx: Tx, actor: User, ref: int | str) -> Room:
+    room, member = await readable_room(tx.session, actor, ref)
+    if member is not None:
+        return room
+    if room.visibility != "open":
+        raise Forbidden("this room is invite-only; ask an owner or a facilitator to invite you")
+    await _add_member(tx, room, actor, "member", invited_by=None)
     return room
 
 
-async def leave_room(txs: Transactions, actor: User, ref: int | str) -> Room:
-    async with txs.begin() as tx:
-        room, member = await readable_room(tx.session, actor, ref)
-        if member is None:
-            return room
-        await tx.session.delete(member)
-        person = await load_person(tx.session, actor.id)
-        tx.to_room(room.id, {"type": "member.left", "room_id": room.id, "user": person.as_dict()})
-        if not can_read(actor, room, None):
-            # Their open connections must stop receiving this room's events.
-            tx.to_user(actor.id, {"type": "room.access_lost", "room_id": room.id})
+async def leave_room(tx: Tx, actor: User, ref: int | str) -> Room:
+    """Leave a room (member.left); leaving an invite-only room also ends the person's
+    live subscriptions to it on every process (room.access_lost)."""
+    room, member = await readable_room(tx.session, actor, ref)
+    if member is None:
+        return room
+    await tx.session.delete(member)
+    person = await load_person(tx.session, actor.id)
+    tx.to_room(room.id, events.member_left(room.id, person.as_dict()))
+    if not can_read(actor, room, None):
+        tx.directive(LoseRoom(actor.id, room.id))
     return room
 
 
-async def invite_member(txs: Transactions, actor: User, ref: int | str, *, user_id: int | None, email: str | None) -> RoomMember:
+async def invite_member(tx: Tx, actor: User, ref: int | str, *, user_id: int | None, email: str | None) -> RoomMember:
     """Add an existing account to a room (owners, facilitators, administrators)."""
-    async with txs.begin() as tx:
-        room, member = await readable_room(tx.session, actor, ref)
-        if not can_manage(actor, member):
-            raise Forbidden("only the room's owners, facilitators and administrators can invite")
-        if user_id is not None:
-            invitee = await tx.session.get(User, user_id)
-            field = "user_id"
-        else:
-            invitee = await tx.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-            field = "email"
-        if invitee is None or invitee.deactivated_at is not None:
-            raise NotFound("no active account with that address; ask them to sign up first", field)
-        existing = await get_member(tx.session, room.id, invitee.id)
-        if existing is not None:
-            return existing
-        return await _add_member(tx, room, invitee, "member", invited_by=actor.id)
+    room, member = await readable_room(tx.session, actor, ref)
+    require_manager(actor, member, "invite")
+    if user_id is not None:
+        invitee = await tx.session.get(User, user_id)
+        field = "user_id"
+    else:
+        invitee = await tx.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+        field = "email"
+    if invitee is None or invitee.deactivated_at is not None:
+        raise NotFound("no active account with that address; ask them to sign up first", field)
+    existing = await get_member(tx.session, room.id, invitee.id)
+    if existing is not None:
+        return existing
+    return await _add_member(tx, room, invitee, "member", invited_by=actor.id)
 
 
 # ---- reads ---------------------------------------------------------------------------

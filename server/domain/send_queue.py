@@ -1,10 +1,17 @@
 """Group commit for message sends.
 
 Sends from every connection and REST call queue here; one writer task takes whatever
-has queued (up to ``max_batch``), stores it in ONE transaction through
-``post_messages`` (a fixed number of statements per batch; a refused send does not
-spoil its batch), commits once, publishes the batch's events, and only then resolves each caller's future: an acknowledgement always means
-"committed". On SQLite this turns N fsyncs into one and keeps a single writer.
+has queued (up to ``max_batch``) and stores it in ONE transaction, opened through the
+same ``Transactions.begin()`` as every other write, with ``post_messages`` (a fixed
+number of statements per batch). It commits once, hands the batch's events to the
+publisher, and only then resolves each caller's future: an acknowledgement always
+means "committed". On SQLite this turns N fsyncs into one and keeps a single writer.
+
+One bad send never fails the others: a send refused by the domain (validation,
+permission, conflict) gets its own error inside the batch; if the batch's transaction
+fails as a whole (a constraint or driver error no check foresaw), each of its sends is
+written again on its own, so only the send that cannot be stored is answered with an
+error, and that answer is the truth ("internal", logged with its traceback).
 """
 
 from __future__ import annotations
@@ -16,20 +23,26 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.domain.errors import DomainError
-from server.domain.posting import Posted, SendRequest, post_messages
+from server.domain.accounts import users_of_sessions
+from server.domain.errors import DomainError, Unauthenticated
+from server.domain.posting import Outcome, Posted, SendRequest, post_messages
 from server.store.models import User
 from server.store.transaction import Transactions, Tx
 
 log = logging.getLogger(__name__)
 
 
+class SendFailed(DomainError):
+    """The send could not be stored, even on its own; nothing was written for it."""
+
+    code = "internal"
+
+
 @dataclass
 class _Send:
     actor_id: int
-    thread_id: int
-    client_id: str
-    body: str
+    session_id: str | None  # a live connection's session, re-checked when the batch is written
+    request: SendRequest
     future: asyncio.Future[Posted]
 
 
@@ -54,12 +67,14 @@ class SendQueue:
         await self._task
         self._task = None
 
-    async def send(self, actor_id: int, thread_id: int, client_id: str, body: str) -> Posted:
-        """Queue a send and wait until it is committed (or refused)."""
+    async def send(self, actor_id: int, thread_id: int, client_id: str, body: str, *, session_id: str | None = None) -> Posted:
+        """Queue a send and wait until it is committed (or refused). With
+        ``session_id``, the send is refused if that session has ended by the time it is
+        written (a socket outliving its sign-out)."""
         if self._task is None or self._task.done():
             raise RuntimeError("the send queue is not running (the server is stopping)")
         future: asyncio.Future[Posted] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Send(actor_id, thread_id, client_id, body, future))
+        self._queue.put_nowait(_Send(actor_id, session_id, SendRequest(actor_id, thread_id, client_id, body), future))
         # shield: a caller that goes away must not cancel a write already in flight
         return await asyncio.shield(future)
 
@@ -76,23 +91,29 @@ class SendQueue:
                     stopping = True
                     break
                 batch.append(item)
-            try:
-                await self._write(batch)
-            except Exception as exc:  # the transaction failed as a whole: nothing stored
-                log.exception("a batch of %d sends failed", len(batch))
-                for item in batch:
-                    if not item.future.done():
-                        item.future.set_exception(exc)
+            await self._write_isolating(batch)
 
-    async def _write(self, batch: list[_Send]) -> None:
-        requests = [SendRequest(item.actor_id, item.thread_id, item.client_id, item.body) for item in batch]
+    async def _write_isolating(self, batch: list[_Send]) -> None:
+        try:
+            outcomes = await self._write(batch)
+        except Exception:
+            if len(batch) == 1:
+                log.exception("a send could not be stored")
+                self._answer(batch, [SendFailed("this message could not be stored; nothing was saved")])
+                return
+            log.warning("a batch of %d sends failed as a whole; writing each on its own", len(batch))
+            for item in batch:
+                await self._write_isolating([item])
+            return
+        self._answer(batch, outcomes)
+
+    async def _write(self, batch: list[_Send]) -> list[Outcome]:
+        """Write the batch in one transaction; returns each send's outcome once its
+        events are handed to the publisher (after commit)."""
         for attempt in (1, 2):
             try:
-                async with self.txs.db.write() as session:
-                    tx = Tx(session)
-                    ids = {item.actor_id for item in batch}
-                    actors = {u.id: u for u in await session.scalars(select(User).where(User.id.in_(ids), User.deactivated_at.is_(None)))}
-                    outcomes = await post_messages(tx, actors, requests, self.max_chars)
+                async with self.txs.begin() as tx:
+                    outcomes = await self._post(tx, batch)
                 break
             except IntegrityError:
                 # Another process stored one of these client ids first (PostgreSQL with
@@ -100,7 +121,19 @@ class SendQueue:
                 if attempt == 2:
                     raise
         self.batches += 1
-        await self.txs.announce(tx.outgoing)
+        return outcomes
+
+    async def _post(self, tx: Tx, batch: list[_Send]) -> list[Outcome]:
+        by_session = await users_of_sessions(tx.session, {i.session_id for i in batch if i.session_id is not None})
+        plain_ids = {i.actor_id for i in batch if i.session_id is None}
+        actors = {u.id: u for u in await tx.session.scalars(select(User).where(User.id.in_(plain_ids), User.deactivated_at.is_(None)))} if plain_ids else {}
+        actors |= {u.id: u for u in by_session.values()}
+        ended = [i.session_id is not None and i.session_id not in by_session for i in batch]
+        posted = iter(await post_messages(tx, actors, [i.request for i, gone in zip(batch, ended) if not gone], self.max_chars))
+        return [Unauthenticated("this session has ended; sign in again") if gone else next(posted) for gone in ended]
+
+    @staticmethod
+    def _answer(batch: list[_Send], outcomes: list[Outcome]) -> None:
         for item, outcome in zip(batch, outcomes):
             if item.future.done():
                 continue

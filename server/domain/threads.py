@@ -7,12 +7,14 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.domain import events
+from server.domain.access import readable_room, require_readable_room
 from server.domain.errors import Invalid, NotFound
 from server.domain.people import load_people, load_person
 from server.domain.presenters import thread_json
-from server.domain.rooms import postable_room, readable_room, require_readable_room
+from server.domain.rooms import postable_room
 from server.store.models import Message, ReadMarker, Thread, ThreadFollow, User
-from server.store.transaction import Transactions, Tx
+from server.store.transaction import Tx
 from server.store.upsert import advance_read_marker, insert_ignore
 
 
@@ -39,39 +41,34 @@ async def start_thread(tx: Tx, actor: User, room_ref: int | str, title: str, max
     Announces thread.created (durable, numbered) after commit."""
     title = clean_title(title, max_title)
     room = await postable_room(tx, actor, room_ref)
-    seq = await tx.next_seq(room.id)
+    seq = await tx.reserve_seqs(room.id)
     thread = Thread(room_id=room.id, title=title, created_by=actor.id, seq=seq)
     tx.session.add(thread)
     await tx.session.flush()
     await insert_ignore(tx.session, ThreadFollow, [{"thread_id": thread.id, "user_id": actor.id}])
     person = await load_person(tx.session, actor.id)
-    await tx.record_room_event(room.id, seq, {"type": "thread.created", "room_id": room.id, "seq": seq, "thread": thread_json(thread, person)})
+    await tx.record([events.thread_created(thread_json(thread, person))])
     return thread
 
 
-async def set_following(txs: Transactions, actor: User, thread_id: int, follow: bool) -> Thread:
-    async with txs.begin() as tx:
-        thread = await readable_thread(tx.session, actor, thread_id)
-        if follow:
-            await insert_ignore(tx.session, ThreadFollow, [{"thread_id": thread.id, "user_id": actor.id}])
-        else:
-            await tx.session.execute(delete(ThreadFollow).where(ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == actor.id))
+async def set_following(tx: Tx, actor: User, thread_id: int, follow: bool) -> Thread:
+    thread = await readable_thread(tx.session, actor, thread_id)
+    if follow:
+        await insert_ignore(tx.session, ThreadFollow, [{"thread_id": thread.id, "user_id": actor.id}])
+    else:
+        await tx.session.execute(delete(ThreadFollow).where(ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == actor.id))
     return thread
 
 
-async def mark_read(txs: Transactions, actor: User, thread_id: int, seq: int) -> dict[str, Any]:
+async def mark_read(tx: Tx, actor: User, thread_id: int, seq: int) -> dict[str, Any]:
     """Move the reader's marker forward and tell their other tabs (``read`` event)."""
     if seq < 0:
         raise Invalid("seq must be zero or more", "seq")
-    async with txs.begin() as tx:
-        thread = await readable_thread(tx.session, actor, thread_id)
-        await advance_read_marker(tx.session, thread.id, actor.id, seq)
-        views = await thread_views(tx.session, actor, [thread])
-        view = views[0]
-        tx.to_user(
-            actor.id,
-            {"type": "read", "room_id": thread.room_id, "thread_id": thread.id, "last_read_seq": view["last_read_seq"], "unread_count": view["unread_count"]},
-        )
+    thread = await readable_thread(tx.session, actor, thread_id)
+    await advance_read_marker(tx.session, thread.id, actor.id, seq)
+    views = await thread_views(tx.session, actor, [thread])
+    view = views[0]
+    tx.to_person(actor.id, events.read(thread.room_id, thread.id, view["last_read_seq"], view["unread_count"]))
     return view
 
 

@@ -1,17 +1,37 @@
-"""The publisher: the one place that emits committed events to Socket.IO rooms
-(through Redis when several processes run), and wakes the mail deliverer."""
+"""The publisher: the one place that emits to Socket.IO (through Redis when several
+processes run), carries out directives on every process, and wakes the mail deliverer.
+
+``publish`` only queues; one task delivers in commit order, so the writer (and the
+sender waiting for its acknowledgement) never waits for fan-out to N recipients, and
+one encoded packet serves every receiver of a room event (python-socketio encodes
+once per emit).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Protocol, Sequence
 
 import socketio
 
-from server.store.transaction import MailQueued, Outgoing, RoomOut, UserOut
+from server.contract.events import (
+    Directive,
+    Event,
+    MailQueued,
+    Outgoing,
+    ToConnection,
+    ToPerson,
+    ToRoom,
+    directive_from_wire,
+    directive_to_wire,
+)
+from server.domain import events
+from server.realtime.managers import DIRECTIVE_EVENT
 
 log = logging.getLogger(__name__)
+DIRECTIVES_ROOM = "convene:directives"  # no connection ever joins it
 
 
 def room_channel(room_id: int) -> str:
@@ -22,23 +42,30 @@ def user_channel(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+@dataclass
+class Settled:
+    """What carrying out a directive on this process asks the publisher to send."""
+
+    tell: list[tuple[str, Event]] = field(default_factory=list)
+    presence: dict[int, list[int]] = field(default_factory=dict)
+    disconnect: list[str] = field(default_factory=list)
+
+
+class Connections(Protocol):
+    """This process's live connections (``server.realtime.handlers.Realtime``)."""
+
+    async def settle(self, directive: Directive) -> Settled: ...
+
 
 class SocketPublisher:
-    """Delivers committed events: one encoded packet per room event, whatever the
-    number of receivers (python-socketio encodes once per emit).
-
-    ``publish`` only queues; one task delivers in commit order. So the writer (and
-    the sender waiting for its acknowledgement) never waits for fan-out to N
-    recipients.
-    """
-
     def __init__(self, sio: socketio.AsyncServer, wake_mail: Callable[[], None]) -> None:
         self.sio = sio
         self.wake_mail = wake_mail
-        # Set by Realtime: re-checks a room's subscribers when its access narrows.
-        self.recheck_room: Callable[[int], Awaitable[None]] | None = None
+        self.connections: Connections | None = None
         self._queue: asyncio.Queue[Sequence[Outgoing] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        on_directive: Callable[[dict[str, Any]], Awaitable[None]] = self._carry_out
+        sio.manager.on_directive = on_directive
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="publisher")
@@ -50,37 +77,42 @@ class SocketPublisher:
             await self._task
             self._task = None
 
-    async def publish(self, events: Sequence[Outgoing]) -> None:
-        self._queue.put_nowait(events)
+    async def publish(self, outgoing: Sequence[Outgoing]) -> None:
+        self._queue.put_nowait(outgoing)
 
     async def _run(self) -> None:
-        while (events := await self._queue.get()) is not None:
-            for event in events:
+        while (outgoing := await self._queue.get()) is not None:
+            for item in outgoing:
                 try:
-                    await self._deliver(event)
+                    await self._deliver(item)
                 except Exception:  # committed; clients recover through catch-up
-                    log.exception("delivering %r failed", event)
+                    log.exception("delivering %r failed", item)
 
-    async def _deliver(self, event: Outgoing) -> None:
-        if isinstance(event, RoomOut):
-            await self.sio.emit("event", event.payload, room=room_channel(event.room_id))
-            narrowed = event.payload.get("type") == "room.updated" and event.payload["room"]["visibility"] == "invite"
-            if narrowed and self.recheck_room is not None:
-                await self.recheck_room(event.room_id)
-        elif isinstance(event, UserOut):
-            await self._to_user(event)
-        elif isinstance(event, MailQueued):
+    async def _deliver(self, item: Outgoing) -> None:
+        if isinstance(item, ToRoom):
+            await self.sio.emit("event", item.event, room=room_channel(item.room_id))
+        elif isinstance(item, ToPerson):
+            await self.sio.emit("event", item.event, room=user_channel(item.user_id))
+        elif isinstance(item, ToConnection):
+            await self.sio.emit("event", item.event, to=item.sid)
+        elif isinstance(item, MailQueued):
             self.wake_mail()
+        else:  # a directive: every process, this one included, carries it out
+            await self.sio.emit(DIRECTIVE_EVENT, directive_to_wire(item), room=DIRECTIVES_ROOM)
 
-    async def _to_user(self, event: UserOut) -> None:
-        kind = event.payload.get("type")
-        channel = user_channel(event.user_id)
-        sids = [sid for sid, _ in self.sio.manager.get_participants("/", channel)]
-        if kind == "session.revoked":
-            for sid in sids:
-                await self.sio.disconnect(sid)
+    async def _carry_out(self, data: dict[str, Any]) -> None:
+        """Called on every process for every directive, in order with the events."""
+        if self.connections is None:
             return
-        if kind == "room.access_lost":
-            for sid in sids:
-                await self.sio.leave_room(sid, room_channel(event.payload["room_id"]))
-        await self.sio.emit("event", event.payload, room=channel)
+        try:
+            directive = directive_from_wire(data)
+        except (KeyError, TypeError, ValueError):
+            log.warning("ignoring a malformed directive %r", data)
+            return
+        settled = await self.connections.settle(directive)
+        for sid, event in settled.tell:
+            await self.sio.emit("event", event, to=sid)
+        for room_id, online in settled.presence.items():
+            await self.sio.emit("event", events.presence(room_id, online), room=room_channel(room_id))
+        for sid in settled.disconnect:
+            await self.sio.disconnect(sid)

@@ -1,10 +1,12 @@
 """One write transaction and what it will announce once committed.
 
-Domain functions receive a ``Tx``: they write through ``tx.session`` and queue what
-others must hear about with ``tx.to_room`` / ``tx.to_user`` / ``tx.mail_queued``. The
-``Transactions.begin()`` context commits and only then hands the queued events to the
-publisher; a rollback drops them, so nothing is announced that did not happen
-(Zulip's ``send_event_on_commit``).
+Domain functions receive a ``Tx`` and never open their own: the door (HTTP view,
+Socket.IO handler, send queue, command line) opens it with ``Transactions.begin()``.
+They write through ``tx.session`` and queue what others must hear about with
+``tx.to_room`` / ``tx.to_person`` / ``tx.record`` / ``tx.directive`` /
+``tx.mail_queued``. ``begin()`` commits and only then hands the queued events to the
+publisher; a rollback drops them, so nothing is announced that did not happen (Zulip's
+``send_event_on_commit``).
 """
 
 from __future__ import annotations
@@ -13,39 +15,17 @@ import contextlib
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Protocol, Sequence
+from typing import AsyncIterator, Protocol, Sequence
 
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.contract.events import Directive, DurableEvent, MailQueued, Outgoing, PersonalEvent, ToPerson, ToRoom
+from server.contract.events import RoomEvent as RoomEventShape
 from server.store.db import Database
 from server.store.models import Room, RoomEvent, utcnow
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RoomOut:
-    """An event for everyone subscribed to a room."""
-
-    room_id: int
-    payload: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class UserOut:
-    """An event for every open connection of one person (their tabs and devices)."""
-
-    user_id: int
-    payload: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class MailQueued:
-    """Rows were added to the mail outbox; wake the deliverer."""
-
-
-Outgoing = RoomOut | UserOut | MailQueued
 
 
 class Publisher(Protocol):
@@ -57,42 +37,44 @@ class Tx:
     session: AsyncSession
     outgoing: list[Outgoing] = field(default_factory=list)
 
-    def to_room(self, room_id: int, payload: dict[str, Any]) -> None:
-        self.outgoing.append(RoomOut(room_id, payload))
+    def to_room(self, room_id: int, event: RoomEventShape) -> None:
+        self.outgoing.append(ToRoom(room_id, event))
 
-    def to_user(self, user_id: int, payload: dict[str, Any]) -> None:
-        self.outgoing.append(UserOut(user_id, payload))
+    def to_person(self, user_id: int, event: PersonalEvent) -> None:
+        self.outgoing.append(ToPerson(user_id, event))
+
+    def directive(self, directive: Directive) -> None:
+        """Queue a side effect for every process (see ``server.contract.events``)."""
+        self.outgoing.append(directive)
 
     def mail_queued(self) -> None:
         self.outgoing.append(MailQueued())
 
-    async def next_seq(self, room_id: int) -> int:
-        """Take the room's next sequence number. The UPDATE holds the room row's write
-        lock until commit, so numbers are handed out in commit order and a rollback
-        gives its number back: the sequence stays gapless."""
+    async def reserve_seqs(self, room_id: int, count: int = 1) -> int:
+        """Take the room's next ``count`` sequence numbers and return the first: the one
+        numbering path for single writes and batches alike. The UPDATE holds the room
+        row's write lock until commit, so numbers are handed out in commit order and a
+        rollback gives them back: the sequence stays gapless."""
         result = await self.session.execute(
             update(Room)
             .where(Room.id == room_id)
-            .values(last_seq=Room.last_seq + 1, last_activity_at=utcnow())
+            .values(last_seq=Room.last_seq + count, last_activity_at=utcnow())
             .returning(Room.last_seq)
         )
-        return int(result.scalar_one())
+        return int(result.scalar_one()) - count + 1
 
-    async def record_room_event(self, room_id: int, seq: int, payload: dict[str, Any]) -> None:
-        """Store a durable room event (for catch-up) and queue it for live delivery."""
-        await self.record_room_events([(room_id, seq, payload)])
-
-    async def record_room_events(self, events: list[tuple[int, int, dict[str, Any]]]) -> None:
-        """Store many durable room events with one executemany, then queue them in order."""
+    async def record(self, events: Sequence[DurableEvent]) -> None:
+        """Store durable room events (for catch-up; each carries the ``seq`` reserved for
+        it) with one executemany, then queue them, in order, for live delivery."""
         if not events:
             return
         now = utcnow()
         await self.session.execute(
             insert(RoomEvent),
-            [{"room_id": r, "seq": q, "type": p["type"], "payload": json.dumps(p), "created_at": now} for r, q, p in events],
+            [{"room_id": e["room_id"], "seq": e["seq"], "type": e["type"], "payload": json.dumps(e), "created_at": now} for e in events],
         )
-        for room_id, _, payload in events:
-            self.to_room(room_id, payload)
+        for event in events:
+            self.to_room(event["room_id"], event)
 
 
 class Transactions:

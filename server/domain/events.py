@@ -1,0 +1,74 @@
+"""The event catalogue: one function builds each event type the server sends. Domain
+functions queue the result on their ``Tx`` (``tx.to_room``, ``tx.to_person``, or
+``tx.record`` for durable, numbered events); the publisher sends them after commit.
+
+Shapes are declared in ``server.contract.events``; nothing else builds a payload.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.contract.events import (
+    MemberJoined,
+    MemberLeft,
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    Presence,
+    Read,
+    RevocationReason,
+    RoomAccessLost,
+    RoomUpdated,
+    SessionRevoked,
+    ThreadCreated,
+    Typing,
+)
+
+
+def message_created(message: dict[str, Any]) -> MessageCreated:
+    return {"type": "message.created", "room_id": message["room_id"], "seq": message["seq"], "message": message}
+
+
+def message_edited(seq: int, message: dict[str, Any]) -> MessageEdited:
+    return {"type": "message.edited", "room_id": message["room_id"], "seq": seq, "message": message}
+
+
+def message_deleted(seq: int, message: dict[str, Any]) -> MessageDeleted:
+    return {"type": "message.deleted", "room_id": message["room_id"], "seq": seq, "message": message}
+
+
+def thread_created(thread: dict[str, Any]) -> ThreadCreated:
+    return {"type": "thread.created", "room_id": thread["room_id"], "seq": thread["seq"], "thread": thread}
+
+
+def member_joined(room_id: int, person: dict[str, Any], role: str) -> MemberJoined:
+    return {"type": "member.joined", "room_id": room_id, "user": person, "role": role}
+
+
+def member_left(room_id: int, person: dict[str, Any]) -> MemberLeft:
+    return {"type": "member.left", "room_id": room_id, "user": person}
+
+
+def room_updated(room: dict[str, Any]) -> RoomUpdated:
+    return {"type": "room.updated", "room_id": room["id"], "room": room}
+
+
+def typing(room_id: int, thread_id: int, person: dict[str, Any]) -> Typing:
+    return {"type": "typing", "room_id": room_id, "thread_id": thread_id, "user": person}
+
+
+def presence(room_id: int, online: list[int]) -> Presence:
+    return {"type": "presence", "room_id": room_id, "online": online}
+
+
+def read(room_id: int, thread_id: int, last_read_seq: int, unread_count: int) -> Read:
+    return {"type": "read", "room_id": room_id, "thread_id": thread_id, "last_read_seq": last_read_seq, "unread_count": unread_count}
+
+
+def room_access_lost(room_id: int) -> RoomAccessLost:
+    return {"type": "room.access_lost", "room_id": room_id}
+
+
+def session_revoked(reason: RevocationReason) -> SessionRevoked:
+    return {"type": "session.revoked", "reason": reason}

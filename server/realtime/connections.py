@@ -1,0 +1,160 @@
+"""This process's live connections: the gate at connect, per-connection state, presence,
+and carrying out directives (ending sessions, losing rooms, re-checking access).
+
+Per-connection state lives in ``sio.session(sid)``: the person, the session it was
+opened with (re-checked on every event, so a socket never outlives its sign-out),
+the rooms it subscribed to, and its typing throttle. Changes go through
+``async with sio.session(sid)`` (python-socketio keeps those; it does not promise to
+keep changes made to the dict ``get_session`` returns).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, AsyncIterator
+
+import socketio
+
+from server.config import Settings
+from server.contract.events import Directive, EndSessions, LoseRoom, RecheckPerson, RecheckRoom
+from server.contract.session import SESSION_COOKIE
+from server.domain import access, accounts, events
+from server.domain.errors import Unauthenticated
+from server.origins import origin_allowed
+from server.realtime.presence import Presence
+from server.realtime.publisher import Settled, room_channel, user_channel
+from server.store.db import Database
+from server.store.models import User
+
+
+class Connections:
+    def __init__(self, sio: socketio.AsyncServer, settings: Settings, db: Database) -> None:
+        self.sio = sio
+        self.settings = settings
+        self.db = db
+        self.presence = Presence()
+
+    # ---- per-connection state -------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def state(self, sid: str) -> AsyncIterator[dict[str, Any]]:
+        """The connection's state, saved on exit. A connection that vanished while its
+        event was handled (the client went away) reads as signed out."""
+        try:
+            async with self.sio.session(sid) as state:
+                yield state
+        except KeyError:
+            raise Unauthenticated("this connection has closed") from None
+
+    async def peek(self, sid: str) -> dict[str, Any]:
+        try:
+            state: dict[str, Any] = await self.sio.get_session(sid)
+        except KeyError:
+            raise Unauthenticated("this connection has closed") from None
+        if state.get("ended"):
+            raise Unauthenticated("this session has ended; sign in again")
+        return state
+
+    async def user(self, sid: str) -> User:
+        """The person behind the connection, if its session is still valid."""
+        state = await self.peek(sid)
+        async with self.db.read() as session:
+            return await accounts.user_of_session(session, state["session_id"])
+
+    # ---- connect and disconnect -------------------------------------------------------------
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST")
+        if not origin_allowed(self.settings, environ.get("HTTP_ORIGIN"), scheme, host):
+            raise socketio.exceptions.ConnectionRefusedError({"code": "forbidden_origin", "message": "this origin may not connect"})
+        try:
+            cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+        except CookieError:
+            cookie = SimpleCookie()
+        token = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
+        async with self.db.read() as session:
+            signed_in = await accounts.session_for_token(session, token)
+        if signed_in is None:
+            raise socketio.exceptions.ConnectionRefusedError({"code": "unauthenticated", "message": "sign in first"})
+        user, session_id = signed_in
+        await self.sio.save_session(sid, {"user_id": user.id, "session_id": session_id, "rooms": set(), "typing": {}})
+        await self.sio.enter_room(sid, user_channel(user.id))
+
+    async def disconnect(self, sid: str, reason: Any = None) -> dict[int, list[int]]:
+        """Forget the connection; returns the rooms whose presence changed."""
+        try:
+            state = await self.sio.get_session(sid)
+        except KeyError:
+            return {}
+        changed: dict[int, list[int]] = {}
+        for room_id in list(state.get("rooms", ())):
+            if self.presence.remove(room_id, state["user_id"]):
+                changed[room_id] = self.presence.online(room_id)
+        return changed
+
+    # ---- rooms ----------------------------------------------------------------------------
+
+    async def join(self, sid: str, room_id: int) -> bool:
+        """Count the connection as present in the room; True if the person just came
+        online there (everyone should hear), False if they already were."""
+        async with self.state(sid) as state:
+            if room_id in state["rooms"]:
+                return False
+            state["rooms"].add(room_id)
+            return self.presence.add(room_id, state["user_id"])
+
+    async def leave(self, sid: str, room_id: int) -> bool:
+        """Stop the connection's subscription; True if the person went offline there."""
+        await self.sio.leave_room(sid, room_channel(room_id))
+        async with self.state(sid) as state:
+            if room_id not in state["rooms"]:
+                return False
+            state["rooms"].discard(room_id)
+            return self.presence.remove(room_id, state["user_id"])
+
+    # ---- directives ---------------------------------------------------------------------
+
+    def _local(self, channel: str) -> list[str]:
+        return [sid for sid, _ in self.sio.manager.get_participants("/", channel)]
+
+    async def settle(self, directive: Directive) -> Settled:
+        """Carry out a directive for this process's connections."""
+        settled = Settled()
+        if isinstance(directive, EndSessions):
+            for sid in self._local(user_channel(directive.user_id)):
+                with contextlib.suppress(Unauthenticated):
+                    async with self.state(sid) as state:
+                        if directive.session_ids is not None and state["session_id"] not in directive.session_ids:
+                            continue
+                        state["ended"] = True  # refused from now on, even before the close
+                    settled.tell.append((sid, events.session_revoked(directive.reason)))
+                    settled.disconnect.append(sid)
+        elif isinstance(directive, LoseRoom):
+            for sid in self._local(user_channel(directive.user_id)):
+                await self._lose(sid, directive.room_id, settled)
+        elif isinstance(directive, RecheckRoom):
+            for sid in self._local(room_channel(directive.room_id)):
+                await self._recheck(sid, {directive.room_id}, settled)
+        elif isinstance(directive, RecheckPerson):
+            for sid in self._local(user_channel(directive.user_id)):
+                with contextlib.suppress(Unauthenticated):
+                    await self._recheck(sid, set((await self.peek(sid))["rooms"]), settled)
+        return settled
+
+    async def _recheck(self, sid: str, room_ids: set[int], settled: Settled) -> None:
+        try:
+            state = await self.peek(sid)
+        except Unauthenticated:
+            return
+        async with self.db.read() as session:
+            user = await session.get(User, state["user_id"])
+            allowed = await access.readable_room_ids(session, user, room_ids)
+        for room_id in sorted(room_ids - allowed):
+            await self._lose(sid, room_id, settled)
+
+    async def _lose(self, sid: str, room_id: int, settled: Settled) -> None:
+        with contextlib.suppress(Unauthenticated):  # the connection closed meanwhile
+            if await self.leave(sid, room_id):
+                settled.presence[room_id] = self.presence.online(room_id)
+            settled.tell.append((sid, events.room_access_lost(room_id)))

@@ -1,0 +1,53 @@
+"""Socket.IO client managers that also carry directives (ending sessions, losing a
+room, re-checking access) to EVERY process, through the same channel as events.
+
+A directive is emitted like an event under a reserved name; instead of reaching
+clients, it is handed to ``on_directive`` on each process: here at once, and on other
+processes when Redis delivers it. Riding the event channel keeps it in order with the
+events around it: a connection that lost a room is out of it before the next event of
+that room is delivered anywhere.
+
+This hooks one method of python-socketio's managers (``AsyncManager.emit`` and
+``AsyncPubSubManager._handle_emit``, the method that every emitted message passes
+through on every host); python-socketio is pinned below 6 for it, and
+tests/test_scale_out.py runs it across real processes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+import socketio
+
+DIRECTIVE_EVENT = "convene:directive"
+
+OnDirective = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class _Directives:
+    on_directive: OnDirective | None = None
+
+    async def _carry_out(self, data: Any) -> None:
+        if self.on_directive is not None and isinstance(data, dict):
+            await self.on_directive(data)
+
+
+class LocalManager(_Directives, socketio.AsyncManager):  # type: ignore[misc]
+    """One process: directives are carried out here, never sent to clients."""
+
+    async def emit(self, event: str, data: Any, namespace: str | None = None, room: str | None = None, **kwargs: Any) -> Any:
+        if event == DIRECTIVE_EVENT:
+            await self._carry_out(data)
+            return None
+        return await super().emit(event, data, namespace, room=room, **kwargs)
+
+
+class RedisManager(_Directives, socketio.AsyncRedisManager):  # type: ignore[misc]
+    """Several processes: directives travel through Redis with the events."""
+
+    async def _handle_emit(self, message: dict[str, Any]) -> None:
+        if message.get("event") == DIRECTIVE_EVENT:
+            data = message.get("data")
+            await self._carry_out(data[0] if isinstance(data, list) and data else data)
+            return
+        await super()._handle_emit(message)

@@ -1,0 +1,149 @@
+"""Live connections act only for someone who may still act: found by outside probes
+(issue 6). Each test failed before its fix."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+import socketio
+
+from .people import Person, Socket
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
+
+async def _wait_disconnected(sock: Socket, timeout: float = 2.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while sock.client.connected:
+        assert asyncio.get_running_loop().time() < deadline, "the socket is still connected"
+        await asyncio.sleep(0.02)
+
+
+async def _try_send(sock: Socket, thread_id: int, client_id: str) -> dict[str, Any] | None:
+    """Send and return the acknowledgement, or None when the server has already closed
+    the connection (which is also a refusal)."""
+    try:
+        return await sock.call("send", {"thread_id": thread_id, "client_id": client_id, "body": "after the session ended"})
+    except (socketio.exceptions.BadNamespaceError, socketio.exceptions.TimeoutError, socketio.exceptions.DisconnectedError):
+        return None
+
+
+async def test_a_non_member_hammering_subscribe_receives_nothing_and_a_member_misses_nothing(alice: Person, bob: Person, carol: Person) -> None:
+    room = await alice.create_room("Private", visibility="invite")
+    await alice.post(f"/api/v1/rooms/{room['id']}/members", {"user_id": carol.id}, expect=201)
+    thread = await alice.start_thread(room, "Members only")
+    outsider = await bob.socket()
+    member = await carol.socket()
+    sender = await alice.socket()
+    posted = asyncio.Event()
+
+    async def hammer(sock: Socket, expect_ok: bool) -> int:
+        calls = 0
+        while not posted.is_set():
+            answer = await sock.call("subscribe", {"rooms": {str(room["id"]): 0}})
+            result = answer["rooms"][str(room["id"])]
+            assert ("error" not in result) is expect_ok, result
+            calls += 1
+        return calls
+
+    async def post_all() -> None:
+        for n in range(300):
+            ack = await sender.call("send", {"thread_id": thread["id"], "client_id": f"h-{n}", "body": f"secret {n}"})
+            assert ack["ok"], ack
+        posted.set()
+
+    calls = await asyncio.gather(hammer(outsider, False), hammer(member, True), post_all())
+    assert calls[0] > 10 and calls[1] > 10  # both really hammered while messages were posted
+    # Bob can read an open room of his own: its read event arrives after everything
+    # published before it, so nothing of the private room is still on its way.
+    mine = await bob.create_room("Bob's own")
+    own_thread = await bob.start_thread(mine, "Sentinel")
+    await outsider.barrier(own_thread["id"])
+    await member.barrier(thread["id"])
+    assert outsider.of_type("message.created") == []
+    assert outsider.of_type("presence") == []
+    live = {e["seq"] for e in member.of_type("message.created")}
+    assert len(live) == 300
+
+
+async def test_a_plain_sign_out_ends_the_sockets_of_that_session_only(alice: Person, people: Any) -> None:
+    room = await alice.create_room("Open room")
+    thread = await alice.start_thread(room, "T")
+    # A second signed-in session of the same person (another browser).
+    other = await people.signin("alice@camden.example")
+    kept = await other.socket()
+    ended = await alice.socket()
+    await alice.post("/api/v1/auth/signout", expect=204)
+    # Whatever the socket manages to send after sign-out is refused and not stored.
+    answer = await _try_send(ended, thread["id"], "late-1")
+    assert answer is None or answer["ok"] is False, answer
+    await _wait_disconnected(ended)
+    [revoked] = ended.of_type("session.revoked")
+    assert revoked["reason"] == "signed_out"
+    # The other session's socket is untouched.
+    ack = await kept.call("send", {"thread_id": thread["id"], "client_id": "kept-1", "body": "still here"})
+    assert ack["ok"], ack
+    messages = (await other.get(f"/api/v1/threads/{thread['id']}/messages"))["messages"]
+    assert [m["body"] for m in messages] == ["still here"]
+
+
+async def test_signing_out_everywhere_tells_each_socket_before_closing_it(alice: Person) -> None:
+    room = await alice.create_room("Open room")
+    thread = await alice.start_thread(room, "T")
+    first, second = await alice.socket(), await alice.socket()
+    await alice.post("/api/v1/auth/signout-everywhere", expect=204)
+    for sock in (first, second):
+        answer = await _try_send(sock, thread["id"], f"late-{id(sock)}")
+        assert answer is None or answer["ok"] is False, answer
+        await _wait_disconnected(sock)
+        assert [e["reason"] for e in sock.of_type("session.revoked")] == ["signed_out_everywhere"]
+
+
+async def test_a_demoted_facilitator_loses_invite_only_rooms_live(alice: Person, bob: Person, admin: Person) -> None:
+    await admin.call("PATCH", f"/api/v1/users/{bob.id}", json={"role": "facilitator"}, expect=200)
+    room = await alice.create_room("Private", visibility="invite")
+    thread = await alice.start_thread(room, "T")
+    sock = await bob.socket()
+    answer = await sock.subscribe({room["id"]: 0})
+    assert "error" not in answer[str(room["id"])]  # facilitators read every room
+    await admin.call("PATCH", f"/api/v1/users/{bob.id}", json={"role": "member"}, expect=200)
+    [lost] = await sock.wait_for("room.access_lost")
+    assert lost["room_id"] == room["id"]
+    await alice.send(thread["id"], "not for bob any more", "d-1")
+    mine = await bob.create_room("Bob's own")
+    await sock.barrier((await bob.start_thread(mine, "Sentinel"))["id"])
+    assert sock.of_type("message.created") == []
+
+
+async def test_a_claim_to_have_seen_the_future_is_told_to_resync(alice: Person) -> None:
+    room = await alice.create_room("Open room")
+    await alice.start_thread(room, "T")
+    sock = await alice.socket()
+    answer = await sock.subscribe({room["id"]: 1_000_252})
+    assert answer[str(room["id"])] == {"resync": True, "last_seq": 1}
+    events = await alice.get(f"/api/v1/rooms/{room['id']}/events?after=1000252")
+    assert events == {"resync": True, "last_seq": 1}
+
+
+async def test_an_unknown_event_is_answered(alice: Person) -> None:
+    sock = await alice.socket()
+    answer = await sock.call("no-such-event", {"x": 1})
+    assert answer["ok"] is False and answer["error"]["code"] == "unknown_event"
+    assert "no-such-event" in answer["error"]["message"]
+
+
+async def test_a_hostile_send_never_fails_the_sends_it_races(alice: Person, bob: Person) -> None:
+    room = await alice.create_room("Busy room")
+    await bob.post(f"/api/v1/rooms/{room['id']}/join", expect=200)
+    thread = await alice.start_thread(room, "T")
+    good, hostile = await alice.socket(), await bob.socket()
+    sends = [good.call("send", {"thread_id": thread["id"], "client_id": f"g-{n}", "body": f"good {n}"}) for n in range(30)]
+    sends.insert(7, hostile.call("send", {"thread_id": thread["id"], "client_id": "bad-1", "body": "x\ud800y"}))
+    acks = await asyncio.gather(*sends)
+    refused = acks.pop(7)
+    assert refused["ok"] is False and refused["error"] == {"code": "invalid", "message": refused["error"]["message"], "field": "body"}
+    assert all(a["ok"] for a in acks), [a for a in acks if not a["ok"]]
+    stored = (await alice.get(f"/api/v1/threads/{thread['id']}/messages?limit=100"))["messages"]
+    assert sorted(m["body"] for m in stored) == sorted(f"good {n}" for n in range(30))

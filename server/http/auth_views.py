@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.contract.payload import req_string, string, string_list
+from server.contract.accounts import EmailedToken, LinkRequest, RoleChange, SignIn, SignUp
+from server.contract.organisations import NewOrganisation, OrganisationChanges
 from server.contract.session import SESSION_COOKIE
 from server.domain import accounts
 from server.domain.people import load_person, self_view
-from server.http.common import clear_session_cookie, current_user, ok, path_int, read_json, set_session_cookie
+from server.http.common import clear_session_cookie, current_user, ok, path_int, read_body, set_session_cookie
 from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL_THROTTLE, PASSWORDS, SETTINGS, TRANSACTIONS
 from server.http.throttle import client_address
 from server.store.models import User
@@ -44,15 +45,15 @@ def _throttle(request: web.Request, email: str | None = None) -> None:
 @routes.post("/api/v1/auth/signup")
 async def signup(request: web.Request) -> web.Response:
     _throttle(request)
-    body = await read_json(request)
+    body = await read_body(request, SignUp)
     user, token = await accounts.signup(
         request.app[TRANSACTIONS],
         request.app[PASSWORDS],
         request.app[SETTINGS],
-        email=req_string(body, "email", 254),
-        display_name=req_string(body, "display_name", 100),
-        organisation=req_string(body, "organisation", 200),
-        password=req_string(body, "password", accounts.MAX_PASSWORD),
+        email=body.email,
+        display_name=body.display_name,
+        organisation=body.organisation,
+        password=body.password,
     )
     return await _signed_in(request, user.id, token, status=201)
 
@@ -60,8 +61,8 @@ async def signup(request: web.Request) -> web.Response:
 @routes.post("/api/v1/auth/confirm")
 async def confirm(request: web.Request) -> web.Response:
     _throttle(request)
-    body = await read_json(request)
-    user = await accounts.confirm_email(request.app[TRANSACTIONS], req_string(body, "token", 200))
+    body = await read_body(request, EmailedToken)
+    user = await accounts.confirm_email(request.app[TRANSACTIONS], body.token)
     return ok({"user": await _me(request, user.id)})
 
 
@@ -76,30 +77,26 @@ async def resend_confirmation(request: web.Request) -> web.Response:
 @routes.post("/api/v1/auth/signin")
 async def signin(request: web.Request) -> web.Response:
     _throttle(request)
-    body = await read_json(request)
+    body = await read_body(request, SignIn)
     user, token = await accounts.signin(
-        request.app[TRANSACTIONS],
-        request.app[PASSWORDS],
-        request.app[SETTINGS],
-        email=req_string(body, "email", 254),
-        password=req_string(body, "password", accounts.MAX_PASSWORD),
+        request.app[TRANSACTIONS], request.app[PASSWORDS], request.app[SETTINGS], email=body.email, password=body.password
     )
     return await _signed_in(request, user.id, token)
 
 
 @routes.post("/api/v1/auth/link")
 async def request_link(request: web.Request) -> web.Response:
-    body = await read_json(request)
-    _throttle(request, req_string(body, "email", 254))
-    await accounts.request_signin_link(request.app[TRANSACTIONS], request.app[SETTINGS], req_string(body, "email", 254))
+    body = await read_body(request, LinkRequest)
+    _throttle(request, body.email)
+    await accounts.request_signin_link(request.app[TRANSACTIONS], request.app[SETTINGS], body.email)
     return ok({"status": "if an account uses that address, a sign-in link is on its way"}, status=202)
 
 
 @routes.post("/api/v1/auth/link/redeem")
 async def redeem_link(request: web.Request) -> web.Response:
     _throttle(request)
-    body = await read_json(request)
-    user, token = await accounts.redeem_signin_link(request.app[TRANSACTIONS], request.app[SETTINGS], req_string(body, "token", 200))
+    body = await read_body(request, EmailedToken)
+    user, token = await accounts.redeem_signin_link(request.app[TRANSACTIONS], request.app[SETTINGS], body.token)
     return await _signed_in(request, user.id, token)
 
 
@@ -138,26 +135,23 @@ async def list_organisations(request: web.Request) -> web.Response:
 @routes.post("/api/v1/organisations")
 async def create_organisation(request: web.Request) -> web.Response:
     actor = await current_user(request)
-    body = await read_json(request)
-    org = await accounts.create_organisation(
-        request.app[TRANSACTIONS], actor, req_string(body, "name", 200), string_list(body, "domains") or []
-    )
+    body = await read_body(request, NewOrganisation)
+    org = await accounts.create_organisation(request.app[TRANSACTIONS], actor, body.name, body.domains or [])
     return ok({"organisation": {"id": org.id, "name": org.name, "domains": [d.domain for d in org.domains]}}, status=201)
 
 
 @routes.patch("/api/v1/organisations/{organisation_id}")
 async def update_organisation(request: web.Request) -> web.Response:
     actor = await current_user(request)
-    body = await read_json(request)
-    org = await accounts.update_organisation(
-        request.app[TRANSACTIONS], actor, path_int(request, "organisation_id"), string(body, "name", required=False, max_len=200), string_list(body, "domains")
-    )
+    body = await read_body(request, OrganisationChanges)
+    org_id = path_int(request, "organisation_id")
+    org = await accounts.update_organisation(request.app[TRANSACTIONS], actor, org_id, body.name, body.domains)
     return ok({"organisation": {"id": org.id, "name": org.name, "domains": [d.domain for d in org.domains]}})
 
 
 @routes.patch("/api/v1/users/{user_id}")
 async def update_user(request: web.Request) -> web.Response:
     actor = await current_user(request)
-    body = await read_json(request)
-    user = await accounts.set_role(request.app[TRANSACTIONS], actor, path_int(request, "user_id"), req_string(body, "role", 20))
+    body = await read_body(request, RoleChange)
+    user = await accounts.set_role(request.app[TRANSACTIONS], actor, path_int(request, "user_id"), body.role)
     return ok({"user": await _me(request, user.id)})

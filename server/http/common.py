@@ -3,33 +3,33 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from typing import Any, TypeVar
 
+import msgspec
 from aiohttp import web
 
-from server.contract.payload import require_object
+from server.contract.decoding import from_json, from_query
+from server.contract.errors import MalformedJson
+from server.contract.refs import parse_id, parse_room_ref
 from server.contract.session import SESSION_COOKIE
 from server.domain import accounts
-from server.domain.errors import DomainError, Unauthenticated
+from server.domain.errors import NotFound, Unauthenticated
 from server.http.keys import DATABASE, SETTINGS
 from server.store.models import User
 
-USER_KEY = web.RequestKey("user", User | None)  # type: ignore[arg-type]
+USER_KEY: web.RequestKey[User | None] = web.RequestKey("user", User | None)  # type: ignore[arg-type]
+S = TypeVar("S", bound=msgspec.Struct)
 
 
-class BadBody(DomainError):
-    code = "malformed_json"
-
-
-async def read_json(request: web.Request) -> Mapping[str, Any]:
+async def read_body(request: web.Request, shape: type[S]) -> S:
+    """The JSON body as ``shape`` (``server.contract``); raises with the field named."""
     if request.content_type != "application/json":
-        raise BadBody("send the body as JSON with Content-Type: application/json")
-    raw = await request.read()
-    try:
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise BadBody("the body is not valid JSON") from None
-    return require_object(data)
+        raise MalformedJson("send the body as JSON with Content-Type: application/json")
+    return from_json(await request.read(), shape, request.app[SETTINGS])
+
+
+def read_query(request: web.Request, shape: type[S]) -> S:
+    return from_query(request.query, shape, request.app[SETTINGS])
 
 
 async def optional_user(request: web.Request) -> User | None:
@@ -69,9 +69,16 @@ def clear_session_cookie(response: web.StreamResponse) -> None:
 
 
 def path_int(request: web.Request, name: str) -> int:
-    raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 15:
-        from server.domain.errors import NotFound
-
+    """The id in path segment ``name``; one that cannot exist is simply not found."""
+    value = parse_id(request.match_info[name])
+    if value is None:
         raise NotFound(f"no such {name.removesuffix('_id')}", name)
-    return int(raw)
+    return value
+
+
+def room_ref(request: web.Request) -> int | str:
+    """The ``{room}`` path segment: an id or a slug."""
+    ref = parse_room_ref(request.match_info["room"])
+    if ref is None:
+        raise NotFound("no such room", "room")
+    return ref

@@ -76,14 +76,19 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
     try:
         return await handler(request)
     except DomainError as error:
+        # Bad input is the client's mistake, not ours: one line with the reason, no
+        # traceback (a traceback in the log means a defect).
+        log.info("refused %s %s: %s (field %s): %s", request.method, request.path, error.code, error.field, error.message)
         response = error_response(error.code, error.message, error.field)
         if isinstance(error, RateLimited):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
     except web.HTTPRequestEntityTooLarge:
+        log.info("refused %s %s: too_large", request.method, request.path)
         return error_response("too_large", "the request body is larger than the server accepts", status=413)
     except web.HTTPMethodNotAllowed as exc:
-        return error_response("method_not_allowed", f"{request.method} is not allowed here; use {', '.join(sorted(exc.allowed_methods))}", status=405)
+        allowed = ", ".join(sorted(exc.allowed_methods))
+        return error_response("method_not_allowed", f"{request.method} is not allowed here; use {allowed}", status=405)
     except web.HTTPNotFound:
         return error_response("not_found", "no such API endpoint", status=404)
     except web.HTTPException as exc:

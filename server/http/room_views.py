@@ -2,47 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 from aiohttp import web
 
-from server.contract.payload import boolean, integer, query_int, req_string, string, string_list
+from server.contract.messages import NewThread
+from server.contract.rooms import DirectoryQuery, EventsQuery, Invitation, RoomSettings
 from server.domain import messages, posting, rooms, threads
-from server.domain.errors import NotFound
-from server.http.common import current_user, ok, read_json
+from server.domain.errors import Invalid, NotFound
+from server.http.common import current_user, ok, read_body, read_query, room_ref
 from server.http.keys import DATABASE, REALTIME, SETTINGS, TRANSACTIONS
 
 routes = web.RouteTableDef()
 
 
-def _fields(body: Mapping[str, Any]) -> rooms.RoomFields:
+async def _fields(request: web.Request) -> rooms.RoomFields:
+    body = await read_body(request, RoomSettings)
     return rooms.RoomFields(
-        title=string(body, "title", required=False, max_len=1000),
-        slug=string(body, "slug", required=False, max_len=200),
-        summary=string(body, "summary", required=False),
-        stage=string(body, "stage", required=False, max_len=40),
-        visibility=string(body, "visibility", required=False, max_len=40),
-        tags=string_list(body, "tags"),
-        looking_for_collaborators=boolean(body, "looking_for_collaborators"),
+        title=body.title,
+        slug=body.slug,
+        summary=body.summary,
+        stage=body.stage,
+        visibility=body.visibility,
+        tags=body.tags,
+        looking_for_collaborators=body.looking_for_collaborators,
     )
 
 
-async def _room(request: web.Request, user: Any) -> dict[str, Any]:
+async def _room(request: web.Request, user: Any, ref: int | str) -> dict[str, Any]:
     async with request.app[DATABASE].read() as session:
-        return await rooms.room_view(session, user, request.match_info["room"])
+        return await rooms.room_view(session, user, ref)
 
 
 @routes.get("/api/v1/rooms")
 async def directory(request: web.Request) -> web.Response:
     user = await current_user(request)
-    q = request.query
-    flt = rooms.DirectoryFilter(
-        stage=q.get("stage") or None,
-        tag=q.get("tag") or None,
-        organisation=q.get("organisation") or None,
-        text=q.get("q") or None,
-        mine=q.get("mine") in ("1", "true"),
-    )
+    q = read_query(request, DirectoryQuery)
+    flt = rooms.DirectoryFilter(stage=q.stage, tag=q.tag, organisation=q.organisation, text=q.q, mine=q.mine)
     async with request.app[DATABASE].read() as session:
         return ok({"rooms": await rooms.directory(session, user, flt)})
 
@@ -50,40 +46,41 @@ async def directory(request: web.Request) -> web.Response:
 @routes.post("/api/v1/rooms")
 async def create_room(request: web.Request) -> web.Response:
     user = await current_user(request)
-    fields = _fields(await read_json(request))
+    fields = await _fields(request)
     room = await rooms.create_room(request.app[TRANSACTIONS], user, fields, request.app[SETTINGS].max_title_chars)
-    request.match_info["room"] = str(room.id)
-    return ok({"room": await _room(request, user)}, status=201)
+    return ok({"room": await _room(request, user, room.id)}, status=201)
 
 
 @routes.get("/api/v1/rooms/{room}")
 async def get_room(request: web.Request) -> web.Response:
     user = await current_user(request)
-    return ok({"room": await _room(request, user)})
+    return ok({"room": await _room(request, user, room_ref(request))})
 
 
 @routes.patch("/api/v1/rooms/{room}")
 async def update_room(request: web.Request) -> web.Response:
     user = await current_user(request)
-    fields = _fields(await read_json(request))
-    room = await rooms.update_room(request.app[TRANSACTIONS], user, request.match_info["room"], fields, request.app[SETTINGS].max_title_chars)
-    request.match_info["room"] = str(room.id)
-    return ok({"room": await _room(request, user)})
+    ref = room_ref(request)
+    fields = await _fields(request)
+    room = await rooms.update_room(request.app[TRANSACTIONS], user, ref, fields, request.app[SETTINGS].max_title_chars)
+    return ok({"room": await _room(request, user, room.id)})
 
 
 @routes.post("/api/v1/rooms/{room}/join")
 async def join(request: web.Request) -> web.Response:
     user = await current_user(request)
-    await rooms.join_room(request.app[TRANSACTIONS], user, request.match_info["room"])
-    return ok({"room": await _room(request, user)})
+    ref = room_ref(request)
+    await rooms.join_room(request.app[TRANSACTIONS], user, ref)
+    return ok({"room": await _room(request, user, ref)})
 
 
 @routes.post("/api/v1/rooms/{room}/leave")
 async def leave(request: web.Request) -> web.Response:
     user = await current_user(request)
-    await rooms.leave_room(request.app[TRANSACTIONS], user, request.match_info["room"])
+    ref = room_ref(request)
+    await rooms.leave_room(request.app[TRANSACTIONS], user, ref)
     try:
-        return ok({"room": await _room(request, user)})
+        return ok({"room": await _room(request, user, ref)})
     except NotFound:  # an invite-only room is out of sight once left
         return ok({"room": None})
 
@@ -92,8 +89,8 @@ async def leave(request: web.Request) -> web.Response:
 async def members(request: web.Request) -> web.Response:
     user = await current_user(request)
     async with request.app[DATABASE].read() as session:
-        listed = await rooms.list_members(session, user, request.match_info["room"])
-        room, _ = await rooms.readable_room(session, user, request.match_info["room"])
+        listed = await rooms.list_members(session, user, room_ref(request))
+        room, _ = await rooms.readable_room(session, user, room_ref(request))
     online = set(request.app[REALTIME].presence.online(room.id))
     return ok({"members": [m | {"online": m["user"]["id"] in online} for m in listed]})
 
@@ -101,10 +98,12 @@ async def members(request: web.Request) -> web.Response:
 @routes.post("/api/v1/rooms/{room}/members")
 async def invite(request: web.Request) -> web.Response:
     user = await current_user(request)
-    body = await read_json(request)
-    user_id = integer(body, "user_id", required=False, minimum=1)
-    email = None if user_id is not None else req_string(body, "email", 254)
-    member = await rooms.invite_member(request.app[TRANSACTIONS], user, request.match_info["room"], user_id=user_id, email=email)
+    ref = room_ref(request)
+    body = await read_body(request, Invitation)
+    if body.user_id is None and body.email is None:
+        raise Invalid("email is required (or user_id)", "email")
+    email = None if body.user_id is not None else body.email
+    member = await rooms.invite_member(request.app[TRANSACTIONS], user, ref, user_id=body.user_id, email=email)
     return ok({"member": {"user_id": member.user_id, "role": member.role}}, status=201)
 
 
@@ -112,19 +111,17 @@ async def invite(request: web.Request) -> web.Response:
 async def list_threads(request: web.Request) -> web.Response:
     user = await current_user(request)
     async with request.app[DATABASE].read() as session:
-        return ok({"threads": await threads.list_threads(session, user, request.match_info["room"])})
+        return ok({"threads": await threads.list_threads(session, user, room_ref(request))})
 
 
 @routes.post("/api/v1/rooms/{room}/threads")
 async def start_thread(request: web.Request) -> web.Response:
     user = await current_user(request)
-    body = await read_json(request)
+    ref = room_ref(request)
+    body = await read_body(request, NewThread)
     settings = request.app[SETTINGS]
-    title = req_string(body, "title", max_len=1000)
-    first = string(body, "body", required=False, max_len=settings.max_message_chars)
-    client_id = string(body, "client_id", required=False, max_len=64) if first is not None else None
     started = await posting.start_thread(
-        request.app[TRANSACTIONS], user, request.match_info["room"], title, first, client_id, settings.max_title_chars, settings.max_message_chars
+        request.app[TRANSACTIONS], user, ref, body.title, body.body, body.client_id, settings.max_title_chars, settings.max_message_chars
     )
     async with request.app[DATABASE].read() as session:
         view = await threads.thread_view(session, user, started.thread_id)
@@ -134,9 +131,10 @@ async def start_thread(request: web.Request) -> web.Response:
 @routes.get("/api/v1/rooms/{room}/events")
 async def room_events(request: web.Request) -> web.Response:
     user = await current_user(request)
-    after = query_int(request.query, "after", default=0) or 0
+    ref = room_ref(request)
+    after = read_query(request, EventsQuery).after
     async with request.app[DATABASE].read() as session:
-        caught = await messages.events_after(session, user, request.match_info["room"], after, request.app[SETTINGS].catchup_limit)
+        caught = await messages.events_after(session, user, ref, after, request.app[SETTINGS].catchup_limit)
     if caught.resync:
         return ok({"resync": True, "last_seq": caught.last_seq})
     return ok({"events": caught.events, "last_seq": caught.last_seq})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.contract.payload import integer, query_int, req_int, req_string
+from server.contract.messages import MessageEdit, NewMessage, PageQuery, Preview, ReadMarker
 from server.domain import markdown, messages, rooms, threads
-from server.http.common import current_user, ok, path_int, read_json
+from server.http.common import current_user, ok, path_int, read_body, read_query
 from server.http.keys import DATABASE, SEND_QUEUE, SETTINGS, TRANSACTIONS
 
 routes = web.RouteTableDef()
@@ -22,30 +22,19 @@ async def get_thread(request: web.Request) -> web.Response:
 @routes.get("/api/v1/threads/{thread_id}/messages")
 async def thread_page(request: web.Request) -> web.Response:
     user = await current_user(request)
-    q = request.query
+    thread_id = path_int(request, "thread_id")
+    q = read_query(request, PageQuery)
     async with request.app[DATABASE].read() as session:
-        page = await messages.thread_page(
-            session,
-            user,
-            path_int(request, "thread_id"),
-            before=query_int(q, "before"),
-            after=query_int(q, "after"),
-            limit=query_int(q, "limit", default=50, minimum=1) or 50,
-        )
+        page = await messages.thread_page(session, user, thread_id, before=q.before, after=q.after, limit=q.limit)
     return ok({"messages": page.messages, "has_more_before": page.has_more_before, "has_more_after": page.has_more_after})
 
 
 @routes.post("/api/v1/threads/{thread_id}/messages")
 async def post_message(request: web.Request) -> web.Response:
     user = await current_user(request)
-    body = await read_json(request)
-    settings = request.app[SETTINGS]
-    posted = await request.app[SEND_QUEUE].send(
-        user.id,
-        path_int(request, "thread_id"),
-        req_string(body, "client_id", max_len=64),
-        req_string(body, "body", max_len=settings.max_message_chars),
-    )
+    thread_id = path_int(request, "thread_id")
+    body = await read_body(request, NewMessage)
+    posted = await request.app[SEND_QUEUE].send(user.id, thread_id, body.client_id, body.body)
     return ok({"message": posted.message}, status=201 if posted.created else 200)
 
 
@@ -62,7 +51,7 @@ async def follow(request: web.Request) -> web.Response:
 @routes.put("/api/v1/threads/{thread_id}/read")
 async def mark_read(request: web.Request) -> web.Response:
     user = await current_user(request)
-    seq = req_int(await read_json(request), "seq", minimum=0)
+    seq = (await read_body(request, ReadMarker)).seq
     return ok({"thread": await threads.mark_read(request.app[TRANSACTIONS], user, path_int(request, "thread_id"), seq)})
 
 
@@ -77,9 +66,10 @@ async def get_message(request: web.Request) -> web.Response:
 async def edit_message(request: web.Request) -> web.Response:
     user = await current_user(request)
     settings = request.app[SETTINGS]
-    body = req_string(await read_json(request), "body", max_len=settings.max_message_chars)
+    message_id = path_int(request, "message_id")
+    body = (await read_body(request, MessageEdit)).body
     async with request.app[TRANSACTIONS].begin() as tx:
-        view = await messages.edit_message(tx, user, path_int(request, "message_id"), body, settings.max_message_chars)
+        view = await messages.edit_message(tx, user, message_id, body, settings.max_message_chars)
     return ok({"message": view})
 
 
@@ -102,12 +92,10 @@ async def message_history(request: web.Request) -> web.Response:
 async def preview(request: web.Request) -> web.Response:
     """Render a draft exactly as posting would, including mentions of the room's members."""
     user = await current_user(request)
-    body = await read_json(request)
-    source = req_string(body, "body", max_len=request.app[SETTINGS].max_message_chars)
-    room_id = integer(body, "room_id", required=False, minimum=1)
+    body = await read_body(request, Preview)
     names: dict[str, int] = {}
-    if room_id is not None:
+    if body.room_id is not None:
         async with request.app[DATABASE].read() as session:
-            room, _ = await rooms.readable_room(session, user, room_id)
+            room, _ = await rooms.readable_room(session, user, body.room_id)
             names = await rooms.member_names(session, room.id)
-    return ok({"html": markdown.render(source, names).html})
+    return ok({"html": markdown.render(body.body, names).html})

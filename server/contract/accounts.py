@@ -1,0 +1,38 @@
+"""Request shapes for accounts: sign-up, confirmation, sign-in, links, roles.
+
+Only the shape and fixed bounds live here; what the values mean (a well-formed
+address, a token that exists, who may change a role) is the domain's to decide.
+"""
+
+from __future__ import annotations
+
+from msgspec import Struct
+
+from server.contract.fields import DisplayName, Email, NewPassword, OrganisationName, Password, Token
+from server.vocabulary import Role
+
+
+class SignUp(Struct, kw_only=True):
+    email: Email
+    display_name: DisplayName
+    organisation: OrganisationName
+    password: NewPassword
+
+
+class SignIn(Struct, kw_only=True):
+    email: Email
+    password: Password
+
+
+class EmailedToken(Struct, kw_only=True):
+    """Confirming an address or redeeming a sign-in link."""
+
+    token: Token
+
+
+class LinkRequest(Struct, kw_only=True):
+    email: Email
+
+
+class RoleChange(Struct, kw_only=True):
+    role: Role

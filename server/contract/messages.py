@@ -1,0 +1,46 @@
+"""Request shapes for threads and messages."""
+
+from __future__ import annotations
+
+from msgspec import Struct
+
+from server.contract.fields import Body, ClientId, Id, PageSize, Seq, Title
+
+
+class NewThread(Struct, kw_only=True):
+    """A thread, optionally with its first message (``client_id`` makes that one
+    idempotent like any other send)."""
+
+    title: Title
+    body: Body | None = None
+    client_id: ClientId | None = None
+
+
+class NewMessage(Struct, kw_only=True):
+    client_id: ClientId
+    body: Body
+
+
+class MessageEdit(Struct, kw_only=True):
+    body: Body
+
+
+class ReadMarker(Struct, kw_only=True):
+    seq: Seq
+
+
+class Preview(Struct, kw_only=True):
+    """Render a draft; with ``room_id``, mentions of that room's members resolve."""
+
+    body: Body
+    room_id: Id | None = None
+
+
+class PageQuery(Struct, kw_only=True):
+    """A page of a thread: after ``after``, or before ``before`` (the newest page with
+    neither)."""
+
+    before: Seq | None = None
+    after: Seq | None = None
+    limit: PageSize = 50
+

@@ -1,0 +1,151 @@
+"""What the REST API answers: the objects of docs/protocol.md and the envelopes that
+carry them. The OpenAPI document's components are generated from these classes, and
+the test suite checks every JSON answer it receives against that document, so these
+declarations and the presenters in ``server.domain`` cannot drift apart unnoticed.
+
+Objects forbid unknown fields (the generated schema says ``additionalProperties:
+false``): a field the presenters add without declaring it here fails the suite.
+Fields that only some answers carry default to ``UNSET`` (optional in the schema).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from server.vocabulary import Role, RoomRole, Stage, Visibility
+
+# RFC 3339 in UTC, written with a Z: "2026-11-27T10:00:00Z".
+Time = Annotated[datetime, Meta(tz=True, extra_json_schema={"format": "date-time"})]
+
+
+class Answer(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base of every response shape."""
+
+
+class OrganisationLabel(Answer):
+    """The organisation shown beside a name: verified when the person's confirmed
+    address belongs to one of its domains, otherwise self-declared."""
+
+    name: str
+    verified: bool
+
+
+class Person(Answer):
+    id: int
+    display_name: str
+    organisation: OrganisationLabel
+    role: Role
+
+
+class Me(Person):
+    """A person as they (or an administrator) see themselves."""
+
+    email: str
+    email_confirmed: bool
+    active: bool
+
+
+class Room(Answer):
+    id: int
+    slug: str
+    title: str
+    summary: str
+    summary_html: str
+    stage: Stage
+    visibility: Visibility
+    tags: list[str]
+    looking_for_collaborators: bool
+    member_count: int
+    last_seq: int
+    created_at: Time
+    last_activity_at: Time
+
+
+class RoomView(Room):
+    """A room as one reader sees it; ``can_manage`` only when asked for one room."""
+
+    membership: RoomRole | None
+    unread_count: int
+    can_manage: bool | UnsetType = UNSET
+
+
+class Thread(Answer):
+    id: int
+    room_id: int
+    title: str
+    seq: int
+    created_by: Person | None
+    created_at: Time
+    last_activity_at: Time
+    message_count: int
+
+
+class ThreadView(Thread):
+    """A thread as one reader sees it."""
+
+    unread_count: int
+    following: bool
+    last_read_seq: int
+
+
+class Message(Answer):
+    """A deleted message keeps its place: ``deleted`` true, ``body`` and ``html`` empty."""
+
+    id: int
+    room_id: int
+    thread_id: int
+    seq: int
+    client_id: str
+    author: Person
+    body: str
+    html: str
+    created_at: Time
+    edited_at: Time | None
+    deleted: bool
+    mentions: list[int]
+
+
+class Revision(Answer):
+    body: str
+    html: str
+    replaced_at: Time
+
+
+class Member(Answer):
+    user: Person
+    role: RoomRole
+    joined_at: Time
+    online: bool
+
+
+class Invited(Answer):
+    user_id: int
+    role: RoomRole
+
+
+class Organisation(Answer):
+    id: int
+    name: str
+    domains: list[str]
+
+
+class Event(Struct, kw_only=True):
+    """A durable room event as replayed by catch-up. Open to more fields: the full
+    shape of each ``type`` is declared by the event catalogue."""
+
+    type: str
+    room_id: int
+    seq: int
+
+
+class ErrorDetail(Answer):
+    code: str
+    message: str
+    field: str | None
+
+
+class Error(Answer):
+    error: ErrorDetail

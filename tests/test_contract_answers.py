@@ -1,0 +1,88 @@
+"""Real answers against the served OpenAPI document: one scenario that reaches every
+documented operation with a JSON answer (each answer checked by the hook in
+tests/people.py), and proof that the check catches an answer off the document."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from .contract_check import AnswerChecker
+
+
+async def test_every_operation_answers_as_documented(people, admin, alice, bob):
+    checker_doc = await admin.get("/api/openapi.json")
+    newcomer = await people.signup("nia@probe.example", "Nia", "Probe Ltd")
+    await newcomer.post("/api/v1/auth/resend-confirmation", expect=202)
+    await newcomer.post("/api/v1/auth/confirm", {"token": await people.mailed_token("nia@probe.example", "/confirm?token=")}, expect=200)
+    await newcomer.post("/api/v1/auth/signin", {"email": "nia@probe.example", "password": "correct horse battery"}, expect=200)
+    await newcomer.post("/api/v1/auth/link", {"email": "nia@probe.example"}, expect=202)
+    token = await people.mailed_token("nia@probe.example", "/signin/link?token=")
+    await newcomer.post("/api/v1/auth/link/redeem", {"token": token}, expect=200)
+    await newcomer.get("/api/v1/setup")
+    await newcomer.get("/api/v1/me")
+
+    org = (await admin.post("/api/v1/organisations", {"name": "Probe Ltd", "domains": ["probe.example"]}, expect=201))["organisation"]
+    await admin.call("PATCH", f"/api/v1/organisations/{org['id']}", json={"name": "Probe Limited"}, expect=200)
+    await admin.get("/api/v1/organisations")
+    await admin.call("PATCH", f"/api/v1/users/{bob.id}", json={"role": "facilitator"}, expect=200)
+
+    room = await alice.create_room("Contract checks", tags=["api"], summary="**bold**")
+    await alice.get("/api/v1/rooms?mine=1")
+    await alice.call("PATCH", f"/api/v1/rooms/{room['slug']}", json={"stage": "live"}, expect=200)
+    await alice.get(f"/api/v1/rooms/{room['slug']}")
+    await newcomer.post(f"/api/v1/rooms/{room['id']}/join", expect=200)
+    await newcomer.post(f"/api/v1/rooms/{room['id']}/leave", expect=200)
+    await alice.post(f"/api/v1/rooms/{room['id']}/members", {"email": "nia@probe.example"}, expect=201)
+    await alice.get(f"/api/v1/rooms/{room['id']}/members")
+    opening = {"title": "First", "body": "hello @Nia", "client_id": "c-0"}
+    started = await alice.post(f"/api/v1/rooms/{room['id']}/threads", opening, expect=201)
+    await alice.post(f"/api/v1/rooms/{room['id']}/threads", {"title": "Bare"}, expect=201)
+    await alice.get(f"/api/v1/rooms/{room['id']}/threads")
+    await alice.get(f"/api/v1/rooms/{room['id']}/events?after=0")
+    thread = started["thread"]
+    await alice.get(f"/api/v1/threads/{thread['id']}")
+    posted = (await alice.post(f"/api/v1/threads/{thread['id']}/messages", {"client_id": "c-1", "body": "v1"}, expect=201))["message"]
+    await alice.post(f"/api/v1/threads/{thread['id']}/messages", {"client_id": "c-1", "body": "v1"}, expect=200)
+    await alice.get(f"/api/v1/threads/{thread['id']}/messages?after=0&limit=1")
+    await bob.call("PUT", f"/api/v1/threads/{thread['id']}/follow", expect=200)
+    await bob.call("DELETE", f"/api/v1/threads/{thread['id']}/follow", expect=200)
+    await bob.call("PUT", f"/api/v1/threads/{thread['id']}/read", json={"seq": posted["seq"]}, expect=200)
+    await alice.call("PATCH", f"/api/v1/messages/{posted['id']}", json={"body": "v2"}, expect=200)
+    await alice.get(f"/api/v1/messages/{posted['id']}")
+    await alice.get(f"/api/v1/messages/{posted['id']}/history")
+    await alice.call("DELETE", f"/api/v1/messages/{posted['id']}", expect=200)
+    await alice.post("/api/v1/preview", {"body": "*hi* @Nia", "room_id": room["id"]}, expect=200)
+    await alice.get(f"/api/v1/rooms/{room['id']}/events?after=0")
+
+    checker = people.answers
+    assert checker is not None
+    wanted = {
+        (method, path)
+        for path, ops in checker_doc["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, op in ops.items()
+        if any(status.startswith("2") and "content" in answer for status, answer in op["responses"].items())
+    }
+    answered = {(method, path) for method, path, status in checker.seen if 200 <= status < 300}
+    assert wanted - answered == set()
+
+
+async def test_an_answer_off_the_document_is_caught(admin):
+    doc = await admin.get("/api/openapi.json")
+    checker = AnswerChecker(doc)
+    me = await admin.get("/api/v1/me")
+    checker.check("GET", "/api/v1/me", 200, me)
+    for spoil in (
+        lambda m: m["user"].update(surprise=1),  # an undeclared field
+        lambda m: m["user"].pop("email"),  # a missing one
+        lambda m: m["user"].update(role="emperor"),  # outside the enumeration
+        lambda m: m["user"]["organisation"].update(verified="yes"),  # the wrong type
+    ):
+        spoilt = copy.deepcopy(me)
+        spoil(spoilt)
+        with pytest.raises(AssertionError, match="off the OpenAPI document"):
+            checker.check("GET", "/api/v1/me", 200, spoilt)
+    with pytest.raises(AssertionError):
+        checker.check("GET", "/api/v1/nothing", 404, {"error": {"code": "not_found"}})

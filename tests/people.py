@@ -111,6 +111,16 @@ class Socket:
 
         return await asyncio.wait_for(until(), timeout)
 
+    async def barrier(self, thread_id: int) -> None:
+        """Wait until everything published before now has reached this socket: mark a
+        thread it can read as read and wait for that ``read`` event, which the publisher
+        delivers after every event committed before it (one task, commit order). Tests
+        that prove something did NOT arrive wait for this instead of sleeping."""
+        before = len(self.of_type("read"))
+        answer = await self.call("read", {"thread_id": thread_id, "seq": 0})
+        assert answer["ok"], answer
+        await self.wait_for("read", before + 1)
+
     async def close(self) -> None:
         if self.client.connected:
             await self.client.disconnect()
@@ -148,6 +158,16 @@ class PersonFactory:
             token = await self.mailed_token(email, "/confirm?token=")
             await person.post("/api/v1/auth/confirm", {"token": token}, expect=200)
             person.user = (await person.get("/api/v1/me"))["user"]
+        self.people.append(person)
+        return person
+
+    async def signin(self, email: str, password: str = "correct horse battery") -> Person:
+        """Another signed-in session (another browser) of an existing account."""
+        session = self.new_session()
+        async with session.post("/api/v1/auth/signin", json={"email": email, "password": password}) as r:
+            data = await r.json()
+            assert r.status == 200, data
+        person = Person(self, session, data["user"])
         self.people.append(person)
         return person
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from server.contract.messages import NewThread
 from server.contract.rooms import DirectoryQuery, EventsQuery, Invitation, RoomSettings
-from server.domain import messages, posting, rooms, threads
+from server.domain import access, messages, posting, rooms, threads
 from server.domain.errors import Invalid, NotFound
 from server.http.common import current_user, ok, read_body, read_query, room_ref
 from server.http.keys import DATABASE, REALTIME, SETTINGS, TRANSACTIONS
@@ -47,7 +47,8 @@ async def directory(request: web.Request) -> web.Response:
 async def create_room(request: web.Request) -> web.Response:
     user = await current_user(request)
     fields = await _fields(request)
-    room = await rooms.create_room(request.app[TRANSACTIONS], user, fields, request.app[SETTINGS].max_title_chars)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        room = await rooms.create_room(tx, user, fields, request.app[SETTINGS].max_title_chars)
     return ok({"room": await _room(request, user, room.id)}, status=201)
 
 
@@ -62,7 +63,8 @@ async def update_room(request: web.Request) -> web.Response:
     user = await current_user(request)
     ref = room_ref(request)
     fields = await _fields(request)
-    room = await rooms.update_room(request.app[TRANSACTIONS], user, ref, fields, request.app[SETTINGS].max_title_chars)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        room = await rooms.update_room(tx, user, ref, fields, request.app[SETTINGS].max_title_chars)
     return ok({"room": await _room(request, user, room.id)})
 
 
@@ -70,7 +72,8 @@ async def update_room(request: web.Request) -> web.Response:
 async def join(request: web.Request) -> web.Response:
     user = await current_user(request)
     ref = room_ref(request)
-    await rooms.join_room(request.app[TRANSACTIONS], user, ref)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        await rooms.join_room(tx, user, ref)
     return ok({"room": await _room(request, user, ref)})
 
 
@@ -78,7 +81,8 @@ async def join(request: web.Request) -> web.Response:
 async def leave(request: web.Request) -> web.Response:
     user = await current_user(request)
     ref = room_ref(request)
-    await rooms.leave_room(request.app[TRANSACTIONS], user, ref)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        await rooms.leave_room(tx, user, ref)
     try:
         return ok({"room": await _room(request, user, ref)})
     except NotFound:  # an invite-only room is out of sight once left
@@ -90,8 +94,8 @@ async def members(request: web.Request) -> web.Response:
     user = await current_user(request)
     async with request.app[DATABASE].read() as session:
         listed = await rooms.list_members(session, user, room_ref(request))
-        room, _ = await rooms.readable_room(session, user, room_ref(request))
-    online = set(request.app[REALTIME].presence.online(room.id))
+        room, _ = await access.readable_room(session, user, room_ref(request))
+    online = set(request.app[REALTIME].connections.presence.online(room.id))
     return ok({"members": [m | {"online": m["user"]["id"] in online} for m in listed]})
 
 
@@ -103,7 +107,8 @@ async def invite(request: web.Request) -> web.Response:
     if body.user_id is None and body.email is None:
         raise Invalid("email is required (or user_id)", "email")
     email = None if body.user_id is not None else body.email
-    member = await rooms.invite_member(request.app[TRANSACTIONS], user, ref, user_id=body.user_id, email=email)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        member = await rooms.invite_member(tx, user, ref, user_id=body.user_id, email=email)
     return ok({"member": {"user_id": member.user_id, "role": member.role}}, status=201)
 
 
@@ -120,9 +125,10 @@ async def start_thread(request: web.Request) -> web.Response:
     ref = room_ref(request)
     body = await read_body(request, NewThread)
     settings = request.app[SETTINGS]
-    started = await posting.start_thread(
-        request.app[TRANSACTIONS], user, ref, body.title, body.body, body.client_id, settings.max_title_chars, settings.max_message_chars
-    )
+    async with request.app[TRANSACTIONS].begin() as tx:
+        started = await posting.start_thread(
+            tx, user, ref, body.title, body.body, body.client_id, settings.max_title_chars, settings.max_message_chars
+        )
     async with request.app[DATABASE].read() as session:
         view = await threads.thread_view(session, user, started.thread_id)
     return ok({"thread": view, "message": started.message}, status=201)

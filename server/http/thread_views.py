@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.contract.messages import MessageEdit, NewMessage, PageQuery, Preview, ReadMarker
-from server.domain import markdown, messages, rooms, threads
+from server.domain import access, markdown, messages, rooms, threads
 from server.http.common import current_user, ok, path_int, read_body, read_query
 from server.http.keys import DATABASE, SEND_QUEUE, SETTINGS, TRANSACTIONS
 
@@ -43,7 +43,8 @@ async def post_message(request: web.Request) -> web.Response:
 async def follow(request: web.Request) -> web.Response:
     """PUT follows, DELETE unfollows."""
     user = await current_user(request)
-    thread = await threads.set_following(request.app[TRANSACTIONS], user, path_int(request, "thread_id"), request.method == "PUT")
+    async with request.app[TRANSACTIONS].begin() as tx:
+        thread = await threads.set_following(tx, user, path_int(request, "thread_id"), request.method == "PUT")
     async with request.app[DATABASE].read() as session:
         return ok({"thread": await threads.thread_view(session, user, thread.id)})
 
@@ -52,7 +53,9 @@ async def follow(request: web.Request) -> web.Response:
 async def mark_read(request: web.Request) -> web.Response:
     user = await current_user(request)
     seq = (await read_body(request, ReadMarker)).seq
-    return ok({"thread": await threads.mark_read(request.app[TRANSACTIONS], user, path_int(request, "thread_id"), seq)})
+    async with request.app[TRANSACTIONS].begin() as tx:
+        view = await threads.mark_read(tx, user, path_int(request, "thread_id"), seq)
+    return ok({"thread": view})
 
 
 @routes.get("/api/v1/messages/{message_id}")
@@ -96,6 +99,6 @@ async def preview(request: web.Request) -> web.Response:
     names: dict[str, int] = {}
     if body.room_id is not None:
         async with request.app[DATABASE].read() as session:
-            room, _ = await rooms.readable_room(session, user, body.room_id)
+            room, _ = await access.readable_room(session, user, body.room_id)
             names = await rooms.member_names(session, room.id)
     return ok({"html": markdown.render(body.body, names).html})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from .conftest import create_room, post_message, start_thread, thread_path
 
 
@@ -92,10 +94,10 @@ def test_presence_and_announcements(people):
     ada.page.locator(".member", has_text="Ben Okafor").locator(".presence-text", has_text="Offline").wait_for()
 
 
-def test_sign_out_everywhere_signs_out_other_browsers(people, browser):
+def test_sign_out_everywhere_tells_other_browsers_and_stops_reconnecting(people, browser):
     ada = people("Ada Lovelace", "Camden Council")
     room = create_room(ada, "Highways maintenance")
-    # The same person signed in on a second device.
+    # The same person signed in on a second device, reading the room.
     phone = browser.new_context(viewport={"width": 390, "height": 800})
     try:
         phone.request.post(ada.server.url("/api/v1/auth/signin"), data={"email": ada.email, "password": "correct horse battery staple"})
@@ -106,10 +108,30 @@ def test_sign_out_everywhere_signs_out_other_browsers(people, browser):
         ada.goto("/")
         ada.page.get_by_role("button", name="Sign out everywhere").click()
         ada.page.locator("h1", has_text="Sign in").wait_for()
-        # The other device is disconnected by the server and returns to sign-in, keeping its place.
-        phone_page.wait_for_url("**/signin?next=*")
-        assert f"/r/{room['slug']}" in phone_page.url.replace("%2F", "/")
+        # This page signed out itself: it goes to the sign-in page, not the message.
+        assert ada.page.get_by_role("heading", name="You were signed out").count() == 0
+
+        # The other device is told, in an alert, and offered a way back to where it was.
+        phone_page.get_by_role("heading", name="You were signed out").wait_for()
+        alert = phone_page.get_by_role("alert")
+        assert "You were signed out" in alert.inner_text()
+        assert phone_page.evaluate("document.activeElement.textContent") == "You were signed out"
+        assert phone_page.title() == "You were signed out – Convene"
+        assert phone_page.evaluate("document.documentElement.dataset.connection") == "signed-out"
+        assert phone_page.locator("#connection-banner").is_hidden()
+        link = phone_page.get_by_role("link", name="Sign in again")
+        assert unquote(link.get_attribute("href") or "") == f"/signin?next=/r/{room['slug']}"
+        # ... and it does not try to reconnect.
+        attempts: list[str] = []
+        phone_page.on("request", lambda r: attempts.append(r.url) if "/socket.io/" in r.url else None)
+        phone_page.wait_for_timeout(2500)
+        assert attempts == []
         assert phone.request.get(ada.server.url("/api/v1/me")).status == 401
+
+        link.click()
+        phone_page.wait_for_url("**/signin?next=*")
+        assert f"/r/{room['slug']}" in unquote(phone_page.url)
+        phone_page.get_by_role("heading", name="Sign in", exact=True).wait_for()
     finally:
         phone.close()
 

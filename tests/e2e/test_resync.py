@@ -20,7 +20,8 @@ def test_resync_after_missing_more_than_the_server_replays(people):
     other = start_thread(ada, room, "Site visits", "Visits start Monday")
 
     reloads: list[str] = []
-    ben.page.on("request", lambda r: reloads.append(r.url) if r.url.endswith(f"/api/v1/rooms/{room['slug']}") else None)
+    room_urls = (f"/api/v1/rooms/{room['slug']}", f"/api/v1/rooms/{room['id']}")
+    ben.page.on("request", lambda r: reloads.append(r.url) if r.url.endswith(room_urls) else None)
     ben.context.set_offline(False)
     ben.page.locator("#connection-banner").wait_for(state="hidden", timeout=15_000)
     ben.page.locator(".message-body", has_text="Reply batch 6").wait_for()

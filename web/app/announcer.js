@@ -1,3 +1,4 @@
+// @ts-check
 // Screen reader announcements through the two live regions in index.html.
 //
 // New messages can arrive many per second in a busy room. Reading each one out
@@ -7,13 +8,17 @@
 // burst of messages cannot push them out.
 
 const MESSAGE_WINDOW_MS = 2000;
+/** @type {{author: string, where: string, excerpt: string}[]} */
 let pending = [];
+/** @type {number | null} */
 let timer = null;
 
+/** @param {string} id */
 function region(id) {
   return document.getElementById(id);
 }
 
+/** @param {HTMLElement | null} el @param {string} text */
 function speak(el, text) {
   if (!el) return;
   // Clearing first makes the same sentence twice in a row still be read.
@@ -21,7 +26,7 @@ function speak(el, text) {
   window.setTimeout(() => { el.textContent = text; }, 50);
 }
 
-/** Announce a status change: "Message sent", "Reconnecting", ... */
+/** Announce a status change: "Message sent", "Reconnecting", ... @param {string} text */
 export function announceStatus(text) {
   speak(region("announcer-status"), text);
 }
@@ -29,6 +34,7 @@ export function announceStatus(text) {
 /**
  * Queue a new message for announcement. `where` names the thread; `excerpt` is
  * plain text (never HTML).
+ * @param {{author: string, where: string, excerpt: string}} message
  */
 export function announceMessage({ author, where, excerpt }) {
   pending.push({ author, where, excerpt });
@@ -53,11 +59,13 @@ function flush() {
   speak(region("announcer-messages"), text);
 }
 
+/** @param {string} text @param {number} max */
 function truncate(text, max) {
   const clean = (text || "").replace(/\s+/g, " ").trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
+/** @param {string[]} items */
 function listOf(items) {
   if (items.length <= 1) return items.join("");
   if (items.length > 3) return `${items.slice(0, 3).join(", ")} and others`;

@@ -1,8 +1,10 @@
+// @ts-check
 // The REST client. Every call goes to /api/v1 on this origin with the session
 // cookie; failures become ApiError so views can show the server's message and
 // point at the field it names (see docs/protocol.md, "Errors").
 
 export class ApiError extends Error {
+  /** @param {number} status @param {string} code @param {string} message @param {string | null} [field] */
   constructor(status, code, message, field = null) {
     super(message);
     this.name = "ApiError";
@@ -15,10 +17,20 @@ export class ApiError extends Error {
 const NETWORK_MESSAGE =
   "Convene could not be reached. Check your connection and try again.";
 
+/**
+ * Call the REST API; resolves with the JSON answer (null for 204).
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<any>}
+ */
 export async function api(method, path, body) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  /** @type {Record<string, string>} */
+  const headers = { Accept: "application/json" };
+  /** @type {RequestInit} */
+  const init = { method, credentials: "same-origin", headers };
   if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
+    headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   let response;
@@ -46,19 +58,24 @@ export async function api(method, path, body) {
   return data;
 }
 
-/** Server messages are lower-case fragments; shown alone they read as sentences. */
+/** Server messages are lower-case fragments; shown alone they read as sentences. @param {string | undefined} text */
 function sentence(text) {
   if (!text) return "";
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** @param {string} path */
 export const get = (path) => api("GET", path);
+/** @param {string} path @param {unknown} [body] */
 export const post = (path, body = {}) => api("POST", path, body);
+/** @param {string} path @param {unknown} [body] */
 export const put = (path, body = {}) => api("PUT", path, body);
+/** @param {string} path @param {unknown} body */
 export const patch = (path, body) => api("PATCH", path, body);
+/** @param {string} path */
 export const del = (path) => api("DELETE", path);
 
-/** Build a query string from an object, leaving out empty values. */
+/** Build a query string from an object, leaving out empty values. @param {Record<string, unknown>} params */
 export function query(params) {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The message composer: a textarea where Enter sends and Shift+Enter adds a
 // line (on touch screens Enter adds a line and the button sends), @mention suggestions, and a preview rendered by the server exactly as the
 // message will appear.
@@ -20,6 +21,16 @@ const ENTER_SENDS = !window.matchMedia("(pointer: coarse)").matches;
  *   onTyping()   called at most every 3 s while typing
  *   draftKey     localStorage key that keeps an unfinished message across reloads
  *   submitLabel  the button's text
+ */
+/**
+ * @param {object} options
+ * @param {string} options.label
+ * @param {number} [options.roomId]
+ * @param {() => import("./protocol.js").User[]} [options.getPeople]
+ * @param {(body: string) => void} options.onSend
+ * @param {() => unknown} [options.onTyping]
+ * @param {string} [options.draftKey]
+ * @param {string} [options.submitLabel]
  */
 export function createComposer({ label, roomId, getPeople = () => [], onSend, onTyping, draftKey, submitLabel = "Send" }) {
   const id = uniqueId("composer");
@@ -45,8 +56,10 @@ export function createComposer({ label, roomId, getPeople = () => [], onSend, on
     preview);
 
   let lastTyping = 0;
-  let previewTimer = null;
-  let draftTimer = null;
+  /** @type {number | undefined} */
+  let previewTimer;
+  /** @type {number | undefined} */
+  let draftTimer;
 
   if (draftKey) {
     try {
@@ -121,7 +134,7 @@ export function createComposer({ label, roomId, getPeople = () => [], onSend, on
       const { html } = await post("/preview", roomId ? { body, room_id: roomId } : { body });
       setServerHtml(previewBody, html);
     } catch (error) {
-      replaceContent(previewBody, h("p", { class: "error-message" }, `Preview unavailable: ${error.message}`));
+      replaceContent(previewBody, h("p", { class: "error-message" }, `Preview unavailable: ${error instanceof Error ? error.message : error}`));
     }
   }
 

@@ -1,18 +1,43 @@
+// @ts-check
 // Form building blocks in the GOV.UK Design System pattern: a visible label, an
 // optional hint, an inline error tied to the control with aria-describedby, and
 // an error summary at the top that takes focus and links to each field.
 import { h, uniqueId, replaceContent } from "./dom.js";
 
 /**
+ * @typedef {object} FieldOptions
+ * @property {string} name
+ * @property {string} label
+ * @property {"input" | "textarea" | "select"} [control]
+ * @property {string} [type]
+ * @property {string} [hint]
+ * @property {string} [autocomplete]
+ * @property {boolean} [required]
+ * @property {string} [value]
+ * @property {[string, string][]} [options]
+ * @property {number} [rows]
+ * @property {string} [spellcheck]
+ * @property {string} [inputmode]
+ * @property {string} [className]
+ */
+
+/** @typedef {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} Control */
+/** @typedef {{field: string | null, message: string}} FieldError */
+/** @typedef {{box: HTMLElement, list: HTMLElement}} ErrorSummary */
+
+/**
  * A labelled control. `control` is "input" (default), "textarea" or "select".
  * Returns {wrapper, input}. The input's name is `name`, which is also the field
  * name the server uses in its errors.
+ * @param {FieldOptions} options
+ * @returns {{wrapper: HTMLElement, input: Control}}
  */
 export function field({ name, label, control = "input", type = "text", hint, autocomplete,
   required = false, value = "", options = [], rows = 4, spellcheck, inputmode, className }) {
   const id = uniqueId(`field-${name}`);
   const hintId = hint ? `${id}-hint` : null;
   const errorId = `${id}-error`;
+  /** @type {Control} */
   let input;
   if (control === "textarea") {
     input = h("textarea", { id, name, rows, class: "textarea", required, spellcheck });
@@ -33,7 +58,10 @@ export function field({ name, label, control = "input", type = "text", hint, aut
   return { wrapper, input };
 }
 
-/** A single checkbox with its label. */
+/**
+ * A single checkbox with its label.
+ * @param {{name: string, label: string, hint?: string, checked?: boolean}} options
+ */
 export function checkbox({ name, label, hint, checked = false }) {
   const id = uniqueId(`field-${name}`);
   const hintId = hint ? `${id}-hint` : null;
@@ -46,9 +74,13 @@ export function checkbox({ name, label, hint, checked = false }) {
   return { wrapper, input };
 }
 
-/** A group of radio buttons in a fieldset with a legend. */
+/**
+ * A group of radio buttons in a fieldset with a legend.
+ * @param {{name: string, legend: string, choices: [string, string, string?][], value: string}} options
+ */
 export function radios({ name, legend, choices, value }) {
   const groupId = uniqueId(`field-${name}`);
+  /** @type {HTMLInputElement[]} */
   const inputs = [];
   const items = choices.map(([choiceValue, text, hint]) => {
     const id = `${groupId}-${choiceValue}`;
@@ -67,7 +99,7 @@ export function radios({ name, legend, choices, value }) {
   return { wrapper, inputs };
 }
 
-/** The error summary box placed at the top of a form; hidden until needed. */
+/** The error summary box placed at the top of a form; hidden until needed. @returns {ErrorSummary} */
 export function errorSummary() {
   const titleId = uniqueId("error-summary-title");
   const list = h("ul", { class: "error-summary-list" });
@@ -80,17 +112,18 @@ export function errorSummary() {
 /**
  * Show errors on a form. `errors` is [{field, message}]; a field of null is a
  * general error. Moves focus to the summary so screen reader users hear it.
+ * @param {HTMLFormElement} form @param {ErrorSummary} summary @param {FieldError[]} errors
  */
 export function showErrors(form, summary, errors) {
   clearErrors(form, summary);
   if (!errors.length) return;
   for (const error of errors) {
     const group = error.field ? form.querySelector(`[data-field="${CSS.escape(error.field)}"]`) : null;
-    const control = group ? group.querySelector("input, textarea, select") : null;
+    const control = group ? /** @type {HTMLElement | null} */ (group.querySelector("input, textarea, select")) : null;
     let item;
     if (group && control) {
       group.classList.add("form-group-error");
-      const message = group.querySelector(".error-message");
+      const message = /** @type {HTMLElement} */ (group.querySelector(".error-message"));
       replaceContent(message, h("span", { class: "visually-hidden" }, "Error: "), error.message);
       message.hidden = false;
       for (const input of group.querySelectorAll("input, textarea, select")) {
@@ -113,16 +146,17 @@ export function showErrors(form, summary, errors) {
   summary.box.focus();
 }
 
+/** @param {HTMLFormElement} form @param {ErrorSummary} summary */
 export function clearErrors(form, summary) {
   summary.box.hidden = true;
   summary.list.replaceChildren();
   for (const group of form.querySelectorAll(".form-group-error")) group.classList.remove("form-group-error");
-  for (const message of form.querySelectorAll(".error-message")) {
+  for (const message of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll(".error-message"))) {
     message.hidden = true;
     message.replaceChildren();
     const id = message.id;
     for (const input of form.querySelectorAll(`[aria-describedby~="${CSS.escape(id)}"]`)) {
-      const rest = input.getAttribute("aria-describedby").split(" ").filter((x) => x && x !== id);
+      const rest = (input.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id);
       if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
       else input.removeAttribute("aria-describedby");
       input.removeAttribute("aria-invalid");
@@ -136,6 +170,11 @@ export function clearErrors(form, summary) {
  * from the server is shown the same way. `check()` returns [{field, message}];
  * `fieldNames` maps server error fields onto this form's fields; `onError(error)`
  * may return the errors to show instead.
+ * @param {HTMLFormElement} form
+ * @param {ErrorSummary} summary
+ * @param {HTMLButtonElement} button
+ * @param {{check?: () => FieldError[], send: () => Promise<unknown>, fieldNames?: string[],
+ *   onError?: ((error: any) => FieldError[]) | null}} flow
  */
 export function onValidSubmit(form, summary, button, { check = () => [], send, fieldNames = [], onError = null }) {
   form.addEventListener("submit", (event) => {
@@ -150,13 +189,16 @@ export function onValidSubmit(form, summary, button, { check = () => [], send, f
       try {
         await send();
       } catch (error) {
-        showErrors(form, summary, onError ? onError(error) : errorsFrom(error, fieldNames));
+        showErrors(form, summary, onError ? onError(error) : errorsFrom(/** @type {Error} */ (error), fieldNames));
       }
     });
   });
 }
 
-/** Turn an ApiError into the list showErrors expects. */
+/**
+ * Turn an ApiError into the list showErrors expects.
+ * @param {{field?: string | null, message?: string}} error @param {string[]} [fieldNames] @returns {FieldError[]}
+ */
 export function errorsFrom(error, fieldNames = []) {
   const field = error.field && fieldNames.includes(error.field) ? error.field : null;
   return [{ field, message: error.message || "Something went wrong. Try again." }];
@@ -166,6 +208,10 @@ export function errorsFrom(error, fieldNames = []) {
  * Run `work` unless it is already running for this button, so a form cannot be
  * sent twice. The button is marked aria-disabled rather than disabled: a
  * disabled button would drop keyboard focus to the top of the page.
+ */
+/**
+ * @template T
+ * @param {HTMLElement} button @param {() => Promise<T>} work @returns {Promise<T | undefined>}
  */
 export async function whileBusy(button, work) {
   if (button.dataset.busy) return undefined;

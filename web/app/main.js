@@ -1,13 +1,14 @@
+// @ts-check
 // Start-up and page switching: find out who is signed in, draw the header, pick
 // the view for the URL, and keep the live connection and the outbox in step with
-// the session.
+// the session. When the server ends the session (signed out elsewhere, the account
+// deactivated), the page says so and offers to sign in again.
 import { h, replaceContent } from "./dom.js";
 import { route, fallback, match, start, navigate, currentLocation } from "./router.js";
 import { session, onUserChange, isConfirmed, setUser, safeNext } from "./session.js";
 import { setTitle } from "./page.js";
-import { announceStatus } from "./announcer.js";
 import * as realtime from "./realtime.js";
-import * as outbox from "./outbox.js";
+import { outbox } from "./sending.js";
 import {
   setupView, signUpView, signInView, confirmView, linkSignInView, unconfirmedView, signOut, loadSession,
 } from "./views/auth.js";
@@ -16,6 +17,18 @@ import { newRoomView } from "./views/new-room.js";
 import { roomView } from "./views/room.js";
 import { roomSettingsView } from "./views/room-settings.js";
 import { accessibilityView } from "./views/accessibility.js";
+import { signedOutView } from "./views/signed-out.js";
+
+/**
+ * What a mounted view offers main.js.
+ * @typedef {object} View
+ * @property {string} title
+ * @property {HTMLElement} [heading]
+ * @property {(params: Record<string, string>) => Promise<HTMLElement | null>} [enter]
+ * @property {(params: Record<string, string>, query: URLSearchParams) => false | Promise<HTMLElement | null>} [update]
+ * @property {() => void} [destroy]
+ */
+/** @typedef {(main: HTMLElement, route: {params: Record<string, string>, query: URLSearchParams}) => View} Mount */
 
 route("/", "directory");
 route("/setup", "setup");
@@ -32,7 +45,7 @@ route("/r/:slug/t/:threadId", "room");
 route("/r/:slug/t/:threadId/m/:messageId", "room");
 fallback("not-found");
 
-// name -> [mount function, needs a confirmed account]
+/** name -> [mount function, needs a confirmed account] @type {Record<string, [Mount, boolean]>} */
 const VIEWS = {
   directory: [directoryView, true],
   setup: [setupView, false],
@@ -48,10 +61,12 @@ const VIEWS = {
   "not-found": [notFoundView, false],
 };
 
-const main = document.getElementById("main");
-let current = null; // {mount, view}
+const main = /** @type {HTMLElement} */ (document.getElementById("main"));
+/** @type {{mount: Mount, view: View} | null} */
+let current = null;
 let routeCount = 0;
 
+/** @param {HTMLElement} container */
 function notFoundView(container) {
   const heading = h("h1", { tabindex: "-1" }, "Page not found");
   replaceContent(container, h("div", { class: "narrow" }, heading,
@@ -60,7 +75,10 @@ function notFoundView(container) {
   return { title: "Page not found", heading };
 }
 
-/** Redirects that depend on who is signed in; returns a URL or null. */
+/**
+ * Redirects that depend on who is signed in; returns a URL or null.
+ * @param {string} name @param {boolean} needsAccount @param {string} path
+ */
 function redirectFor(name, needsAccount, path) {
   if (session.needsSetup && name !== "setup" && name !== "accessibility" && name !== "not-found") return "/setup";
   if (!session.needsSetup && name === "setup") return session.user ? "/" : "/signin";
@@ -71,6 +89,7 @@ function redirectFor(name, needsAccount, path) {
   return null;
 }
 
+/** @param {import("./router.js").Navigation} navigation */
 async function onRoute({ initial, focus }) {
   const token = ++routeCount;
   const { path, query } = currentLocation();
@@ -97,6 +116,7 @@ async function onRoute({ initial, focus }) {
   current?.view.destroy?.();
   current = null;
   window.scrollTo(0, 0);
+  /** @type {View} */
   const view = needsAccount && !isConfirmed() ? unconfirmedView(main) : mount(main, { params, query });
   current = { mount, view };
   setTitle(view.title);
@@ -105,10 +125,28 @@ async function onRoute({ initial, focus }) {
   if (token === routeCount && focus && !initial) target.focus();
 }
 
+/**
+ * The server ended this session while the page was open: stop, and say so with a
+ * way to sign in again (not a silent jump to the sign-in page).
+ * @param {import("./protocol.js").RevocationReason | null} reason
+ */
+function sessionEnded(reason) {
+  if (session.leaving) return; // this tab signed out: signOut() takes it from here
+  const next = safeNext(location.pathname + location.search);
+  current?.view.destroy?.();
+  current = null;
+  setUser(null); // the header, the outbox and the connection follow
+  const view = signedOutView(main, { reason, next });
+  current = { mount: () => view, view };
+  setTitle(view.title);
+  view.heading.focus();
+}
+
 // ---- header ------------------------------------------------------------------
 
+/** @param {string} routeName */
 function renderHeader(routeName) {
-  const nav = document.getElementById("account-nav");
+  const nav = /** @type {HTMLElement} */ (document.getElementById("account-nav"));
   const user = session.user;
   if (!user) {
     replaceContent(nav, h("ul", { class: "header-links" },
@@ -131,22 +169,27 @@ function renderHeader(routeName) {
 
 // ---- connection banner -------------------------------------------------------
 
+/** @param {import("./realtime.js").ConnectionState} state */
 function renderConnection(state) {
   // Also exposed on <html> for styling hooks and for the end-to-end tests.
   document.documentElement.dataset.connection = state;
-  const banner = document.getElementById("connection-banner");
-  const text = {
+  const banner = /** @type {HTMLElement} */ (document.getElementById("connection-banner"));
+  /** @type {Record<string, string>} */
+  const texts = {
     offline: "You are offline. Messages you write are kept and will be sent when you are back online.",
     reconnecting: "Connection lost. Reconnecting… Messages you write are kept and will be sent when the connection is back.",
-  }[state];
+  };
+  const text = texts[state];
   banner.hidden = !text;
   banner.textContent = text || "";
 }
 
 // ---- session -----------------------------------------------------------------
 
+/** @type {string | null} */
 let sessionKey = null;
 
+/** @param {import("./protocol.js").User | null} user */
 function followSession(user) {
   renderHeader(match(location.pathname).name);
   // Only a different person (or a newly confirmed one) needs a new connection;
@@ -156,15 +199,9 @@ function followSession(user) {
   sessionKey = key;
   realtime.stop();
   outbox.close();
-  if (key) {
-    outbox.open(user);
-    realtime.start({
-      sessionLost: () => {
-        announceStatus("You have been signed out.");
-        setUser(null);
-        navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
-      },
-    });
+  if (user && key) {
+    outbox.open(user.id);
+    realtime.start({ sessionEnded });
   }
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // @mention suggestions in a textarea.
 //
 // Typing "@" followed by part of a name offers the room's members in a listbox.
@@ -15,12 +16,20 @@ const MAX_SUGGESTIONS = 8;
  * organisation}]. Returns {listbox, handleKeydown(event) -> bool, close()};
  * handleKeydown returns true when it used the key (so Enter does not also send).
  */
+/** @typedef {import("./protocol.js").User} User */
+
+/**
+ * @param {HTMLTextAreaElement} textarea
+ * @param {() => User[]} getPeople
+ */
 export function attachMentions(textarea, getPeople) {
   const listboxId = uniqueId("mention-list");
   const listbox = h("ul", { id: listboxId, role: "listbox", class: "mention-list", hidden: true,
     "aria-label": "People to mention" });
+  /** @type {User[]} */
   let matches = [];
   let active = 0;
+  /** @type {{start: number, end: number, query: string} | null} */
   let range = null;
   let lastAnnounced = "";
 
@@ -36,6 +45,7 @@ export function attachMentions(textarea, getPeople) {
     return { start: caret - query.length - 1, end: caret, query };
   }
 
+  /** @param {string} query */
   function search(query) {
     const needle = query.toLowerCase();
     const people = getPeople();
@@ -89,6 +99,7 @@ export function attachMentions(textarea, getPeople) {
     textarea.setAttribute("aria-activedescendant", `${listboxId}-${active}`);
   }
 
+  /** @param {number} index */
   function choose(index) {
     const person = matches[index];
     if (!person || !range) return;
@@ -116,6 +127,7 @@ export function attachMentions(textarea, getPeople) {
     return matches.length > 0 && !listbox.hidden;
   }
 
+  /** @param {KeyboardEvent} event */
   function handleKeydown(event) {
     if (!isOpen()) return false;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {

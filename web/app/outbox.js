@@ -1,185 +1,249 @@
+// @ts-check
 // Messages on their way to the server.
 //
-// A message is shown at once as pending, kept in localStorage until the server
+// A message is shown at once as pending, kept in storage until the server
 // acknowledges it (so a reload or a crash loses nothing), and sent again with the
 // same client_id after a dropped connection. The server stores one message per
 // client_id, so a retry can never make it appear twice.
-import * as realtime from "./realtime.js";
-import { announceStatus } from "./announcer.js";
+//
+// Storage, the socket and timers are injected: main.js passes localStorage and the
+// live connection; `node --test` passes fakes (web/test/outbox.test.js).
+
+/** @typedef {import("./protocol.js").Message} Message */
+/** @typedef {import("./protocol.js").ErrorBody} ErrorBody */
+
+/**
+ * @typedef {object} OutboxItem
+ * @property {string} client_id
+ * @property {number} thread_id
+ * @property {number} room_id
+ * @property {string} body
+ * @property {string} created_at
+ * @property {"pending" | "failed"} status
+ * @property {string | null} error
+ */
+
+/**
+ * @typedef {{type: "added" | "updated" | "sent" | "removed", item: OutboxItem, message?: Message}
+ *   | {type: "reloaded"}} OutboxChange
+ */
+
+/** @typedef {{ok: boolean, message?: Message, error?: ErrorBody}} SendAck */
+
+/**
+ * @typedef {object} OutboxTransport
+ * @property {() => boolean} isConnected
+ * @property {(payload: {thread_id: number, client_id: string, body: string}) => Promise<SendAck>} send
+ *   resolves with the acknowledgement; rejects when none comes (timeout, disconnected)
+ */
+
+/** @typedef {Pick<Storage, "getItem" | "setItem" | "removeItem">} KeyValueStorage */
+
+/**
+ * @typedef {object} Outbox
+ * @property {(userId: number) => void} open  load this person's unsent messages
+ * @property {(options?: {discard?: boolean}) => void} close
+ * @property {() => string | null} storageKey
+ * @property {() => void} reload  re-read storage (another tab changed it)
+ * @property {(listener: (change: OutboxChange) => void) => () => void} subscribe
+ * @property {(threadId: number) => OutboxItem[]} forThread
+ * @property {() => OutboxItem[]} all
+ * @property {(draft: {threadId: number, roomId: number, body: string}) => OutboxItem} enqueue
+ * @property {(clientId: string, message?: Message) => void} settle
+ * @property {(clientId: string) => void} discard
+ * @property {(clientId: string) => void} retry
+ * @property {() => void} flush  send everything pending (on every connect)
+ */
 
 const RETRYABLE = new Set(["rate_limited", "timeout", "offline"]);
-let userId = null;
-let items = [];
-const listeners = new Set();
-const inFlight = new Set();
-let retryTimer = null;
+const NOT_ACCEPTED = "The message was not accepted.";
 
-function storageKey() {
-  return `convene.outbox.${userId}`;
-}
+/**
+ * @param {object} options
+ * @param {KeyValueStorage | null} options.storage
+ * @param {OutboxTransport} options.transport
+ * @param {(text: string) => void} [options.announce]
+ * @param {() => string} [options.newId]
+ * @param {() => string} [options.now]
+ * @param {(fn: () => void, ms: number) => unknown} [options.later]
+ * @param {number} [options.retryMs]
+ * @returns {Outbox}
+ */
+export function createOutbox({
+  storage, transport, announce = () => {}, newId = () => crypto.randomUUID(),
+  now = () => new Date().toISOString(), later = (fn, ms) => setTimeout(fn, ms), retryMs = 3000,
+}) {
+  /** @type {number | null} */
+  let userId = null;
+  /** @type {OutboxItem[]} */
+  let items = [];
+  /** @type {Set<(change: OutboxChange) => void>} */
+  const listeners = new Set();
+  /** @type {Set<string>} */
+  const inFlight = new Set();
+  let retryScheduled = false;
 
-function load() {
-  try {
-    const raw = localStorage.getItem(storageKey());
-    const parsed = raw ? JSON.parse(raw) : [];
-    return Array.isArray(parsed) ? parsed : [];
-  } catch {
-    return [];
+  function storageKey() {
+    return userId == null ? null : `convene.outbox.${userId}`;
   }
-}
 
-function save() {
-  if (userId == null) return;
-  try {
-    if (items.length) localStorage.setItem(storageKey(), JSON.stringify(items));
-    else localStorage.removeItem(storageKey());
-  } catch {
-    // Storage full or blocked (some locked-down browsers): keep them in memory.
-  }
-}
-
-function notify(change) {
-  for (const listener of listeners) {
+  /** @returns {OutboxItem[]} */
+  function load() {
+    const key = storageKey();
+    if (!storage || !key) return [];
     try {
-      listener(change);
-    } catch (error) {
-      console.error(error);
+      const raw = storage.getItem(key);
+      const parsed = raw ? JSON.parse(raw) : [];
+      return Array.isArray(parsed) ? parsed : [];
+    } catch {
+      return [];
     }
   }
-}
 
-/** Load the signed-in person's unsent messages and start sending them. */
-export function open(user) {
-  userId = user.id;
-  items = load().map((item) => ({ ...item, status: item.status === "failed" ? "failed" : "pending" }));
-  realtime.onConnect(flush);
-  // Another tab may have sent or queued messages meanwhile.
-  window.addEventListener("storage", onStorage);
-}
-
-/** Forget the queue (sign-out: unsent messages stay with the person who wrote them). */
-export function close({ discard = false } = {}) {
-  if (discard && userId != null) {
-    try { localStorage.removeItem(storageKey()); } catch { /* ignore */ }
+  function save() {
+    const key = storageKey();
+    if (!storage || !key) return;
+    try {
+      if (items.length) storage.setItem(key, JSON.stringify(items));
+      else storage.removeItem(key);
+    } catch {
+      // Storage full or blocked (some locked-down browsers): keep them in memory.
+    }
   }
-  window.removeEventListener("storage", onStorage);
-  userId = null;
-  items = [];
-  inFlight.clear();
-}
 
-function onStorage(event) {
-  if (event.key !== storageKey()) return;
-  items = load();
-  notify({ type: "reloaded" });
-}
-
-/** Listen for changes: {type: "added"|"updated"|"sent"|"removed"|"reloaded", item, message}. */
-export function subscribe(listener) {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-export function forThread(threadId) {
-  return items.filter((item) => item.thread_id === threadId);
-}
-
-/** Queue a message and try to send it now. Returns the queued item. */
-export function enqueue({ threadId, roomId, body }) {
-  const item = {
-    client_id: crypto.randomUUID(),
-    thread_id: threadId,
-    room_id: roomId,
-    body,
-    created_at: new Date().toISOString(),
-    status: "pending",
-    error: null,
-  };
-  items.push(item);
-  save();
-  notify({ type: "added", item });
-  if (!realtime.isConnected()) {
-    announceStatus("Not connected. Your message will be sent when the connection is back.");
+  /** @param {OutboxChange} change */
+  function notify(change) {
+    for (const listener of [...listeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        console.error(error);
+      }
+    }
   }
-  send(item);
-  return item;
-}
 
-/** The server has the message (acknowledged, or seen in an event, whichever
- * comes first): stop tracking it and say so. */
-export function settle(clientId, message) {
-  const item = items.find((i) => i.client_id === clientId);
-  if (!item) return;
-  items = items.filter((i) => i !== item);
-  save();
-  notify({ type: "sent", item, message });
-  announceStatus("Message sent.");
-}
-
-export function discard(clientId) {
-  const item = items.find((i) => i.client_id === clientId);
-  if (!item) return;
-  items = items.filter((i) => i !== item);
-  save();
-  notify({ type: "removed", item });
-}
-
-export function retry(clientId) {
-  const item = items.find((i) => i.client_id === clientId);
-  if (!item) return;
-  item.status = "pending";
-  item.error = null;
-  save();
-  notify({ type: "updated", item });
-  send(item);
-}
-
-/** Send everything still pending, oldest first (run on every connect). */
-export function flush() {
-  for (const item of [...items]) {
-    if (item.status === "pending") send(item);
+  /** @param {string} clientId */
+  function find(clientId) {
+    return items.find((item) => item.client_id === clientId);
   }
-}
 
-async function send(item) {
-  if (inFlight.has(item.client_id) || !realtime.isConnected()) return;
-  inFlight.add(item.client_id);
-  let ack;
-  try {
-    ack = await realtime.request("send", {
-      thread_id: item.thread_id,
-      client_id: item.client_id,
-      body: item.body,
-    });
-  } catch (error) {
-    // Timed out or disconnected: the server may or may not have it. Sending
-    // again with the same client_id is safe either way.
+  function scheduleRetry() {
+    if (retryScheduled) return;
+    retryScheduled = true;
+    later(() => {
+      retryScheduled = false;
+      flush();
+    }, retryMs);
+  }
+
+  /** @param {OutboxItem} item */
+  async function send(item) {
+    if (inFlight.has(item.client_id) || !transport.isConnected()) return;
+    const owner = userId;
+    inFlight.add(item.client_id);
+    /** @type {SendAck} */
+    let ack;
+    try {
+      ack = await transport.send({ thread_id: item.thread_id, client_id: item.client_id, body: item.body });
+    } catch {
+      // Timed out or disconnected: the server may or may not have it. Sending
+      // again with the same client_id is safe either way.
+      inFlight.delete(item.client_id);
+      if (owner === userId) scheduleRetry();
+      return;
+    }
     inFlight.delete(item.client_id);
-    scheduleRetry();
-    return;
+    if (owner !== userId || !items.includes(item)) return; // settled by an event meanwhile, or signed out
+    if (ack && ack.ok && ack.message) {
+      settle(item.client_id, ack.message);
+      return;
+    }
+    const error = (ack && ack.error) || { code: "invalid", message: NOT_ACCEPTED };
+    if (RETRYABLE.has(error.code)) {
+      scheduleRetry();
+      return;
+    }
+    item.status = "failed";
+    item.error = error.message || NOT_ACCEPTED;
+    save();
+    notify({ type: "updated", item });
+    announce(`Message not sent: ${item.error}`);
   }
-  inFlight.delete(item.client_id);
-  if (!items.includes(item)) return; // settled by an event meanwhile
-  if (ack.ok && ack.message) {
-    settle(item.client_id, ack.message);
-    return;
-  }
-  const error = ack.error || { code: "invalid", message: "The message was not accepted." };
-  if (RETRYABLE.has(error.code)) {
-    scheduleRetry();
-    return;
-  }
-  item.status = "failed";
-  item.error = error.message || "The message was not accepted.";
-  save();
-  notify({ type: "updated", item });
-  announceStatus(`Message not sent: ${item.error}`);
-}
 
-function scheduleRetry() {
-  if (retryTimer) return;
-  retryTimer = window.setTimeout(() => {
-    retryTimer = null;
-    flush();
-  }, 3000);
+  function flush() {
+    for (const item of [...items]) {
+      if (item.status === "pending") send(item);
+    }
+  }
+
+  /** @param {string} clientId @param {Message} [message] */
+  function settle(clientId, message) {
+    const item = find(clientId);
+    if (!item) return;
+    items = items.filter((i) => i !== item);
+    save();
+    notify({ type: "sent", item, message });
+    announce("Message sent.");
+  }
+
+  return {
+    open(id) {
+      userId = id;
+      items = load().map((item) => ({ ...item, status: item.status === "failed" ? "failed" : "pending" }));
+    },
+    close({ discard = false } = {}) {
+      const key = storageKey();
+      if (discard && storage && key) {
+        try { storage.removeItem(key); } catch { /* ignore */ }
+      }
+      userId = null;
+      items = [];
+      inFlight.clear();
+    },
+    storageKey,
+    reload() {
+      items = load();
+      notify({ type: "reloaded" });
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    forThread(threadId) {
+      return items.filter((item) => item.thread_id === threadId);
+    },
+    all() {
+      return [...items];
+    },
+    enqueue({ threadId, roomId, body }) {
+      /** @type {OutboxItem} */
+      const item = {
+        client_id: newId(), thread_id: threadId, room_id: roomId, body, created_at: now(), status: "pending", error: null,
+      };
+      items.push(item);
+      save();
+      notify({ type: "added", item });
+      if (!transport.isConnected()) announce("Not connected. Your message will be sent when the connection is back.");
+      send(item);
+      return item;
+    },
+    settle,
+    discard(clientId) {
+      const item = find(clientId);
+      if (!item) return;
+      items = items.filter((i) => i !== item);
+      save();
+      notify({ type: "removed", item });
+    },
+    retry(clientId) {
+      const item = find(clientId);
+      if (!item) return;
+      item.status = "pending";
+      item.error = null;
+      save();
+      notify({ type: "updated", item });
+      send(item);
+    },
+    flush,
+  };
 }

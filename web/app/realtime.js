@@ -1,16 +1,24 @@
+// @ts-check
 // The live connection: one Socket.IO socket per tab.
 //
-// Durable room events carry a per-room sequence number (docs/protocol.md,
-// "Sequence numbers"). For every room in view we remember the highest seq we
-// applied and follow the protocol's three rules: apply seq == last + 1, ignore
-// seq <= last, and on a gap ask the server again with `subscribe`. On every
-// (re)connect we subscribe with those numbers so the server replays exactly what
-// we missed; a room too far behind answers `resync` and its view reloads over
-// REST. Together that means nothing is missed and nothing is applied twice.
+// The ordering rules (apply each room event once, in seq order, and catch up after
+// a gap or a reconnect) live in room-feed.js; this module owns the socket, the
+// connection state shown in the banner, and the end of a session: when the server
+// says the session was revoked (or refuses to connect because it is gone), the
+// socket stops for good instead of reconnecting forever, and main.js says so.
 import { io } from "./vendor/socket.io/socket.io.esm.min.js";
 import { announceStatus } from "./announcer.js";
+import { createRoomFeeds } from "./room-feed.js";
+import { isUnauthenticated } from "./session.js";
+
+/** @typedef {import("./protocol.js").ServerEvent} ServerEvent */
+/** @typedef {import("./protocol.js").RevocationReason} RevocationReason */
+/** @typedef {import("./room-feed.js").FeedHandlers} FeedHandlers */
+/** @typedef {"idle" | "connecting" | "connected" | "reconnecting" | "offline" | "signed-out"} ConnectionState */
+/** @typedef {{ok: boolean, error?: import("./protocol.js").ErrorBody, [key: string]: any}} Ack */
 
 export class RealtimeError extends Error {
+  /** @param {string} code @param {string} message */
   constructor(code, message) {
     super(message);
     this.name = "RealtimeError";
@@ -18,29 +26,48 @@ export class RealtimeError extends Error {
   }
 }
 
+/** @type {import("socket.io-client").Socket | null} */
 let socket = null;
-let state = "idle"; // idle | connecting | connected | reconnecting | offline
-let everConnected = false;
-const watches = new Map(); // room id (string) -> watch
+/** @type {ConnectionState} */
+let state = "idle";
+/** @type {Set<(state: ConnectionState) => void>} */
 const stateListeners = new Set();
+/** @type {Set<() => void>} */
 const connectListeners = new Set();
-let onSessionLost = null;
+/** @type {((reason: RevocationReason | null) => void) | null} */
+let onSessionEnded = null;
+
+const feeds = createRoomFeeds({
+  transport: {
+    isConnected,
+    subscribe: (rooms) => {
+      const live = socket;
+      if (!live || !live.connected) return Promise.reject(new RealtimeError("offline", "Not connected"));
+      return live.timeout(15000).emitWithAck("subscribe", { rooms });
+    },
+    unsubscribe: (roomId) => {
+      socket?.emit("unsubscribe", { room_id: roomId }, () => {});
+    },
+  },
+});
 
 export function isConnected() {
   return Boolean(socket && socket.connected);
 }
 
+/** @param {(state: ConnectionState) => void} listener */
 export function onConnectionChange(listener) {
   stateListeners.add(listener);
   return () => stateListeners.delete(listener);
 }
 
-/** Runs after every successful (re)connect, e.g. to send queued messages. */
+/** Runs after every successful (re)connect, e.g. to send queued messages. @param {() => void} listener */
 export function onConnect(listener) {
   connectListeners.add(listener);
   return () => connectListeners.delete(listener);
 }
 
+/** @param {ConnectionState} next */
 function setState(next) {
   if (state === next) return;
   const previous = state;
@@ -52,17 +79,18 @@ function setState(next) {
   } else if (next === "connected" && (previous === "reconnecting" || previous === "offline")) {
     announceStatus("Reconnected.");
   }
-  for (const listener of stateListeners) listener(next);
+  for (const listener of [...stateListeners]) listener(next);
 }
 
 /**
- * Open the socket (after sign-in). `sessionLost` is called when the server
- * refuses us because the session ended (signed out everywhere, for example).
+ * Open the socket (after sign-in). `sessionEnded(reason)` is called once when the
+ * server ends the session (signed out elsewhere, deactivated): the socket is
+ * closed by then and will not reconnect.
+ * @param {{sessionEnded?: (reason: RevocationReason | null) => void}} [options]
  */
-export function start({ sessionLost } = {}) {
+export function start({ sessionEnded } = {}) {
   if (socket) return;
-  onSessionLost = sessionLost || null;
-  everConnected = false;
+  onSessionEnded = sessionEnded || null;
   socket = io({ withCredentials: true, reconnectionDelayMax: 5000 });
   setState(navigator.onLine === false ? "offline" : "connecting");
   socket.on("connect", handleConnect);
@@ -81,8 +109,17 @@ export function stop() {
   socket.removeAllListeners();
   socket.disconnect();
   socket = null;
-  watches.clear();
+  feeds.clear();
   setState("idle");
+}
+
+/** The session is over: stop for good and say so once. @param {RevocationReason | null} reason */
+function endSession(reason) {
+  const notify = onSessionEnded;
+  onSessionEnded = null;
+  stop();
+  setState("signed-out");
+  notify?.(reason);
 }
 
 // The browser knows before the socket's heartbeat does that the network is
@@ -91,6 +128,7 @@ export function stop() {
 function handleOffline() {
   if (!socket) return;
   socket.disconnect();
+  feeds.disconnected();
   setState("offline");
 }
 
@@ -103,10 +141,9 @@ function handleOnline() {
 }
 
 function handleConnect() {
-  everConnected = true;
   setState("connected");
-  subscribe([...watches.keys()]);
-  for (const listener of connectListeners) {
+  feeds.connected();
+  for (const listener of [...connectListeners]) {
     try {
       listener();
     } catch (error) {
@@ -115,28 +152,32 @@ function handleConnect() {
   }
 }
 
+/** @param {string} reason */
 function handleDisconnect(reason) {
-  for (const watch of watches.values()) {
-    // Acknowledgements of subscribe calls on the old connection never come.
-    watch.inFlight = 0;
-  }
+  feeds.disconnected();
   if (reason === "io client disconnect") return; // we closed it (offline or sign-out)
   if (reason === "io server disconnect") {
-    // The server closed us on purpose, most likely because the session ended.
+    // The server closed us on purpose: usually the session ended (its
+    // session.revoked event, if it came, has already stopped us).
     checkSession();
     return;
   }
   setState(navigator.onLine === false ? "offline" : "reconnecting");
 }
 
-function handleConnectError() {
+/** @param {Error} error */
+function handleConnectError(error) {
   if (!socket) return;
+  if (isUnauthenticated(error)) {
+    endSession(null);
+    return;
+  }
   if (socket.active) {
     // A temporary failure; socket.io-client retries by itself.
     setState(navigator.onLine === false ? "offline" : "reconnecting");
     return;
   }
-  // The server refused the connection (a middleware error): check the session.
+  // The server refused the connection for another reason: check the session.
   setState("reconnecting");
   checkSession();
 }
@@ -151,9 +192,10 @@ async function checkSession() {
   }
   if (!socket) return;
   if (!signedIn) {
-    onSessionLost?.();
+    endSession(null);
     return;
   }
+  setState("reconnecting");
   window.setTimeout(() => socket && !socket.connected && socket.connect(), 2000);
 }
 
@@ -161,6 +203,10 @@ async function checkSession() {
  * Emit a client event and resolve with its acknowledgement object
  * ({ok: true, ...} or {ok: false, error}). Rejects with RealtimeError when not
  * connected or when no answer comes in time; the caller decides whether to retry.
+ * @param {string} event
+ * @param {object} payload
+ * @param {number} [timeoutMs]
+ * @returns {Promise<Ack>}
  */
 export function request(event, payload, timeoutMs = 10000) {
   return new Promise((resolve, reject) => {
@@ -170,7 +216,7 @@ export function request(event, payload, timeoutMs = 10000) {
       reject(new RealtimeError("offline", "Not connected"));
       return;
     }
-    socket.timeout(timeoutMs).emit(event, payload, (err, ack) => {
+    socket.timeout(timeoutMs).emit(event, payload, (/** @type {Error | null} */ err, /** @type {Ack | undefined} */ ack) => {
       if (err) reject(new RealtimeError("timeout", "No answer from the server"));
       else resolve(ack || { ok: false, error: { code: "invalid", message: "Empty answer" } });
     });
@@ -178,130 +224,19 @@ export function request(event, payload, timeoutMs = 10000) {
 }
 
 /**
- * Follow a room's events from `lastSeq` on. Handlers:
- *   onEvent(event)  durable events, exactly once each and in seq order
- *   onLive(event)   typing, presence, member and read events (no seq)
- *   onResync()      reload the room over REST; resolve with its last_seq
- *   onSubscribed()  the subscription is (again) in place
- *   onError(error)  the server refused the subscription
- * Returns a function that stops following.
+ * Follow a room's events from `lastSeq` on (see room-feed.js). Returns a function
+ * that stops following it.
+ * @param {number} roomId @param {number} lastSeq @param {FeedHandlers} handlers
  */
 export function watchRoom(roomId, lastSeq, handlers) {
-  const key = String(roomId);
-  const watch = { key, lastSeq: Number(lastSeq) || 0, handlers, inFlight: 0, buffer: [], resyncing: false, retries: 0 };
-  watches.set(key, watch);
-  subscribe([key]);
-  return () => {
-    if (watches.get(key) !== watch) return;
-    watches.delete(key);
-    if (socket && socket.connected) socket.emit("unsubscribe", { room_id: Number(roomId) }, () => {});
-  };
+  return feeds.watch(roomId, lastSeq, handlers);
 }
 
-function subscribe(keys) {
-  if (!socket || !socket.connected || keys.length === 0) return;
-  const rooms = {};
-  for (const key of keys) {
-    const watch = watches.get(key);
-    if (!watch || watch.resyncing) continue;
-    watch.inFlight += 1;
-    rooms[key] = watch.lastSeq;
-  }
-  if (Object.keys(rooms).length === 0) return;
-  const sentOn = socket;
-  socket.timeout(15000).emit("subscribe", { rooms }, (err, ack) => {
-    if (sentOn !== socket) return;
-    for (const key of Object.keys(rooms)) {
-      const watch = watches.get(key);
-      if (!watch) continue;
-      watch.inFlight = Math.max(0, watch.inFlight - 1);
-      if (err || !ack || !ack.ok) {
-        // No answer: the connection is probably going; the next connect
-        // subscribes again. If still connected, try once more shortly.
-        if (socket && socket.connected) window.setTimeout(() => subscribe([key]), 1000);
-        continue;
-      }
-      const answer = ack.rooms ? ack.rooms[key] : null;
-      if (!answer) continue;
-      if (answer.error) {
-        watch.handlers.onError?.(answer.error);
-        continue;
-      }
-      if (answer.resync) {
-        resync(watch);
-        continue;
-      }
-      for (const event of answer.events || []) applyDurable(watch, event);
-      drain(watch);
-      notifySubscribed(watch);
-      if (watch.lastSeq < answer.last_seq && watch.inFlight === 0 && watch.retries < 5) {
-        watch.retries += 1;
-        subscribe([key]);
-      } else {
-        watch.retries = 0;
-      }
-    }
-  });
-}
-
-// Events without seq (members joining, presence) are not replayed: tell the view
-// it is subscribed again so it can refresh what those events would have changed.
-function notifySubscribed(watch) {
-  try {
-    watch.handlers.onSubscribed?.();
-  } catch (error) {
-    console.error(error);
-  }
-}
-
-function applyDurable(watch, event) {
-  if (event.seq <= watch.lastSeq) return; // already applied
-  if (watch.resyncing || (event.seq !== watch.lastSeq + 1)) {
-    watch.buffer.push(event);
-    // A gap: ask for what is missing unless a request is already on its way.
-    if (!watch.resyncing && watch.inFlight === 0) subscribe([watch.key]);
+/** @param {ServerEvent} event */
+function handleServerEvent(event) {
+  if (event && event.type === "session.revoked") {
+    endSession(event.reason || null);
     return;
   }
-  watch.lastSeq = event.seq;
-  try {
-    watch.handlers.onEvent?.(event);
-  } catch (error) {
-    console.error("Failed to apply event", event, error);
-  }
-}
-
-function drain(watch) {
-  if (watch.buffer.length === 0) return;
-  const buffered = watch.buffer.sort((a, b) => a.seq - b.seq);
-  watch.buffer = [];
-  for (const event of buffered) applyDurable(watch, event);
-}
-
-async function resync(watch) {
-  watch.resyncing = true;
-  try {
-    const lastSeq = await watch.handlers.onResync?.();
-    if (typeof lastSeq === "number") watch.lastSeq = lastSeq;
-  } catch (error) {
-    console.error("Resync failed", error);
-  } finally {
-    watch.resyncing = false;
-  }
-  drain(watch);
-  notifySubscribed(watch);
-}
-
-function handleServerEvent(event) {
-  if (!event || event.room_id == null) return;
-  const watch = watches.get(String(event.room_id));
-  if (!watch) return;
-  if (typeof event.seq === "number") {
-    applyDurable(watch, event);
-  } else {
-    try {
-      watch.handlers.onLive?.(event);
-    } catch (error) {
-      console.error("Failed to apply live event", event, error);
-    }
-  }
+  feeds.receive(event);
 }

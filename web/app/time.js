@@ -1,3 +1,4 @@
+// @ts-check
 // Times are shown in the reader's own time zone, in British English, inside
 // <time datetime> so assistive technology and copy/paste get the exact instant.
 import { h } from "./dom.js";
@@ -13,8 +14,9 @@ const longDate = new Intl.DateTimeFormat("en-GB", {
   weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
 });
 
+/** @param {string | null | undefined} iso */
 export function formatTime(iso) {
-  const date = new Date(iso);
+  const date = new Date(iso || "");
   if (Number.isNaN(date.getTime())) return "";
   const now = new Date();
   if (date.toDateString() === now.toDateString()) return timeOfDay.format(date);
@@ -22,6 +24,7 @@ export function formatTime(iso) {
   return fullDate.format(date);
 }
 
+/** @param {string} iso @param {string} [className] */
 export function timeElement(iso, className = "") {
   const date = new Date(iso);
   return h("time", {

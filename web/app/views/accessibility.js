@@ -1,11 +1,18 @@
+// @ts-check
 // The accessibility statement, in the form GOV.UK publishes for public sector
 // services. The same text is kept in docs/accessibility.md; the e2e tests check
 // that the two keep the same headings.
 import { h, replaceContent } from "../dom.js";
 
 const CONTACT = "accessibility@convene.example";
+/** @typedef {{href: string, text: string}} Link */
+/** @typedef {string | Link} Inline */
+/** @typedef {["ul", string[]] | ["p" | "h2" | "h3", ...Inline[]]} Block */
+
+/** @param {string} href @param {string} text @returns {Link} */
 const link = (href, text) => ({ href, text });
 
+/** @type {Block[]} */
 const STATEMENT = [
   ["p", "This accessibility statement applies to Convene, the service where councils, government departments and suppliers keep talking in rooms and threads between workshops."],
   ["p", "This service is run by the team that runs this Convene installation. We want as many people as possible to be able to use it. For example, that means you should be able to:"],
@@ -75,14 +82,17 @@ const STATEMENT = [
   ]],
 ];
 
+/** @param {Inline[]} parts */
 function inline(parts) {
   return parts.map((part) => (typeof part === "string" ? part : h("a", { href: part.href }, part.text)));
 }
 
+/** @param {HTMLElement} main */
 export function accessibilityView(main) {
   const heading = h("h1", { tabindex: "-1" }, "Accessibility statement for Convene");
-  const content = STATEMENT.map(([kind, ...rest]) => {
-    if (kind === "ul") return h("ul", { class: "list-bullet" }, rest[0].map((item) => h("li", {}, item)));
+  const content = STATEMENT.map((block) => {
+    if (block[0] === "ul") return h("ul", { class: "list-bullet" }, block[1].map((item) => h("li", {}, item)));
+    const [kind, ...rest] = block;
     return h(kind, {}, inline(rest));
   });
   replaceContent(main, h("div", { class: "prose statement" }, heading, content));

@@ -1,3 +1,4 @@
+// @ts-check
 // First run, sign up, sign in (password or emailed link), confirming an address.
 //
 // Pages reached from an email (/confirm, /signin/link) never act on load: mail
@@ -11,8 +12,13 @@ import { session, setUser, safeNext } from "../session.js";
 import { navigate } from "../router.js";
 import { announceStatus } from "../announcer.js";
 
+/** @typedef {import("../protocol.js").User} User */
+/** @typedef {{wrapper: HTMLElement, input: import("../forms.js").Control}} Field */
+/** @typedef {(main: HTMLElement, route: {query: URLSearchParams}) => {title: string, heading: HTMLElement}} View */
+
 const PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong, memorable password.";
 
+/** @returns {Record<string, Field>} */
 function accountFields() {
   return {
     display_name: field({ name: "display_name", label: "Your name", autocomplete: "name",
@@ -25,15 +31,21 @@ function accountFields() {
   };
 }
 
+/** @param {Record<string, Field>} fields */
 function valuesOf(fields) {
+  /** @type {Record<string, string | undefined>} */
   const values = {};
   for (const [name, f] of Object.entries(fields)) values[name] = f.input.value.trim();
   values.password = fields.password ? fields.password.input.value : undefined;
   return values;
 }
 
-/** Errors we can spot without asking the server, so people hear them at once. */
+/**
+ * Errors we can spot without asking the server, so people hear them at once.
+ * @param {Record<string, Field>} fields @param {Record<string, string>} labels
+ */
 function missing(fields, labels) {
+  /** @type {import("../forms.js").FieldError[]} */
   const errors = [];
   for (const [name, text] of Object.entries(labels)) {
     if (!fields[name].input.value.trim()) errors.push({ field: name, message: text });
@@ -48,6 +60,7 @@ const SIGNUP_REQUIRED = {
   password: "Create a password",
 };
 
+/** @param {{submitLabel: string, onDone: (user: User) => void}} options */
 function accountForm({ submitLabel, onDone }) {
   const fields = accountFields();
   const summary = errorSummary();
@@ -65,6 +78,7 @@ function accountForm({ submitLabel, onDone }) {
 // Redirects (already set up, already signed in) happen in main.js before a view
 // is mounted, so these views can assume they are wanted.
 
+/** @param {HTMLElement} main */
 export function setupView(main) {
   const heading = h("h1", { tabindex: "-1" }, "Set up Convene");
   replaceContent(main,
@@ -84,6 +98,7 @@ export function setupView(main) {
   return { title: "Set up Convene", heading };
 }
 
+/** @param {HTMLElement} main */
 export function signUpView(main) {
   const heading = h("h1", { tabindex: "-1" }, "Create an account");
   const container = h("div", { class: "narrow" });
@@ -106,12 +121,14 @@ export function signUpView(main) {
   return { title: "Create an account", heading };
 }
 
+/** @param {HTMLElement} el @param {...(Node | string)} children */
 function appendTo(el, ...children) {
   el.append(...children);
   return el;
 }
 
 /** The "we have emailed you" panel; also used for signed-in, unconfirmed people. */
+/** @param {User | null} user */
 export function checkEmailPanel(user) {
   const status = h("p", { class: "inline-status", role: "status" });
   const resend = h("button", { type: "button", class: "button button-secondary" }, "Send the email again");
@@ -120,17 +137,18 @@ export function checkEmailPanel(user) {
       await post("/auth/resend-confirmation");
       status.textContent = "We have sent the email again. Use the newest link.";
     } catch (error) {
-      status.textContent = error.message;
+      status.textContent = error instanceof Error ? error.message : String(error);
     }
   }));
   return h("div", { class: "panel" },
     h("h2", {}, "Check your email"),
-    h("p", {}, "We have sent a link to ", h("strong", {}, user.email || "your email address"),
+    h("p", {}, "We have sent a link to ", h("strong", {}, (user && user.email) || "your email address"),
       ". Open it to confirm your address; then you can join rooms and post."),
     h("p", {}, "The email can take a few minutes to arrive. Check your junk folder if you cannot find it."),
     resend, status);
 }
 
+/** @param {HTMLElement} container @param {User} user */
 function showCheckEmail(container, user) {
   const heading = h("h1", { tabindex: "-1" }, "Confirm your email address");
   replaceContent(container, heading, checkEmailPanel(user));
@@ -138,6 +156,7 @@ function showCheckEmail(container, user) {
   heading.focus();
 }
 
+/** @type {View} */
 export function signInView(main, { query }) {
   const next = safeNext(query.get("next"));
   const heading = h("h1", { tabindex: "-1" }, "Sign in");
@@ -197,7 +216,12 @@ export function signInView(main, { query }) {
   return { title: "Sign in", heading };
 }
 
-/** A page reached from an emailed link that acts only when the button is pressed. */
+/**
+ * A page reached from an emailed link that acts only when the button is pressed.
+ * @param {HTMLElement} main
+ * @param {{title: string, intro: string, buttonLabel: string, token: string | null,
+ *   action: (token: string) => Promise<{user: User}>, onSuccess: (data: {user: User}, result: HTMLElement) => void}} options
+ */
 function tokenPage(main, { title, intro, buttonLabel, token, action, onSuccess }) {
   const heading = h("h1", { tabindex: "-1" }, title);
   const result = h("div", { class: "token-result" });
@@ -219,7 +243,7 @@ function tokenPage(main, { title, intro, buttonLabel, token, action, onSuccess }
         h("h2", { class: "error-summary-title" }, "There is a problem"),
         h("p", {}, expired
           ? "This link has expired or has already been used. Ask for a new one."
-          : error.message)));
+          : error instanceof Error ? error.message : String(error))));
     }
   }));
   container.append(h("p", {}, intro), button, result);
@@ -227,6 +251,7 @@ function tokenPage(main, { title, intro, buttonLabel, token, action, onSuccess }
   return { title, heading };
 }
 
+/** @type {View} */
 export function confirmView(main, { query }) {
   return tokenPage(main, {
     title: "Confirm your email address",
@@ -243,11 +268,12 @@ export function confirmView(main, { query }) {
           h("p", {}, session.user
             ? h("a", { href: "/" }, "Go to the rooms")
             : h("a", { href: "/signin" }, "Sign in to Convene"))));
-      result.querySelector("a").focus();
+      result.querySelector("a")?.focus();
     },
   });
 }
 
+/** @type {View} */
 export function linkSignInView(main, { query }) {
   return tokenPage(main, {
     title: "Sign in to Convene",
@@ -263,23 +289,28 @@ export function linkSignInView(main, { query }) {
   });
 }
 
-/** Shown on member pages to someone who has not confirmed their address yet. */
+/** Shown on member pages to someone who has not confirmed their address yet. @param {HTMLElement} main */
 export function unconfirmedView(main) {
   const heading = h("h1", { tabindex: "-1" }, "Confirm your email address");
   replaceContent(main, h("div", { class: "narrow" }, heading, checkEmailPanel(session.user)));
   return { title: "Confirm your email address", heading };
 }
 
+/** @param {{everywhere?: boolean}} [options] */
 export async function signOut({ everywhere = false } = {}) {
+  // The server tells this tab's own connection too (session.revoked): expected here.
+  session.leaving = true;
   try {
     await post(everywhere ? "/auth/signout-everywhere" : "/auth/signout");
   } catch (error) {
-    if (error.status !== 401) {
-      announceStatus(`Could not sign out: ${error.message}`);
+    if (!(error instanceof ApiError) || error.status !== 401) {
+      session.leaving = false;
+      announceStatus(`Could not sign out: ${error instanceof Error ? error.message : error}`);
       return false;
     }
   }
   setUser(null);
+  session.leaving = false;
   announceStatus(everywhere ? "Signed out on every device." : "Signed out.");
   navigate("/signin");
   return true;

@@ -1,5 +1,9 @@
+// @ts-check
 // The room directory: find rooms by stage, tag, organisation and text; join open
 // rooms. Filters live in the URL so a filtered list can be bookmarked and shared.
+//
+// Each room you belong to is kept in a room store (room-store.js) that follows the
+// room's live events, so its unread count moves by the same rules as in the room.
 import { h, replaceContent, setServerHtml, hiddenText } from "../dom.js";
 import { get, post, query as toQuery } from "../api.js";
 import { STAGES, stageBadge, collaboratorsBadge, plural, unreadBadge } from "../labels.js";
@@ -8,14 +12,25 @@ import { session } from "../session.js";
 import { announceStatus } from "../announcer.js";
 import { field, checkbox } from "../forms.js";
 import { timeElement } from "../time.js";
+import { createRoomStore } from "../room-store.js";
+import { fetchRoom } from "../room-data.js";
 import * as realtime from "../realtime.js";
 
+/** @typedef {import("../protocol.js").Room} Room */
+/** @typedef {import("../room-store.js").RoomStore} RoomStore */
+/** @typedef {Record<string, string>} Filters */
+
+/** @param {HTMLElement} main @param {{query: URLSearchParams}} route */
 export function directoryView(main, { query }) {
   const heading = h("h1", { tabindex: "-1" }, "Rooms");
   const filters = readFilters(query);
+  /** @type {(() => void)[]} */
   const unwatchers = [];
+  /** @type {Map<number, HTMLElement>} room id -> its unread badge slot */
+  const unreadSlots = new Map();
   let loadToken = 0;
-  let debounce = null;
+  /** @type {number | undefined} */
+  let debounce;
 
   const q = field({ name: "q", label: "Search rooms", type: "search", value: filters.q, className: "filter-search" });
   const stage = field({ name: "stage", label: "Stage", control: "select", value: filters.stage,
@@ -57,7 +72,8 @@ export function directoryView(main, { query }) {
     };
   }
 
-  function apply({ announce }) {
+  /** @param {{announce: boolean}} options */
+  function applyFilters({ announce }) {
     const next = currentFilters();
     // Keep the URL in step without adding a history entry per keystroke.
     history.replaceState(null, "", `/${toQuery(next)}`);
@@ -66,28 +82,30 @@ export function directoryView(main, { query }) {
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    apply({ announce: true });
+    applyFilters({ announce: true });
   });
   for (const control of [stage.input, mine.input]) {
-    control.addEventListener("change", () => apply({ announce: true }));
+    control.addEventListener("change", () => applyFilters({ announce: true }));
   }
   for (const control of [q.input, tag.input, organisation.input]) {
     control.addEventListener("input", () => {
       window.clearTimeout(debounce);
-      debounce = window.setTimeout(() => apply({ announce: true }), 400);
+      debounce = window.setTimeout(() => applyFilters({ announce: true }), 400);
     });
   }
 
+  /** @param {Filters} params @param {boolean} announce */
   async function load(params, announce) {
     const token = ++loadToken;
     list.setAttribute("aria-busy", "true");
+    /** @type {Room[]} */
     let rooms;
     try {
       ({ rooms } = await get(`/rooms${toQuery(params)}`));
     } catch (error) {
       if (token !== loadToken) return;
       resultsHeading.textContent = "Rooms could not be loaded";
-      replaceContent(list, h("li", { class: "notice" }, error.message));
+      replaceContent(list, h("li", { class: "notice" }, error instanceof Error ? error.message : String(error)));
       list.removeAttribute("aria-busy");
       return;
     }
@@ -97,11 +115,13 @@ export function directoryView(main, { query }) {
     if (announce) announceStatus(`${plural(rooms.length, "room")} found.`);
   }
 
+  /** @param {Room[]} rooms */
   function render(rooms) {
     const filtered = Object.values(currentFilters()).some(Boolean);
     resultsHeading.textContent = rooms.length
       ? `${plural(rooms.length, "room")}${filtered ? ` ${rooms.length === 1 ? "matches" : "match"} your filters` : ""}`
       : "No rooms found";
+    /** @type {Set<string>} */
     const tags = new Set();
     rooms.forEach((room) => room.tags.forEach((t) => tags.add(t)));
     replaceContent(tagList, [...tags].sort().map((t) => h("option", { value: t })));
@@ -115,8 +135,10 @@ export function directoryView(main, { query }) {
     watchUnread(rooms);
   }
 
+  /** @param {Room} room */
   function roomCard(room) {
     const unread = h("span", { class: "room-unread" }, unreadBadge(room.unread_count));
+    unreadSlots.set(room.id, unread);
     const titleId = `room-card-${room.id}`;
     const card = h("li", { class: "room-card", dataset: { roomId: room.id } },
       h("h3", { class: "room-card-title", id: titleId }, h("a", { href: `/r/${encodeURIComponent(room.slug)}` }, room.title)),
@@ -132,11 +154,10 @@ export function directoryView(main, { query }) {
         room.membership ? h("span", {}, room.membership === "owner" ? "You own this room" : "You are a member") : null,
         unread),
       joinButton(room, titleId));
-    card._unread = unread;
-    card._room = room;
     return card;
   }
 
+  /** @param {Room} room @param {string} titleId */
   function joinButton(room, titleId) {
     if (room.membership || room.visibility !== "open") return null;
     const button = h("button", { type: "button", class: "button button-secondary",
@@ -147,33 +168,41 @@ export function directoryView(main, { query }) {
         announceStatus(`You joined ${room.title}.`);
         navigate(`/r/${encodeURIComponent(room.slug)}`);
       } catch (error) {
-        announceStatus(`Could not join ${room.title}: ${error.message}`);
+        announceStatus(`Could not join ${room.title}: ${error instanceof Error ? error.message : error}`);
       }
     });
     return button;
   }
 
-  // Unread badges follow new messages in the rooms you belong to.
+  // Unread badges follow the live events of the rooms you belong to, through one
+  // store per room.
+  /** @param {Room[]} rooms */
   function watchUnread(rooms) {
-    while (unwatchers.length) unwatchers.pop()();
+    while (unwatchers.length) unwatchers.pop()?.();
+    const me = session.user ? session.user.id : null;
     for (const room of rooms) {
       if (!room.membership) continue;
-      unwatchers.push(realtime.watchRoom(room.id, room.last_seq, {
-        onEvent(event) {
-          if (event.type !== "message.created") return;
-          if (session.user && event.message.author && event.message.author.id === session.user.id) return;
-          room.unread_count = (room.unread_count || 0) + 1;
-          const card = list.querySelector(`[data-room-id="${room.id}"]`);
-          if (card) replaceContent(card._unread, unreadBadge(room.unread_count));
-        },
+      const store = createRoomStore(room, { me });
+      const refresh = () => fetchRoom(room.id).then((fresh) => store.setRoom(fresh), () => undefined);
+      const stopStore = store.subscribe((change) => {
+        if (change.roomStale) refresh(); // a thread was read (in another tab): its count is the server's
+        if (!change.room) return;
+        const slot = unreadSlots.get(room.id);
+        if (slot) replaceContent(slot, unreadBadge(store.state.room.unread_count));
+      });
+      const stopWatching = realtime.watchRoom(room.id, room.last_seq, {
+        onEvent: (event) => store.apply(event),
+        onLive: (event) => store.apply(event),
         onResync: async () => {
-          const { room: fresh } = await get(`/rooms/${room.id}`);
-          room.unread_count = fresh.unread_count;
-          const card = list.querySelector(`[data-room-id="${room.id}"]`);
-          if (card) replaceContent(card._unread, unreadBadge(room.unread_count));
+          const fresh = await fetchRoom(room.id);
+          store.setRoom(fresh);
           return fresh.last_seq;
         },
-      }));
+      });
+      unwatchers.push(() => {
+        stopWatching();
+        stopStore();
+      });
     }
   }
 
@@ -185,11 +214,12 @@ export function directoryView(main, { query }) {
     destroy() {
       window.clearTimeout(debounce);
       loadToken += 1;
-      while (unwatchers.length) unwatchers.pop()();
+      while (unwatchers.length) unwatchers.pop()?.();
     },
   };
 }
 
+/** @param {URLSearchParams} query @returns {Filters} */
 function readFilters(query) {
   return {
     q: query.get("q") || "",
@@ -202,10 +232,11 @@ function readFilters(query) {
 
 // Known (verified) organisations as suggestions; people may also type an
 // organisation someone declared for themselves.
+/** @param {HTMLElement} datalist */
 async function loadOrganisations(datalist) {
   try {
     const { organisations } = await get("/organisations");
-    replaceContent(datalist, organisations.map((organisation) => h("option", { value: organisation.name })));
+    replaceContent(datalist, organisations.map((/** @type {{name: string}} */ organisation) => h("option", { value: organisation.name })));
   } catch {
     // Suggestions are a convenience; the filter works without them.
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // "Invite someone by email": owners, facilitators and administrators add an
 // existing Convene account to the room. Only accounts can be added: there is no
 // invitation email, so an unknown address gets a plain answer instead.
@@ -12,6 +13,10 @@ const NO_ACCOUNT = "There is no Convene account for that address; ask them to si
  * The form for `room`. `memberIds()` gives the ids of the members shown now;
  * `onInvited(userId)` runs after the server added someone and resolves with
  * their name (or null if the member list could not be read).
+ */
+/**
+ * @param {{room: import("../protocol.js").Room, memberIds: () => Iterable<number>,
+ *   onInvited: (userId: number) => Promise<string | null>}} options
  */
 export function inviteForm({ room, memberIds, onInvited }) {
   const headingId = uniqueId("invite-heading");
@@ -47,7 +52,7 @@ export function inviteForm({ room, memberIds, onInvited }) {
       email.input.value = "";
       email.input.focus();
     },
-    onError: (error) => (error.status === 404 && error.field === "email"
+    onError: (/** @type {import("../api.js").ApiError} */ error) => (error.status === 404 && error.field === "email"
       ? [{ field: "email", message: NO_ACCOUNT }]
       : errorsFrom(error, ["email"])),
   });

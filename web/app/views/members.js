@@ -1,3 +1,4 @@
+// @ts-check
 // A room's members: who they are, their organisation (verified or self-declared)
 // and whether they are online now. Online people come first; "Online" and
 // "Offline" are written out, the dot beside them is decoration.
@@ -8,9 +9,15 @@
 import { h, replaceContent } from "../dom.js";
 import { organisationLabel, plural } from "../labels.js";
 
+/** @type {Record<string, string>} */
 const ROLE_NAMES = { owner: "Owner", facilitator: "Facilitator" };
 
-/** The Members section; `me` is the reader. Returns {element, render(members), setInvite(form|null)}. */
+/** @typedef {import("../protocol.js").Member} Member */
+
+/**
+ * The Members section; `me` is the reader. Returns {element, render(members), setInvite(form|null)}.
+ * @param {import("../protocol.js").User | null} me
+ */
 export function createMembersPanel(me) {
   const summary = h("p", { class: "members-summary" });
   const list = h("ul", { class: "member-list" });
@@ -18,7 +25,7 @@ export function createMembersPanel(me) {
   const element = h("section", { class: "room-members", "aria-labelledby": "members-heading" },
     h("h2", { id: "members-heading" }, "Members"), summary, list, inviteSlot);
 
-  /** Draw `members` (a Map of user id -> member). */
+  /** Draw `members` (a Map of user id -> member). @param {Map<number, Member>} members */
   function render(members) {
     const sorted = [...members.values()].sort((a, b) =>
       Number(Boolean(b.online)) - Number(Boolean(a.online)) || a.user.display_name.localeCompare(b.user.display_name));
@@ -34,7 +41,7 @@ export function createMembersPanel(me) {
       h("span", { class: "presence-text" }, member.online ? "Online" : "Offline"))));
   }
 
-  /** Show the invite form (for people who may manage the room) or nothing. */
+  /** Show the invite form (for people who may manage the room) or nothing. @param {HTMLElement | null} form */
   function setInvite(form) {
     if (!form) inviteSlot.replaceChildren();
     else if (form.parentNode !== inviteSlot) replaceContent(inviteSlot, form);

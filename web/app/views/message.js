@@ -1,3 +1,4 @@
+// @ts-check
 // One message in a thread: author, organisation, time (a permalink), "edited"
 // (a button that shows the earlier versions), the server-rendered body, and the
 // author's edit and delete controls.
@@ -5,10 +6,32 @@ import { h, hiddenText, replaceContent, setServerHtml, uniqueId } from "../dom.j
 import { organisationLabel } from "../labels.js";
 import { timeElement, formatTime } from "../time.js";
 
+/** @typedef {import("../protocol.js").Message} Message */
+/** @typedef {import("../protocol.js").User} User */
+/** @typedef {import("../outbox.js").OutboxItem} OutboxItem */
+/** @typedef {{body?: string, html: string, replaced_at?: string, edited_at?: string}} Revision */
+
+/**
+ * Earlier versions already fetched, per message element and edit, so a redraw
+ * for another reason (the room archived, say) does not fetch them again.
+ * @type {WeakMap<HTMLElement, {editedAt: string | null | undefined, revisions: Revision[]}>}
+ */
+const historyCache = new WeakMap();
+
 /**
  * Fill `li` with `message`. `actions` = {canEdit, canDelete, onEdit(li, message),
  * onDelete(li, message)}; `permalink` is the message's URL; `loadHistory(message)`
  * resolves with the server's {revisions}.
+ * @param {HTMLElement} li
+ * @param {Message} message
+ * @param {object} actions
+ * @param {string} actions.permalink
+ * @param {boolean} actions.canEdit
+ * @param {boolean} actions.canDelete
+ * @param {(li: HTMLElement, message: Message) => void} actions.onEdit
+ * @param {(li: HTMLElement, message: Message) => void} actions.onDelete
+ * @param {boolean} actions.isOwn
+ * @param {(message: Message) => Promise<{revisions: Revision[]}>} actions.loadHistory
  */
 export function renderMessage(li, message, { permalink, canEdit, canDelete, onEdit, onDelete, isOwn, loadHistory }) {
   li.className = "message";
@@ -67,6 +90,10 @@ export function renderMessage(li, message, { permalink, canEdit, canDelete, onEd
  * Whether it is open is kept on `li`, so it stays open when a live edit
  * redraws the message.
  */
+/**
+ * @param {HTMLElement} li @param {Message} message
+ * @param {(message: Message) => Promise<{revisions: Revision[]}>} loadHistory
+ */
 function editHistory(li, message, loadHistory) {
   const panelId = `message-${message.id}-history`;
   const button = h("button", { type: "button", class: "link-button history-toggle", "aria-expanded": "false",
@@ -81,17 +108,21 @@ function editHistory(li, message, loadHistory) {
     li.dataset.historyOpen = "true";
     panel.hidden = false;
     // Redrawn for another reason (the room archived, say): the same edit has the same history.
-    let revisions = li._history && li._history.editedAt === message.edited_at ? li._history.revisions : null;
+    const cached = historyCache.get(li);
+    let revisions = cached && cached.editedAt === message.edited_at ? cached.revisions : null;
     if (!revisions) {
       replaceContent(panel, h("p", { class: "hint" }, "Loading earlier versions…"));
       try {
         ({ revisions } = await loadHistory(message));
       } catch (error) {
-        if (mine === request) replaceContent(panel, h("p", { class: "error-message" }, `Earlier versions could not be loaded: ${error.message}`));
+        if (mine === request) {
+          replaceContent(panel, h("p", { class: "error-message" },
+            `Earlier versions could not be loaded: ${error instanceof Error ? error.message : error}`));
+        }
         return;
       }
       if (mine !== request) return;
-      li._history = { editedAt: message.edited_at, revisions };
+      historyCache.set(li, { editedAt: message.edited_at, revisions });
     }
     if (!revisions.length) {
       replaceContent(panel, h("p", { class: "hint" }, "No earlier versions are kept for this message."));
@@ -102,7 +133,7 @@ function editHistory(li, message, loadHistory) {
       h("ol", { class: "revision-list" }, revisions.map((revision, index) => h("li", { class: "revision" },
         h("p", { class: "revision-meta" }, index === 0 ? "Original" : `Version ${index + 1}`,
           revision.replaced_at || revision.edited_at
-            ? [", replaced ", timeElement(revision.replaced_at || revision.edited_at)] : null),
+            ? [", replaced ", timeElement(revision.replaced_at || revision.edited_at || "")] : null),
         setServerHtml(h("div", { class: "revision-body prose" }), revision.html)))));
   }
 
@@ -119,7 +150,13 @@ function editHistory(li, message, loadHistory) {
   return { button, panel };
 }
 
-/** A message that has not reached the server yet (from the outbox). */
+/**
+ * A message that has not reached the server yet (from the outbox).
+ * @param {HTMLElement} li
+ * @param {OutboxItem} item
+ * @param {{author: User | null, connected: boolean, onRetry: (item: OutboxItem) => void,
+ *   onDiscard: (item: OutboxItem) => void}} options
+ */
 export function renderPending(li, item, { author, connected, onRetry, onDiscard }) {
   li.className = "message is-pending";
   li.classList.toggle("is-failed", item.status === "failed");
@@ -150,6 +187,9 @@ export function renderPending(li, item, { author, connected, onRetry, onDiscard 
 /**
  * Swap a message's body for an edit box. Enter saves, Shift+Enter adds a line,
  * Escape cancels. `onSave(body)` returns a promise; `onClose()` runs after.
+ * @param {HTMLElement} li
+ * @param {Message} message
+ * @param {{onSave: (body: string) => Promise<void>, onClose: (result: {saved: boolean}) => void}} handlers
  */
 export function openEditor(li, message, { onSave, onClose }) {
   const id = uniqueId("edit");
@@ -162,8 +202,8 @@ export function openEditor(li, message, { onSave, onClose }) {
     h("label", { for: id, class: "label" }, "Edit your message"),
     h("p", { id: `${id}-hint`, class: "hint" }, "Enter saves. Shift and Enter adds a new line. Escape cancels."),
     error, textarea, h("div", { class: "composer-actions" }, save, cancel));
-  const body = li.querySelector(".message-body");
-  const actions = li.querySelector(".message-actions");
+  const body = /** @type {HTMLElement} */ (li.querySelector(".message-body"));
+  const actions = /** @type {HTMLElement | null} */ (li.querySelector(".message-actions"));
   if (actions) actions.hidden = true;
   body.replaceWith(form);
   li.classList.add("is-editing");
@@ -182,7 +222,7 @@ export function openEditor(li, message, { onSave, onClose }) {
       li.classList.remove("is-editing");
       onClose({ saved: true });
     } catch (failure) {
-      error.textContent = `Not saved: ${failure.message}`;
+      error.textContent = `Not saved: ${failure instanceof Error ? failure.message : failure}`;
       error.hidden = false;
     } finally {
       busy = false;
@@ -210,9 +250,13 @@ export function openEditor(li, message, { onSave, onClose }) {
   textarea.setSelectionRange(textarea.value.length, textarea.value.length);
 }
 
-/** Ask "Delete this message?" inside the message, with the choice focused. */
+/**
+ * Ask "Delete this message?" inside the message, with the choice focused.
+ * @param {HTMLElement} li
+ * @param {{onConfirm: () => Promise<void>, onCancel: () => void}} handlers
+ */
 export function confirmDelete(li, { onConfirm, onCancel }) {
-  const actions = li.querySelector(".message-actions");
+  const actions = /** @type {HTMLElement | null} */ (li.querySelector(".message-actions"));
   const yes = h("button", { type: "button", class: "button button-warning" }, "Yes, delete it");
   const no = h("button", { type: "button", class: "button button-secondary" }, "Keep it");
   const error = h("p", { class: "error-message", role: "alert", hidden: true });
@@ -224,7 +268,7 @@ export function confirmDelete(li, { onConfirm, onCancel }) {
     try {
       await onConfirm();
     } catch (failure) {
-      error.textContent = `Not deleted: ${failure.message}`;
+      error.textContent = `Not deleted: ${failure instanceof Error ? failure.message : failure}`;
       error.hidden = false;
     }
   });

@@ -1,3 +1,4 @@
+// @ts-check
 // Creating a room: one product concept or workstream.
 import { h, replaceContent } from "../dom.js";
 import { post } from "../api.js";
@@ -6,6 +7,7 @@ import { field, checkbox, radios, errorSummary, onValidSubmit } from "../forms.j
 import { navigate } from "../router.js";
 import { announceStatus } from "../announcer.js";
 
+/** @param {HTMLElement} main */
 export function newRoomView(main) {
   const heading = h("h1", { tabindex: "-1" }, "Create a room");
   const title = field({ name: "title", label: "Room name", hint: "Usually the name of the concept, for example ‘Blue Badge renewals’." });

@@ -1,3 +1,4 @@
+// @ts-check
 // The "Start a thread" form: a title and the first message.
 import { h } from "../dom.js";
 import { post } from "../api.js";
@@ -6,6 +7,9 @@ import { field, errorSummary, onValidSubmit } from "../forms.js";
 /**
  * Build the form for `room`. `onStarted(thread)` runs after the server created it.
  * Returns {form, focus()}.
+ */
+/**
+ * @param {{room: import("../protocol.js").Room, onStarted: (thread: import("../protocol.js").Thread) => void}} options
  */
 export function newThreadForm({ room, onStarted }) {
   const title = field({ name: "title", label: "Title", hint: "A short description, for example ‘Data sharing agreement’." });
@@ -35,7 +39,8 @@ export function newThreadForm({ room, onStarted }) {
     fieldNames: ["title", "body"],
   });
   first.input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+    const key = /** @type {KeyboardEvent} */ (event);
+    if (key.key === "Enter" && (key.ctrlKey || key.metaKey)) form.requestSubmit();
   });
   return { form };
 }

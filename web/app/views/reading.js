@@ -1,3 +1,4 @@
+// @ts-check
 // The read position of one thread: as messages scroll into view (at least half
 // visible, with the tab in front), the highest seq seen is saved, over the socket
 // when connected and over REST otherwise. Markers only move forward.
@@ -11,15 +12,25 @@ const SAVE_AFTER_MS = 600;
  * receives the server's updated thread; `onVisibleChange()` runs whenever what
  * is on screen changes.
  */
+/**
+ * @param {object} options
+ * @param {number} options.threadId
+ * @param {number} [options.lastReadSeq]
+ * @param {() => boolean} options.isReady
+ * @param {(thread: import("../protocol.js").Thread) => void} options.onSaved
+ * @param {() => void} [options.onVisibleChange]
+ */
 export function createReadTracker({ threadId, lastReadSeq = 0, isReady, onSaved, onVisibleChange }) {
+  /** @type {Set<number>} */
   const visible = new Set();
   let saved = lastReadSeq;
-  let timer = null;
+  /** @type {number | undefined} */
+  let timer;
   let stopped = false;
 
   const observer = new IntersectionObserver((entries) => {
     for (const entry of entries) {
-      const seq = Number(entry.target.dataset.seq);
+      const seq = Number(/** @type {HTMLElement} */ (entry.target).dataset.seq);
       if (entry.isIntersecting) visible.add(seq);
       else visible.delete(seq);
     }
@@ -36,6 +47,7 @@ export function createReadTracker({ threadId, lastReadSeq = 0, isReady, onSaved,
     }
   }
 
+  /** @param {number} seq */
   async function save(seq) {
     if (stopped || seq <= saved) return;
     const previous = saved;
@@ -59,8 +71,8 @@ export function createReadTracker({ threadId, lastReadSeq = 0, isReady, onSaved,
   document.addEventListener("visibilitychange", check);
 
   return {
-    observe: (element) => observer.observe(element),
-    /** The server (or another tab) moved the marker. */
+    observe: (/** @type {Element} */ element) => observer.observe(element),
+    /** The server (or another tab) moved the marker. @param {number | undefined} seq */
     advance(seq) {
       if (typeof seq === "number") saved = Math.max(saved, seq);
     },

@@ -1,3 +1,4 @@
+// @ts-check
 // Editing a room's settings: for the people who may manage it (its owners,
 // facilitators and administrators; the server says so in `can_manage`). The
 // address (slug) is not editable here: links people have shared keep working.
@@ -11,6 +12,9 @@ import { announceStatus } from "../announcer.js";
 
 const FIELDS = ["title", "summary", "stage", "visibility", "tags", "looking_for_collaborators"];
 
+/** @typedef {import("../protocol.js").Room} Room */
+
+/** @param {HTMLElement} main @param {{params: Record<string, string>}} route */
 export function roomSettingsView(main, { params }) {
   const slug = params.slug;
   const roomUrl = `/r/${encodeURIComponent(slug)}`;
@@ -24,6 +28,7 @@ export function roomSettingsView(main, { params }) {
   let destroyed = false;
 
   async function load() {
+    /** @type {Room} */
     let room;
     try {
       ({ room } = await get(`/rooms/${encodeURIComponent(slug)}`));
@@ -35,7 +40,7 @@ export function roomSettingsView(main, { params }) {
       replaceContent(content,
         h("p", {}, notFound
           ? "There is no room at this address, or it is invite-only and you have not been invited."
-          : error.message),
+          : error instanceof Error ? error.message : String(error)),
         h("p", {}, h("a", { href: "/" }, "Go to the room directory")));
       return;
     }
@@ -53,6 +58,7 @@ export function roomSettingsView(main, { params }) {
     replaceContent(content, settingsForm(room));
   }
 
+  /** @param {Room} room */
   function settingsForm(room) {
     const title = field({ name: "title", label: "Room name", value: room.title });
     const summary = field({ name: "summary", label: "Summary (optional)", control: "textarea", rows: 6, value: room.summary || "",
@@ -74,6 +80,7 @@ export function roomSettingsView(main, { params }) {
       errors.box, title.wrapper, summary.wrapper, stage.wrapper, visibility.wrapper, tags.wrapper, collaborators.wrapper,
       h("div", { class: "form-actions" }, button, h("a", { href: roomUrl, class: "link-button" }, "Cancel")));
 
+    /** @returns {Record<string, unknown>} */
     function values() {
       return {
         title: title.input.value.trim(),
@@ -91,9 +98,11 @@ export function roomSettingsView(main, { params }) {
         // Only what this person changed is sent, so a co-owner's change to
         // another setting made meanwhile is not overwritten with old values.
         const next = values();
+        /** @type {Record<string, unknown>} */
         const changes = {};
+        const current = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (room));
         for (const name of FIELDS) {
-          if (JSON.stringify(next[name]) !== JSON.stringify(room[name])) changes[name] = next[name];
+          if (JSON.stringify(next[name]) !== JSON.stringify(current[name])) changes[name] = next[name];
         }
         if (Object.keys(changes).length) {
           const { room: saved } = await patch(`/rooms/${room.id}`, changes);

@@ -1,45 +1,63 @@
-// A room: its header (title, stage, badges, join/leave, "Edit room"), the thread
-// list, and a pane that shows the room overview (summary, members and, for people
-// who may manage the room, the invite form), the "start a thread" form, or one
-// thread. An archived room is read-only: a notice replaces the ways to post.
+// @ts-check
+// A room: its header, the thread list, and a pane that shows the room overview
+// (room-overview.js), the "start a thread" form, or one thread (thread.js).
 //
-// The room view owns the room's real-time subscription. Moving between the
-// overview and the room's threads keeps it (and its seq position); leaving the
-// room ends it.
-import { h, replaceContent, setServerHtml } from "../dom.js";
+// Everything known about the room lives in one store (room-store.js): REST answers
+// fill it, every live event goes through its `apply`, and the header, the list,
+// the overview and the open thread redraw from it when it says what changed.
+// The view owns the room's real-time subscription; moving between the overview
+// and the room's threads keeps it (and its seq position); leaving the room ends it.
+import { h, replaceContent } from "../dom.js";
 import { get, post, ApiError } from "../api.js";
-import { stageBadge, collaboratorsBadge, plural } from "../labels.js";
-import { whileBusy } from "../forms.js";
 import { navigate } from "../router.js";
 import { session } from "../session.js";
 import { setTitle } from "../page.js";
 import { announceMessage, announceStatus } from "../announcer.js";
+import { createRoomStore } from "../room-store.js";
+import { fetchRoom, loadThreads, loadMembers } from "../room-data.js";
+import { isArchived, isOwnMessage, postingState, canStartThread } from "../permissions.js";
+import { createRoomHeader } from "./room-header.js";
+import { createRoomOverview } from "./room-overview.js";
 import { createThreadView } from "./thread.js";
 import { createThreadList } from "./thread-list.js";
-import { createMembersPanel } from "./members.js";
-import { inviteForm } from "./invite.js";
 import { newThreadForm } from "./new-thread.js";
 import * as realtime from "../realtime.js";
-import * as outbox from "../outbox.js";
+import { outbox } from "../sending.js";
 
+/** @typedef {import("../room-store.js").RoomStore} RoomStore */
+/** @typedef {import("../room-store.js").Change} Change */
+/** @typedef {import("../protocol.js").DurableEvent} DurableEvent */
+/** @typedef {import("../protocol.js").Thread} Thread */
+/** @typedef {Record<string, string>} RoomParams  slug, and threadId, messageId or mode */
+/** @typedef {ReturnType<typeof createThreadView>} ThreadView */
+
+/** @param {HTMLElement} main @param {{params: RoomParams}} route */
 export function roomView(main, { params }) {
   const me = session.user;
+  const myId = me ? me.id : null;
   const slug = params.slug;
-  let room = null;
-  const threads = new Map(); // id -> Thread (with our per-reader fields)
-  const members = new Map(); // user id -> member
+  /** @type {RoomStore | null} */
+  let store = null;
+  /** @type {unknown} */
   let threadsError = null;
+  /** @type {(() => void) | null} */
   let stopWatching = null;
+  /** @type {(() => void) | null} */
+  let stopStore = null;
+  /** @type {ThreadView | null} */
   let threadView = null;
+  /** @type {ReturnType<typeof createRoomOverview> | null} */
+  let overview = null;
+  /** @type {{mode: string | null, threadId: number | null}} */
   let pane = { mode: null, threadId: null };
   let destroyed = false;
+  /** @type {Promise<void> | null} */
   let ready = null;
   let roomFailed = false;
   let lastParams = params;
 
-  const heading = h("h1", { tabindex: "-1", class: "room-title" }, "Loading room…");
-  const badges = h("p", { class: "badges" });
-  const actions = h("div", { class: "room-actions" });
+  const header = createRoomHeader({ onJoin: joinRoom, onLeave: leaveRoom });
+  const heading = header.heading;
   const threadList = createThreadList({ threadUrl });
   const startLink = h("a", { class: "button button-small", href: `/r/${encodeURIComponent(slug)}/new` }, "Start a thread");
   const threadNav = h("nav", { class: "thread-nav", "aria-labelledby": "threads-heading" },
@@ -47,258 +65,223 @@ export function roomView(main, { params }) {
     threadList.list, threadList.empty);
   const paneEl = h("div", { class: "room-pane" });
   const body = h("div", { class: "room-body" }, threadNav, paneEl);
-  const archivedNotice = h("p", { class: "notice archived-notice", hidden: true },
-    "This room is archived and read-only. You can read its threads, but nobody can post in them.");
-  const header = h("div", { class: "room-header" },
-    h("nav", { class: "breadcrumbs", "aria-label": "Breadcrumb" },
-      h("ol", {}, h("li", {}, h("a", { href: "/" }, "Rooms")))),
-    heading, badges, actions, archivedNotice);
-  // The overview's two sections persist while the room is open, so live updates
-  // redraw them in place and cannot wipe a half-typed invitation.
-  const about = h("section", { class: "room-about", "aria-labelledby": "about-heading" });
-  const membersPanel = createMembersPanel(me);
-  let invite = null;
-  replaceContent(main, h("div", { class: "room" }, header, body));
+  replaceContent(main, h("div", { class: "room" }, header.element, body));
 
   // ---- loading ---------------------------------------------------------------
 
-  async function loadRoom() {
-    ({ room } = await get(`/rooms/${encodeURIComponent(slug)}`));
-    const lastSeq = room.last_seq;
-    await Promise.all([loadThreads(), loadMembers()]);
-    return lastSeq;
+  /** Read the room, its threads and members into a new store; returns it. */
+  async function load() {
+    const fresh = createRoomStore(await fetchRoom(slug), { me: myId });
+    await Promise.all([readThreads(fresh), loadMembers(fresh).catch(() => fresh.setMembers([]))]);
+    return fresh;
   }
 
-  async function loadThreads() {
+  /** @param {RoomStore} target */
+  async function readThreads(target) {
     try {
-      const { threads: list } = await get(`/rooms/${room.id}/threads`);
+      await loadThreads(target);
       threadsError = null;
-      const seen = new Set();
-      for (const thread of list) {
-        threads.set(thread.id, thread);
-        seen.add(thread.id);
-      }
-      for (const id of [...threads.keys()]) if (!seen.has(id)) threads.delete(id);
     } catch (error) {
       threadsError = error;
     }
   }
 
-  // Counts member.joined / member.left events applied live. A member list fetched
-  // while one arrived may predate it, and must not overwrite it: fetch again.
-  let memberChanges = 0;
+  /** Use `fresh` for the life of the view: draw it and follow its events. @param {RoomStore} fresh */
+  function adopt(fresh) {
+    store = fresh;
+    stopStore = fresh.subscribe(onChange);
+    follow();
+    onChange({ room: true, threads: true, members: true, self: true });
+  }
 
-  async function loadMembers() {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const changesBefore = memberChanges;
-      let list;
-      try {
-        ({ members: list } = await get(`/rooms/${room.id}/members`));
-      } catch {
-        members.clear();
-        return;
-      }
-      if (memberChanges !== changesBefore && attempt < 4) continue; // stale: a live change came meanwhile
-      members.clear();
-      for (const member of list) members.set(member.user.id, member);
-      room.member_count = list.length; // the list is newer than the room we loaded
-      return;
-    }
+  /** (Re)start the room's subscription from the seq the store has reached. */
+  function follow() {
+    if (!store) return;
+    stopWatching?.();
+    stopWatching = realtime.watchRoom(store.state.room.id, store.state.room.last_seq, {
+      onEvent, onLive: (event) => store?.apply(event), onResync, onSubscribed, onError: () => {},
+    });
   }
 
   async function start() {
-    let lastSeq;
     try {
-      lastSeq = await loadRoom();
+      const fresh = await load();
+      if (destroyed) return;
+      adopt(fresh);
     } catch (error) {
       if (destroyed) return;
-      roomFailed = error.status === 0; // network trouble: try again on reconnect
+      roomFailed = error instanceof ApiError && error.status === 0; // network trouble: try again on reconnect
       showRoomError(error);
-      return;
     }
-    if (destroyed) return;
-    renderHeader();
-    renderThreadList();
-    stopWatching = realtime.watchRoom(room.id, lastSeq, { onEvent, onLive, onResync, onSubscribed, onError: () => {} });
   }
 
   // Joins, leaves and settings changes while we were not subscribed are not
   // replayed: re-read them.
   async function onSubscribed() {
-    const [fresh] = await Promise.all([
-      get(`/rooms/${room.id}`).then((answer) => answer.room, () => null),
-      loadMembers(),
-    ]);
-    if (destroyed) return;
-    if (fresh) applyRoom({ ...room, ...fresh, last_seq: room.last_seq, member_count: room.member_count });
-    else renderHeader();
-    refreshMembers();
+    const current = store;
+    if (!current) return;
+    const [fresh] = await Promise.all([fetchRoom(current.state.room.id).catch(() => null), loadMembers(current).catch(() => {})]);
+    if (!destroyed && fresh && current === store) current.setRoom(fresh);
   }
 
+  /** The server says we are too far behind: read everything again. */
   async function onResync() {
-    const lastSeq = await loadRoom();
-    if (destroyed) return lastSeq;
-    renderHeader();
-    renderThreadList();
-    if (pane.mode === "overview") renderOverview();
+    if (!store) return undefined;
+    const current = store;
+    const fresh = await fetchRoom(current.state.room.id);
+    current.setRoom(fresh);
+    await Promise.all([readThreads(current), loadMembers(current).catch(() => {})]);
     threadView?.reload();
-    return lastSeq;
+    return fresh.last_seq;
   }
 
+  /** @param {unknown} error */
   function showRoomError(error) {
     const notFound = error instanceof ApiError && (error.status === 404 || error.status === 403);
-    heading.textContent = notFound ? "Room not found" : "This room could not be loaded";
+    header.setTitle(notFound ? "Room not found" : "This room could not be loaded");
     setTitle(heading.textContent);
     threadNav.hidden = true;
     replaceContent(paneEl, h("div", { class: "panel" },
       h("p", {}, notFound
         ? "There is no room at this address, or it is invite-only and you have not been invited. Check the link, or ask the room’s owner to invite you."
-        : error.message),
+        : error instanceof Error ? error.message : String(error)),
       h("p", {}, h("a", { href: "/" }, "Go to the room directory"))));
   }
 
-  // ---- header ----------------------------------------------------------------
-
-  function isArchived() {
-    return room.stage === "archived";
+  function showAccessLost() {
+    stopWatching?.();
+    stopWatching = null;
+    threadView?.destroy();
+    threadView = null;
+    header.setTitle("You no longer have access to this room");
+    setTitle(heading.textContent);
+    threadNav.hidden = true;
+    replaceContent(paneEl, h("div", { class: "panel", role: "alert" },
+      h("p", {}, "You are no longer a member of this invite-only room, so you cannot read it any more. Ask one of its owners to invite you again."),
+      h("p", {}, h("a", { href: "/" }, "Go to the room directory"))));
+    announceStatus("You no longer have access to this room.");
   }
 
-  /** What the reader may do in threads: "member" (reply), "join" (join first) or "archived" (nothing). */
-  function posting() {
-    if (isArchived()) return "archived";
-    return room.membership ? "member" : "join";
-  }
+  // ---- drawing from the store ---------------------------------------------
 
-  function renderHeader() {
-    heading.textContent = room.title;
-    startLink.hidden = !room.membership || isArchived();
-    archivedNotice.hidden = !isArchived();
-    replaceContent(badges, stageBadge(room.stage),
-      room.looking_for_collaborators ? collaboratorsBadge() : null,
-      room.visibility === "invite" ? h("span", { class: "badge" }, "Invite only") : null,
-      h("span", { class: "badge badge-plain" }, plural(room.member_count, "member")));
-    // Rebuild the join/leave control only when it changes, so focus on it survives updates.
-    const actionKey = `${room.membership}/${room.visibility}/${Boolean(room.can_manage)}/${room.slug}`;
-    if (actions.dataset.key === actionKey) return;
-    actions.dataset.key = actionKey;
-    const controls = [];
-    if (!room.membership && room.visibility === "open") {
-      const join = h("button", { type: "button", class: "button" }, "Join room");
-      join.addEventListener("click", () => whileBusy(join, joinRoom));
-      controls.push(join);
-    } else if (room.membership && room.membership !== "owner") {
-      // Owners stay; the members list shows them as Owner.
-      const leave = h("button", { type: "button", class: "button button-secondary button-small" }, "Leave room");
-      leave.addEventListener("click", () => whileBusy(leave, leaveRoom));
-      controls.push(leave);
-    }
-    if (room.can_manage) {
-      controls.push(h("a", { class: "button button-secondary button-small", href: `/r/${encodeURIComponent(room.slug)}/settings` },
-        "Edit room"));
-    }
-    replaceContent(actions, controls);
-  }
-
-  async function joinRoom() {
-    try {
-      ({ room } = await post(`/rooms/${room.id}/join`));
-    } catch (error) {
-      announceStatus(`Could not join: ${error.message}`);
+  /** @param {Change} change */
+  function onChange(change) {
+    if (destroyed || !store) return;
+    const room = store.state.room;
+    if (change.accessLost) {
+      showAccessLost();
       return;
     }
-    announceStatus(`You joined ${room.title}.`);
-    // Re-subscribe: before joining the server may have refused us the stream.
+    if (change.room || change.members) {
+      header.render(room);
+      startLink.hidden = !canStartThread(room);
+    }
+    if (change.threads || change.room) renderThreadList();
+    if (pane.mode === "overview" && overview) {
+      if (change.room) overview.renderAbout();
+      if (change.members || change.room) overview.renderMembers();
+      if (change.room) setTitle(room.title);
+    }
+    if (change.room || change.self) threadView?.setPosting(postingState(room));
+    if (change.archived) {
+      // The ways to post appear or disappear: say so, for people who cannot see it.
+      announceStatus(isArchived(room)
+        ? "This room has been archived. It is now read-only."
+        : "This room is no longer archived. You can post in it again.");
+      if (pane.mode === "new") renderNewThread();
+    }
+    if (change.unknownThread) readThreads(store).then(renderThreadList);
+    if (change.self && !change.threads) refreshRoom(); // what they may do now comes from the server
+  }
+
+  async function refreshRoom() {
+    const current = store;
+    if (!current) return;
+    const fresh = await fetchRoom(current.state.room.id).catch(() => null);
+    if (fresh && current === store && !destroyed) current.setRoom(fresh);
+  }
+
+  function renderThreadList() {
+    if (!store) return;
+    threadList.render(store.state, {
+      openId: pane.mode === "thread" ? pane.threadId : null,
+      error: threadsError,
+      canStart: canStartThread(store.state.room),
+    });
+  }
+
+  /** @param {number} threadId */
+  function threadUrl(threadId) {
+    return `/r/${encodeURIComponent(store ? store.state.room.slug : slug)}/t/${threadId}`;
+  }
+
+  // ---- joining and leaving ----------------------------------------------------
+
+  async function joinRoom() {
+    if (!store) return;
+    try {
+      await post(`/rooms/${store.state.room.id}/join`);
+    } catch (error) {
+      announceStatus(`Could not join: ${error instanceof Error ? error.message : error}`);
+      return;
+    }
+    announceStatus(`You joined ${store.state.room.title}.`);
+    // Read the room again and subscribe again: before joining, the server may
+    // have refused us the stream.
     stopWatching?.();
-    const lastSeq = await loadRoom();
+    stopWatching = null;
+    await onResync().catch(() => undefined);
     if (destroyed) return;
-    renderHeader();
-    renderThreadList();
-    stopWatching = realtime.watchRoom(room.id, lastSeq, { onEvent, onLive, onResync, onSubscribed, onError: () => {} });
-    if (pane.mode === "overview") renderOverview();
-    threadView?.setPosting(posting());
+    follow();
     heading.focus();
   }
 
   async function leaveRoom() {
+    if (!store) return;
+    /** @type {{room: import("../protocol.js").Room | null}} */
+    let answer;
     try {
-      ({ room } = await post(`/rooms/${room.id}/leave`));
+      answer = await post(`/rooms/${store.state.room.id}/leave`);
     } catch (error) {
-      announceStatus(`Could not leave: ${error.message}`);
+      announceStatus(`Could not leave: ${error instanceof Error ? error.message : error}`);
       return;
     }
-    announceStatus(`You left ${room.title}.`);
-    renderHeader();
-    await loadMembers();
-    if (pane.mode === "overview") renderOverview();
-    threadView?.setPosting(posting());
+    announceStatus(`You left ${store.state.room.title}.`);
+    if (!answer.room) return; // an invite-only room: room.access_lost follows
+    store.setRoom(answer.room);
+    await loadMembers(store).catch(() => {});
     heading.focus();
-  }
-
-  // ---- thread list -----------------------------------------------------------
-
-  function renderThreadList() {
-    threadList.render(threads, {
-      openId: pane.mode === "thread" ? pane.threadId : null,
-      error: threadsError,
-      canStart: Boolean(room && room.membership && !isArchived()),
-    });
-  }
-
-  function threadUrl(threadId) {
-    return `/r/${encodeURIComponent(room ? room.slug : slug)}/t/${threadId}`;
-  }
-
-  function mergeThread(changes) {
-    const existing = threads.get(changes.id);
-    const merged = { ...(existing || {}), ...changes };
-    threads.set(changes.id, merged);
-    return merged;
   }
 
   // ---- panes -----------------------------------------------------------------
 
   function renderOverview() {
-    const summary = room.summary_html
-      ? setServerHtml(h("div", { class: "prose" }), room.summary_html)
-      : h("p", { class: "hint" }, "This room has no summary yet.");
-    replaceContent(about,
-      h("h2", { id: "about-heading" }, "About this room"),
-      summary,
-      room.tags.length ? h("p", { class: "tags" }, "Tags: ", room.tags.map((t) => h("span", { class: "tag" }, t))) : null);
-    refreshMembers();
-    if (about.parentNode !== paneEl || membersPanel.element.parentNode !== paneEl) {
-      replaceContent(paneEl, about, membersPanel.element);
-    }
-    setTitle(room.title);
-  }
-
-  function refreshMembers() {
-    membersPanel.render(members);
-    if (room.can_manage && !invite) invite = inviteForm({ room, memberIds: () => members.keys(), onInvited });
-    membersPanel.setInvite(room.can_manage ? invite.form : null);
+    if (!store) return;
+    overview ??= createRoomOverview({ store, me, onInvited });
+    overview.show(paneEl);
+    setTitle(store.state.room.title);
   }
 
   // The invite answer names only the user id: the member list, re-read, has their name.
+  /** @param {number} userId */
   async function onInvited(userId) {
-    await loadMembers();
-    if (!destroyed) {
-      renderHeader();
-      refreshMembers();
-    }
-    const member = members.get(userId);
+    if (!store) return null;
+    await loadMembers(store).catch(() => {});
+    const member = store.state.members.get(userId);
     return member ? member.user.display_name : null;
   }
 
   function renderNewThread() {
+    if (!store) return heading;
+    const room = store.state.room;
     const sectionHeading = h("h2", { id: "new-thread-heading", tabindex: "-1" }, "Start a thread");
     let content;
-    if (isArchived()) content = h("p", {}, "This room is archived, so no new threads can be started.");
-    else if (room.membership) {
+    if (isArchived(room)) content = h("p", {}, "This room is archived, so no new threads can be started.");
+    else if (canStartThread(room)) {
       content = newThreadForm({
         room,
         onStarted: (thread) => {
-          mergeThread({ unread_count: 0, following: true, ...thread });
-          renderThreadList();
+          store?.putThread({ unread_count: 0, following: true, ...thread });
           announceStatus(`Thread ${thread.title} started.`);
           navigate(threadUrl(thread.id));
         },
@@ -309,7 +292,10 @@ export function roomView(main, { params }) {
     return sectionHeading;
   }
 
+  /** @param {number} threadId @param {number | null} messageId */
   async function openThread(threadId, messageId) {
+    if (!store) return heading;
+    const room = store.state.room;
     if (threadView && threadView.threadId === threadId) {
       threadView.showMessage(messageId);
       setTitle(threadView.title(), room.title);
@@ -318,45 +304,34 @@ export function roomView(main, { params }) {
     }
     threadView?.destroy();
     threadView = null;
-    let thread = threads.get(threadId);
-    if (!thread) {
+    if (!store.state.threads.has(threadId)) {
       try {
-        ({ thread } = await get(`/threads/${threadId}`));
+        /** @type {{thread: Thread}} */
+        const { thread } = await get(`/threads/${threadId}`);
         if (thread.room_id !== room.id) throw new ApiError(404, "not_found", "Not in this room");
-        mergeThread(thread);
+        store.putThread(thread);
       } catch (error) {
         const notFoundHeading = h("h2", { tabindex: "-1" }, "Thread not found");
         replaceContent(paneEl, notFoundHeading, h("p", {},
-          error.status === 404 || error.status === 403
+          error instanceof ApiError && (error.status === 404 || error.status === 403)
             ? "This thread does not exist in this room, or it was removed."
-            : error.message));
+            : error instanceof Error ? error.message : String(error)));
         setTitle("Thread not found", room.title);
         return notFoundHeading;
       }
     }
-    if (destroyed || pane.threadId !== threadId) return null;
-    threadView = createThreadView({
-      room,
-      thread,
-      messageId,
-      getPeople: () => [...members.values()].map((m) => m.user).filter((u) => !me || u.id !== me.id),
-      posting: posting(),
-      onThreadUpdate: (changes) => {
-        mergeThread(changes);
-        renderThreadList();
-      },
-      onJoin: () => joinRoom(),
-    });
+    if (destroyed || pane.threadId !== threadId || !store) return null;
+    threadView = createThreadView({ store, threadId, messageId, onJoin: () => joinRoom() });
     replaceContent(paneEl, threadView.element);
-    setTitle(thread.title, room.title);
+    setTitle(threadView.title(), room.title);
     return threadView.heading;
   }
 
-  /** Show what the URL asks for; returns the element that should take focus. */
+  /** Show what the URL asks for; returns the element that should take focus. @param {RoomParams} routeParams */
   async function show(routeParams) {
     lastParams = routeParams;
     await ready;
-    if (destroyed || !room) return heading;
+    if (destroyed || !store || store.state.accessLost) return heading;
     const threadId = routeParams.threadId ? Number(routeParams.threadId) : null;
     const messageId = routeParams.messageId ? Number(routeParams.messageId) : null;
     const mode = threadId ? "thread" : routeParams.mode || "overview";
@@ -368,7 +343,7 @@ export function roomView(main, { params }) {
       threadView = null;
     }
     renderThreadList();
-    if (mode === "thread") return openThread(threadId, messageId);
+    if (mode === "thread" && threadId) return openThread(threadId, messageId);
     if (mode === "new") return renderNewThread();
     renderOverview();
     return previous.mode ? heading : null;
@@ -376,118 +351,21 @@ export function roomView(main, { params }) {
 
   // ---- events ----------------------------------------------------------------
 
-  /** Show changed room settings (title, stage, tags, ...) in place. */
-  function applyRoom(next) {
-    const wasArchived = isArchived();
-    room = next;
-    renderHeader();
-    renderThreadList();
-    if (pane.mode === "overview") renderOverview();
-    threadView?.setPosting(posting());
-    if (wasArchived !== isArchived()) {
-      // The ways to post appear or disappear: say so, for people who cannot see it.
-      announceStatus(isArchived()
-        ? "This room has been archived. It is now read-only."
-        : "This room is no longer archived. You can post in it again.");
-      if (pane.mode === "new") renderNewThread();
-    }
-  }
-
+  /** @param {DurableEvent} event */
   function onEvent(event) {
-    if (event.type === "thread.created") {
-      const thread = event.thread;
-      const mine = me && thread.created_by && thread.created_by.id === me.id;
-      const existing = threads.get(thread.id);
-      mergeThread({
-        unread_count: mine ? 0 : thread.message_count || 0,
-        following: Boolean(mine),
-        last_read_seq: 0,
-        ...existing,
-        ...thread,
-        // Event thread objects carry no per-reader fields; keep ours.
-        ...(existing ? { unread_count: existing.unread_count, following: existing.following, last_read_seq: existing.last_read_seq } : {}),
-      });
-      renderThreadList();
-      return;
-    }
+    if (!store) return;
+    store.apply(event);
+    if (event.type !== "message.created") return;
     const message = event.message;
-    if (!message) return;
-    const thread = threads.get(message.thread_id);
-    if (event.type === "message.created") {
-      const own = Boolean(me && message.author && message.author.id === me.id);
-      if (own && message.client_id) outbox.settle(message.client_id, message);
-      if (thread) {
-        // Already counted when the thread list was loaded after this message.
-        if (!thread.last_activity_at || message.created_at > thread.last_activity_at) {
-          thread.message_count = (thread.message_count || 0) + 1;
-          thread.last_activity_at = message.created_at;
-          if (!own && message.seq > (thread.last_read_seq || 0)) thread.unread_count = (thread.unread_count || 0) + 1;
-        }
-        renderThreadList();
-        if (threadView && threadView.threadId === thread.id) threadView.update({ message_count: thread.message_count });
-      } else {
-        loadThreads().then(renderThreadList);
-      }
-      if (!own) {
-        announceMessage({
-          author: message.author ? message.author.display_name : "someone",
-          where: thread ? thread.title : "a new thread",
-          excerpt: message.body,
-        });
-      }
-    }
-    threadView?.applyEvent(event);
-  }
-
-  function onLive(event) {
-    // room.updated and room.access_lost are not numbered: ignoring them would leave a
-    // stale page, and onSubscribed re-reads the room for any missed while away.
-    if (event.type === "room.updated" && event.room) {
-      // The event's room carries no per-reader fields (membership, unread, seq,
-      // can_manage): keep ours.
-      applyRoom({ ...room, ...event.room, membership: room.membership, unread_count: room.unread_count,
-        last_seq: room.last_seq, can_manage: room.can_manage });
-      return;
-    }
-    if (event.type === "room.access_lost") {
-      stopWatching?.();
-      stopWatching = null;
-      threadView?.destroy();
-      threadView = null;
-      announceStatus("You no longer have access to this room.");
-      showRoomError(new ApiError(403, "forbidden", "No access"));
-      return;
-    }
-    if (event.type === "typing") {
-      threadView?.applyLive(event);
-    } else if (event.type === "presence") {
-      const online = new Set(event.online);
-      for (const member of members.values()) member.online = online.has(member.user.id);
-      refreshMembers();
-    } else if (event.type === "member.joined" && event.user) {
-      memberChanges += 1;
-      const existing = members.get(event.user.id);
-      members.set(event.user.id, {
-        joined_at: new Date().toISOString(), online: false, ...existing,
-        role: event.role || existing?.role || "member", user: event.user,
+    const own = isOwnMessage(message, myId);
+    if (own && message.client_id) outbox.settle(message.client_id, message);
+    if (!own) {
+      const thread = store.state.threads.get(message.thread_id);
+      announceMessage({
+        author: message.author ? message.author.display_name : "someone",
+        where: thread ? thread.title : "a new thread",
+        excerpt: message.body,
       });
-      if (!existing) room.member_count += 1;
-      renderHeader();
-      refreshMembers();
-    } else if (event.type === "member.left" && event.user) {
-      memberChanges += 1;
-      if (members.delete(event.user.id)) room.member_count = Math.max(0, room.member_count - 1);
-      renderHeader();
-      refreshMembers();
-    } else if (event.type === "read") {
-      const thread = threads.get(event.thread_id);
-      if (!thread) return;
-      thread.last_read_seq = event.last_read_seq;
-      thread.unread_count = event.unread_count;
-      renderThreadList();
-      if (threadView && threadView.threadId === thread.id) {
-        threadView.update({ last_read_seq: event.last_read_seq, unread_count: event.unread_count });
-      }
     }
   }
 
@@ -501,8 +379,8 @@ export function roomView(main, { params }) {
       show(lastParams);
       return;
     }
-    if (threadsError && threadsError.status === 0) {
-      await loadThreads();
+    if (store && threadsError instanceof ApiError && threadsError.status === 0) {
+      await readThreads(store);
       renderThreadList();
     }
   });
@@ -512,17 +390,19 @@ export function roomView(main, { params }) {
   return {
     title: "Room",
     heading,
-    /** Routes within this room reuse the view and its subscription. */
+    /** Routes within this room reuse the view and its subscription. @param {RoomParams} nextParams */
     update(nextParams) {
       if (nextParams.slug !== slug) return false;
       return show(nextParams);
     },
+    /** @param {RoomParams} routeParams */
     enter: (routeParams) => show(routeParams),
     destroy() {
       destroyed = true;
       stopConnection();
       threadView?.destroy();
       stopWatching?.();
+      stopStore?.();
     },
   };
 }

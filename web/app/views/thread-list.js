@@ -1,3 +1,4 @@
+// @ts-check
 // The room's thread list, newest activity first, with unread counts.
 //
 // Items are updated in place rather than redrawn, so a keyboard user whose focus
@@ -5,35 +6,44 @@
 import { h, replaceContent, hiddenText } from "../dom.js";
 import { plural, unreadBadge } from "../labels.js";
 import { timeElement } from "../time.js";
+import { orderedThreads } from "../room-store.js";
 
+/** @typedef {import("../protocol.js").Thread} Thread */
+/** @typedef {import("../room-store.js").RoomState} RoomState */
+
+/** @param {{threadUrl: (threadId: number) => string}} options */
 export function createThreadList({ threadUrl }) {
   const list = h("ul", { class: "thread-list" });
   const empty = h("p", { class: "thread-empty hint", hidden: true });
-  const items = new Map(); // thread id -> li
+  /** @type {Map<number, HTMLElement>} thread id -> li */
+  const items = new Map();
 
   /**
-   * Draw `threads` (a Map of id -> Thread). `openId` is the thread on screen;
-   * `error` an ApiError from loading; `canStart` whether the reader may start one.
+   * Draw the store's threads. `openId` is the thread on screen; `error` an
+   * ApiError from loading; `canStart` whether the reader may start one.
+   * @param {RoomState} state
+   * @param {{openId?: number | null, error?: unknown, canStart?: boolean}} [options]
    */
-  function render(threads, { openId = null, error = null, canStart = false } = {}) {
+  function render(state, { openId = null, error = null, canStart = false } = {}) {
     if (error) {
       list.replaceChildren();
       items.clear();
       empty.hidden = false;
-      empty.textContent = error.status === 403
+      const { status, message } = /** @type {{status?: number, message?: string}} */ (error);
+      empty.textContent = status === 403
         ? "Join this room to see its threads."
-        : `Threads could not be loaded: ${error.message}`;
+        : `Threads could not be loaded: ${message}`;
       return;
     }
     const focused = document.activeElement;
-    const ordered = [...threads.values()].sort((a, b) =>
-      (b.last_activity_at || b.created_at || "").localeCompare(a.last_activity_at || a.created_at || ""));
+    const ordered = orderedThreads(state);
     for (const [id, li] of items) {
-      if (!threads.has(id)) {
+      if (!state.threads.has(id)) {
         li.remove();
         items.delete(id);
       }
     }
+    /** @type {Element | null} */
     let previous = null;
     for (const thread of ordered) {
       let li = items.get(thread.id);
@@ -41,7 +51,8 @@ export function createThreadList({ threadUrl }) {
         li = h("li", { class: "thread-item" }, h("a", { href: threadUrl(thread.id) }));
         items.set(thread.id, li);
       }
-      fill(li.firstChild, thread, thread.id === openId);
+      fill(/** @type {HTMLElement} */ (li.firstElementChild), thread, thread.id === openId);
+      /** @type {ChildNode | null} */
       const expected = previous ? previous.nextSibling : list.firstChild;
       if (expected !== li) {
         if (previous) previous.after(li);
@@ -50,11 +61,12 @@ export function createThreadList({ threadUrl }) {
       previous = li;
     }
     // Moving a focused link in the DOM drops focus; put it back.
-    if (focused && focused !== document.activeElement && list.contains(focused)) focused.focus();
+    if (focused instanceof HTMLElement && focused !== document.activeElement && list.contains(focused)) focused.focus();
     empty.hidden = ordered.length > 0;
     empty.textContent = canStart ? "No threads yet. Start the first one." : "No threads yet.";
   }
 
+  /** @param {HTMLElement} link @param {Thread} thread @param {boolean} isOpen */
   function fill(link, thread, isOpen) {
     if (isOpen) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

@@ -1,45 +1,36 @@
-// "Ada is typing…" under a thread. Each notice lasts a few seconds (the server
-// passes one on per person every 3 s while they type) or until their message
-// arrives. It is deliberately not a live region: announcing every keystroke
-// burst would interrupt screen reader users constantly.
+// @ts-check
+// "Ada is typing…" under a thread, drawn from the room store's typing notices
+// (each lasts a few seconds: the server passes one on per person every 3 s while
+// they type, and their message ends it). It is deliberately not a live region:
+// announcing every keystroke burst would interrupt screen reader users constantly.
 import { h } from "../dom.js";
 
-const SHOWN_MS = 6000;
+/** @typedef {import("../protocol.js").User} User */
 
-export function createTypingIndicator() {
+const RECHECK_MS = 1000;
+
+/** @param {() => User[]} current  who is typing now */
+export function createTypingIndicator(current) {
   const element = h("p", { class: "typing-indicator" });
-  const typers = new Map(); // user id -> {name, timer}
+  /** @type {number | undefined} */
+  let timer;
 
-  function render() {
-    const names = [...typers.values()].map((t) => t.name);
+  function refresh() {
+    window.clearTimeout(timer);
+    const names = current().map((user) => user.display_name);
     if (!names.length) element.textContent = "";
     else if (names.length === 1) element.textContent = `${names[0]} is typing…`;
     else if (names.length === 2) element.textContent = `${names[0]} and ${names[1]} are typing…`;
     else element.textContent = "Several people are typing…";
-  }
-
-  function stop(userId) {
-    const typer = typers.get(userId);
-    if (!typer) return;
-    window.clearTimeout(typer.timer);
-    typers.delete(userId);
-    render();
-  }
-
-  function show(user) {
-    const existing = typers.get(user.id);
-    if (existing) window.clearTimeout(existing.timer);
-    typers.set(user.id, { name: user.display_name, timer: window.setTimeout(() => stop(user.id), SHOWN_MS) });
-    render();
+    // Notices expire: look again while anyone is shown.
+    if (names.length) timer = window.setTimeout(refresh, RECHECK_MS);
   }
 
   return {
     element,
-    show,
-    stop,
+    refresh,
     destroy() {
-      for (const typer of typers.values()) window.clearTimeout(typer.timer);
-      typers.clear();
+      window.clearTimeout(timer);
     },
   };
 }

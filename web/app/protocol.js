@@ -1,0 +1,110 @@
+// @ts-check
+// The server's objects and events (docs/protocol.md) as JSDoc types, for the type
+// checker only: this module exports no values.
+
+/** @typedef {{name: string, verified: boolean}} Organisation */
+
+/**
+ * @typedef {object} User
+ * @property {number} id
+ * @property {string} display_name
+ * @property {Organisation | null} [organisation]
+ * @property {"member" | "facilitator" | "administrator"} [role]
+ * @property {string} [email]
+ * @property {boolean} [email_confirmed]
+ */
+
+/**
+ * A room. `membership`, `unread_count` and `can_manage` are per reader: REST answers
+ * carry them, the room inside a `room.updated` event does not.
+ * @typedef {object} Room
+ * @property {number} id
+ * @property {string} slug
+ * @property {string} title
+ * @property {string} [summary]
+ * @property {string} [summary_html]
+ * @property {string} stage
+ * @property {"open" | "invite"} visibility
+ * @property {string[]} tags
+ * @property {boolean} looking_for_collaborators
+ * @property {number} member_count
+ * @property {number} last_seq
+ * @property {string | null} [last_activity_at]
+ * @property {"owner" | "member" | null} [membership]
+ * @property {number} [unread_count]
+ * @property {boolean} [can_manage]
+ */
+
+/**
+ * A thread. `unread_count`, `following` and `last_read_seq` are per reader (absent
+ * in events). `known_seq` is the client's own note: the room seq up to which the
+ * counts are exact (set for threads first seen in an event).
+ * @typedef {object} Thread
+ * @property {number} id
+ * @property {number} room_id
+ * @property {string} title
+ * @property {number} [seq]
+ * @property {User | null} [created_by]
+ * @property {string} [created_at]
+ * @property {string | null} [last_activity_at]
+ * @property {number} [message_count]
+ * @property {number} [unread_count]
+ * @property {boolean} [following]
+ * @property {number} [last_read_seq]
+ * @property {number} [known_seq]
+ */
+
+/**
+ * @typedef {object} Message
+ * @property {number} id
+ * @property {number} room_id
+ * @property {number} thread_id
+ * @property {number} seq
+ * @property {string | null} [client_id]
+ * @property {User | null} author
+ * @property {string} body
+ * @property {string} html
+ * @property {string} created_at
+ * @property {string | null} [edited_at]
+ * @property {boolean} deleted
+ * @property {number[]} [mentions]
+ */
+
+/**
+ * @typedef {object} Member
+ * @property {User} user
+ * @property {string} role
+ * @property {string} [joined_at]
+ * @property {boolean} [online]
+ */
+
+/** @typedef {{type: "message.created" | "message.edited" | "message.deleted", room_id: number, seq: number, message: Message}} MessageEvent */
+/** @typedef {{type: "thread.created", room_id: number, seq: number, thread: Thread}} ThreadCreatedEvent */
+/** @typedef {MessageEvent | ThreadCreatedEvent} DurableEvent */
+
+/** @typedef {{type: "member.joined", room_id: number, user: User, role?: string}} MemberJoinedEvent */
+/** @typedef {{type: "member.left", room_id: number, user: User}} MemberLeftEvent */
+/** @typedef {{type: "room.updated", room_id: number, room: Partial<Room>}} RoomUpdatedEvent */
+/** @typedef {{type: "room.access_lost", room_id: number}} AccessLostEvent */
+/** @typedef {{type: "typing", room_id: number, thread_id: number, user: User}} TypingEvent */
+/** @typedef {{type: "presence", room_id: number, online: number[]}} PresenceEvent */
+/** @typedef {{type: "read", room_id: number, thread_id: number, last_read_seq: number, unread_count: number}} ReadEvent */
+/**
+ * @typedef {MemberJoinedEvent | MemberLeftEvent | RoomUpdatedEvent | AccessLostEvent | TypingEvent
+ *   | PresenceEvent | ReadEvent} LiveEvent
+ */
+/** @typedef {DurableEvent | LiveEvent} RoomEvent */
+
+/** @typedef {"signed_out" | "signed_out_everywhere" | "deactivated"} RevocationReason */
+/** @typedef {{type: "session.revoked", reason?: RevocationReason}} SessionRevokedEvent */
+/** @typedef {RoomEvent | SessionRevokedEvent} ServerEvent */
+
+/** @typedef {{code: string, message?: string, field?: string | null}} ErrorBody */
+
+/**
+ * What `subscribe` answers for one room.
+ * @typedef {{events?: DurableEvent[], last_seq: number, resync?: boolean, error?: ErrorBody}} RoomCatchUp
+ */
+/** @typedef {{ok: boolean, rooms?: Record<string, RoomCatchUp>, error?: ErrorBody}} SubscribeAck */
+
+export {};

@@ -90,7 +90,8 @@ def test_screenshot_of_a_room_with_a_live_thread(people):
     ben.goto(thread_path(room, thread))
     ada.wait_connected()
     ben.wait_connected()
-    cara.api("POST", f"/threads/{thread['id']}/messages", {"client_id": "cara-1", "body": "Leeds can test it with the pilot group in March."})
+    cara.api("POST", f"/threads/{thread['id']}/messages",
+             {"client_id": "cara-1", "body": "Leeds can test it with the pilot group in March."})
     post_message(ben.page, "Looks good. Can we add the *renewal date* to the response?",
                  shown="Looks good. Can we add the renewal date to the response?")
     post_message(ada.page, "Yes, @**Ben Okafor**: I'll add `renewal_due` to the next draft.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from .conftest import create_room, post_message, start_thread, thread_path
+from .conftest import assert_accessible, create_room, post_message, start_thread, thread_path
 
 
 def test_deep_links_reload_and_back_button(people):
@@ -98,10 +98,12 @@ def test_sign_out_everywhere_tells_other_browsers_and_stops_reconnecting(people,
     ada = people("Ada Lovelace", "Camden Council")
     room = create_room(ada, "Highways maintenance")
     # The same person signed in on a second device, reading the room.
-    phone = browser.new_context(viewport={"width": 390, "height": 800})
+    phone = browser.new_context(viewport={"width": 390, "height": 800}, bypass_csp=True)
     try:
         phone.request.post(ada.server.url("/api/v1/auth/signin"), data={"email": ada.email, "password": "correct horse battery staple"})
         phone_page = phone.new_page()
+        errors: list[str] = []
+        phone_page.on("pageerror", lambda error: errors.append(str(error)))
         phone_page.goto(ada.server.url(f"/r/{room['slug']}"))
         phone_page.wait_for_function("() => document.documentElement.dataset.connection === 'connected'")
 
@@ -127,11 +129,13 @@ def test_sign_out_everywhere_tells_other_browsers_and_stops_reconnecting(people,
         phone_page.wait_for_timeout(2500)
         assert attempts == []
         assert phone.request.get(ada.server.url("/api/v1/me")).status == 401
+        assert_accessible(phone_page, "signed out")
 
         link.click()
         phone_page.wait_for_url("**/signin?next=*")
         assert f"/r/{room['slug']}" in unquote(phone_page.url)
         phone_page.get_by_role("heading", name="Sign in", exact=True).wait_for()
+        assert errors == []
     finally:
         phone.close()
 

@@ -8,7 +8,8 @@ from .conftest import create_room, message_texts, post_message, start_thread, th
 
 
 def test_catch_up_after_going_offline_and_sending_while_offline(people):
-    ada, ben, room, thread = two_in_a_thread(people, "Street works permits", "Road closures feed", "Shall we publish closures as open data?")
+    ada, ben, room, thread = two_in_a_thread(people, "Street works permits", "Road closures feed",
+                                             "Shall we publish closures as open data?")
 
     ben.page.locator(".message-body", has_text="Shall we publish").wait_for()
     # Ben loses his connection: the banner says so.
@@ -30,7 +31,8 @@ def test_catch_up_after_going_offline_and_sending_while_offline(people):
     pending.wait_for()
     assert "Waiting for connection" in pending.inner_text()
     # ... and it is kept in localStorage, so a reload would not lose it.
-    stored = ben.page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('convene.outbox.')).map(k => localStorage.getItem(k)).join('')")
+    stored = ben.page.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('convene.outbox.')).map(k => localStorage.getItem(k)).join('')")
     assert reply in stored
     assert not any(text in message_texts(ben.page) for text in sent)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .conftest import create_room, start_thread, thread_path
+from .conftest import assert_accessible, create_room, start_thread, thread_path
 
 
 def save_settings(page: Any) -> dict[str, Any]:
@@ -167,3 +167,24 @@ def test_edit_history_shows_the_earlier_versions(people):
     panel.wait_for(state="hidden")
     assert toggle.get_attribute("aria-expanded") == "false"
     assert ben.page.evaluate("() => document.activeElement.dataset.action") == "history"
+
+
+def test_a_reader_who_loses_access_is_told_so(people):
+    ada = people("Ada Lovelace", "Camden Council")
+    ben = people("Ben Okafor", "Department for Transport", bypass_csp=True)
+    room = create_room(ada, "Housing repairs")
+    thread = start_thread(ada, room, "Damp reports", "Reports so far")
+    # Ben reads the open room without joining it.
+    ben.goto(thread_path(room, thread))
+    ben.wait_connected()
+    ben.page.locator(".message-body", has_text="Reports so far").wait_for()
+
+    # The room becomes invite-only: the server takes Ben's subscription away (room.access_lost).
+    ada.api("PATCH", f"/rooms/{room['id']}", {"visibility": "invite"})
+    ben.page.get_by_role("heading", name="You no longer have access to this room").wait_for()
+    assert "invite-only" in ben.page.get_by_role("alert").inner_text()
+    assert ben.page.locator(".message-body").count() == 0
+    assert ben.page.locator(".thread-nav").is_hidden()
+    assert_accessible(ben.page, "access lost")
+    # Still signed in and connected: only this room is gone.
+    assert ben.page.evaluate("document.documentElement.dataset.connection") == "connected"

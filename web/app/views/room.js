@@ -20,7 +20,7 @@ import { createRoomHeader } from "./room-header.js";
 import { createRoomOverview } from "./room-overview.js";
 import { createThreadView } from "./thread.js";
 import { createThreadList } from "./thread-list.js";
-import { newThreadForm } from "./new-thread.js";
+import { roomError, accessLost, newThreadPane } from "./room-notices.js";
 import * as realtime from "../realtime.js";
 import { outbox } from "../sending.js";
 
@@ -111,7 +111,7 @@ export function roomView(main, { params }) {
     } catch (error) {
       if (destroyed) return;
       roomFailed = error instanceof ApiError && error.status === 0; // network trouble: try again on reconnect
-      showRoomError(error);
+      showNotice(roomError(error));
     }
   }
 
@@ -135,17 +135,12 @@ export function roomView(main, { params }) {
     return fresh.last_seq;
   }
 
-  /** @param {unknown} error */
-  function showRoomError(error) {
-    const notFound = error instanceof ApiError && (error.status === 404 || error.status === 403);
-    header.setTitle(notFound ? "Room not found" : "This room could not be loaded");
-    setTitle(heading.textContent);
+  /** Show a notice in place of the room. @param {{title: string, panel: HTMLElement}} notice */
+  function showNotice({ title, panel }) {
+    header.setTitle(title);
+    setTitle(title);
     threadNav.hidden = true;
-    replaceContent(paneEl, h("div", { class: "panel" },
-      h("p", {}, notFound
-        ? "There is no room at this address, or it is invite-only and you have not been invited. Check the link, or ask the room’s owner to invite you."
-        : error instanceof Error ? error.message : String(error)),
-      h("p", {}, h("a", { href: "/" }, "Go to the room directory"))));
+    replaceContent(paneEl, panel);
   }
 
   function showAccessLost() {
@@ -153,12 +148,7 @@ export function roomView(main, { params }) {
     stopWatching = null;
     threadView?.destroy();
     threadView = null;
-    header.setTitle("You no longer have access to this room");
-    setTitle(heading.textContent);
-    threadNav.hidden = true;
-    replaceContent(paneEl, h("div", { class: "panel", role: "alert" },
-      h("p", {}, "You are no longer a member of this invite-only room, so you cannot read it any more. Ask one of its owners to invite you again."),
-      h("p", {}, h("a", { href: "/" }, "Go to the room directory"))));
+    showNotice(accessLost());
     announceStatus("You no longer have access to this room.");
   }
 
@@ -274,20 +264,12 @@ export function roomView(main, { params }) {
   function renderNewThread() {
     if (!store) return heading;
     const room = store.state.room;
-    const sectionHeading = h("h2", { id: "new-thread-heading", tabindex: "-1" }, "Start a thread");
-    let content;
-    if (isArchived(room)) content = h("p", {}, "This room is archived, so no new threads can be started.");
-    else if (canStartThread(room)) {
-      content = newThreadForm({
-        room,
-        onStarted: (thread) => {
-          store?.putThread({ unread_count: 0, following: true, ...thread });
-          announceStatus(`Thread ${thread.title} started.`);
-          navigate(threadUrl(thread.id));
-        },
-      }).form;
-    } else content = h("p", {}, "Join this room to start a thread.");
-    replaceContent(paneEl, h("section", { class: "new-thread", "aria-labelledby": "new-thread-heading" }, sectionHeading, content));
+    const { section, heading: sectionHeading } = newThreadPane(room, (thread) => {
+      store?.putThread({ unread_count: 0, following: true, ...thread });
+      announceStatus(`Thread ${thread.title} started.`);
+      navigate(threadUrl(thread.id));
+    });
+    replaceContent(paneEl, section);
     setTitle("Start a thread", room.title);
     return sectionHeading;
   }

@@ -9,6 +9,7 @@ import { field, checkbox, radios, errorSummary, onValidSubmit } from "../forms.j
 import { navigate } from "../router.js";
 import { setTitle } from "../page.js";
 import { announceStatus } from "../announcer.js";
+import { canManage } from "../permissions.js";
 
 const FIELDS = ["title", "summary", "stage", "visibility", "tags", "looking_for_collaborators"];
 
@@ -46,7 +47,7 @@ export function roomSettingsView(main, { params }) {
     }
     if (destroyed) return;
     roomCrumb.textContent = room.title;
-    if (!room.can_manage) {
+    if (!canManage(room)) {
       heading.textContent = "You cannot change this room";
       setTitle(heading.textContent, room.title);
       replaceContent(content,

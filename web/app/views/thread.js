@@ -17,7 +17,7 @@ import { createMessageList } from "./thread-messages.js";
 import { session } from "../session.js";
 import { announceStatus } from "../announcer.js";
 import { orderedMessages, typingIn } from "../room-store.js";
-import { postingState } from "../permissions.js";
+import { canManage, isOwnMessage, postingState } from "../permissions.js";
 import { outbox } from "../sending.js";
 import * as realtime from "../realtime.js";
 
@@ -186,6 +186,11 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
 
   // ---- the store says what changed --------------------------------------------
 
+  /** What the reader may do with messages, as one comparable string. */
+  function abilitiesKey() {
+    return `${postingState(room)}/${canManage(room)}`;
+  }
+
   /** @param {Change} change */
   function onChange(change) {
     if (destroyed || !store.state.threads.has(threadId)) return;
@@ -196,7 +201,7 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     if (change.typing === threadId) typing.refresh();
     if (change.room) {
       // What the reader may do with messages (archived, can_manage) may have changed.
-      const key = `${postingState(room)}/${room.can_manage}`;
+      const key = abilitiesKey();
       if (key !== abilities) {
         abilities = key;
         if (!loading) messages.redraw();
@@ -209,7 +214,7 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     messages.upsert(message);
     if (!isNew) return;
     if (message.author) typing.refresh();
-    const own = me != null && message.author != null && message.author.id === me.id;
+    const own = isOwnMessage(message, me ? me.id : null);
     if (atBottom || own) scrollToBottom();
     else newBelow.hidden = false;
   }
@@ -293,7 +298,7 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     }
     loading = false;
     loadFailed = false;
-    abilities = `${postingState(room)}/${room.can_manage}`;
+    abilities = abilitiesKey();
     messages.replaceAll(orderedMessages(store.state, threadId));
     earlier.hidden = !hasMoreBefore;
     if (!orderedMessages(store.state, threadId).length) messages.setStatus("No messages yet.");

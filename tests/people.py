@@ -147,9 +147,12 @@ class PersonFactory:
         self.sessions.append(session)
         return session
 
-    async def signup(self, email: str, name: str, organisation: str, *, confirm: bool = False, password: str = "correct horse battery") -> Person:
+    async def signup(
+        self, email: str, name: str, organisation: str, *, confirm: bool = False, password: str = "correct horse battery"
+    ) -> Person:
         session = self.new_session()
-        async with session.post("/api/v1/auth/signup", json={"email": email, "display_name": name, "organisation": organisation, "password": password}) as r:
+        body = {"email": email, "display_name": name, "organisation": organisation, "password": password}
+        async with session.post("/api/v1/auth/signup", json=body) as r:
             data = await r.json()
             assert r.status == 201, data
             await self.check_answer("POST", "/api/v1/auth/signup", r.status, data)

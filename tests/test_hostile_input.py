@@ -31,7 +31,7 @@ async def world(admin, alice):
 ROOM = {"title": "t", "summary": "s", "stage": "live", "visibility": "open", "tags": ["a"]}
 # Every write endpoint with a JSON body: (method, path, a valid body, who sends it).
 WRITES: list[tuple[str, str, dict[str, Any], str]] = [
-    ("POST", "/api/v1/auth/signup", {"email": "e@probe.example", "display_name": "E", "organisation": "P", "password": "a long passphrase"}, "anon"),
+    ("POST", "/api/v1/auth/signup", {"email": "e@x.example", "display_name": "E", "organisation": "P", "password": "long enough"}, "anon"),
     ("POST", "/api/v1/auth/confirm", {"token": "abc"}, "anon"),
     ("POST", "/api/v1/auth/signin", {"email": "alice@camden.example", "password": "a long passphrase"}, "anon"),
     ("POST", "/api/v1/auth/link", {"email": "alice@camden.example"}, "anon"),
@@ -192,8 +192,17 @@ async def test_ids_out_of_range_in_bodies_are_invalid_and_named(alice, world, ca
     as_json = {"Content-Type": "application/json"}
     status, data = await alice.call("POST", "/api/v1/preview", data=b'{"body": "b", "room_id": 1e400}', headers=as_json)
     assert status == 400 and data["error"]["field"] == "room_id", data
-    status, data = await alice.call("PUT", f"/api/v1/threads/{world['thread']}/read", data=b'{"seq": ' + b"9" * 5000 + b"}", headers=as_json)
+    huge = b'{"seq": ' + b"9" * 5000 + b"}"
+    status, data = await alice.call("PUT", f"/api/v1/threads/{world['thread']}/read", data=huge, headers=as_json)
     assert status == 400 and data["error"]["field"] == "seq", data
     status, data = await alice.call("POST", f"/api/v1/rooms/{world['room']}/members", json={"user_id": 9223372036854775808})
     assert status == 400 and data["error"]["field"] == "user_id", data
     _no_tracebacks(caplog)
+
+
+async def test_the_largest_cursor_is_answered_not_failed(alice, world, backend, request):
+    if backend == "postgres":
+        reason = "domain: messages.thread_page binds after + 1, past PostgreSQL INTEGER, for the largest cursor"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    status, data = await alice.call("GET", f"/api/v1/threads/{world['thread']}/messages?after=2147483647")
+    assert status == 200, data

@@ -127,6 +127,7 @@ async def test_brackets_inside_strings_do_not_count_as_nesting(alice, world):
 
 
 HUGE_IDS = ["99999999999999999999", "9223372036854775808", "2147483648", "9" * 5000, "0", "00", "\u00b2", "\u0663"]
+HUGE_IDS += ["%00", "%ED%A0%80", "%FF", "a%2Fb", "-", "x" * 81, "x\ud800"]
 ID_ROUTES = [
     ("GET", "/api/v1/rooms/{id}", None),
     ("PATCH", "/api/v1/rooms/{id}", {"title": "x"}),

@@ -78,10 +78,16 @@ async def test_malformed_json_wrong_content_type_and_oversized_bodies(alice, thr
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     status, data = await alice.call("POST", path, data=b"client_id=c&body=hi", headers=form)
     assert status == 400 and data["error"]["code"] == "malformed_json"
+    status, data = await alice.call("POST", path, data=b"", headers={"Content-Type": "application/json"})
+    assert status == 400 and data["error"]["code"] == "invalid" and data["error"]["field"] is None
     huge = b'{"client_id": "c", "body": "' + b"x" * (300 * 1024) + b'"}'
     status, data = await alice.call("POST", path, data=huge, headers={"Content-Type": "application/json"})
     assert status == 413 and data["error"]["code"] == "too_large"
     assert await _counts(alice, thread) == before
+    # A UTF-8 byte order mark before the JSON is allowed (RFC 8259).
+    bom = b"\xef\xbb\xbf" + '{"client_id": "bom", "body": "café"}'.encode()
+    status, data = await alice.call("POST", path, data=bom, headers={"Content-Type": "application/json"})
+    assert status == 201 and data["message"]["body"] == "café"
 
 
 async def test_a_strangers_or_missing_session_is_unauthenticated(people, alice, thread):

@@ -36,7 +36,8 @@ def _decoder(shape: type[S]) -> msgspec.json.Decoder[S]:
 
 def from_json(raw: bytes, shape: type[S], settings: Settings) -> S:
     """Decode a JSON body into ``shape``. An empty body counts as ``null`` (refused:
-    the body must be an object)."""
+    the body must be an object); a UTF-8 byte order mark is ignored (RFC 8259 allows it)."""
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     if not raw.strip():
         raw = b"null"
     if depth_exceeds(raw):

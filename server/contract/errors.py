@@ -43,7 +43,8 @@ _ENUM = re.compile(r"^Invalid enum value (?P<value>.*)$")
 
 
 def _kind(name: str) -> str:
-    return " or ".join(_KINDS.get(part.strip(), part.strip()) for part in name.split("|") if part.strip() != "null")
+    parts = [part.strip() for part in name.split("|")]
+    return " or ".join(_KINDS.get(part, part) for part in parts if part != "null" or len(parts) == 1)
 
 
 def _choices(shape: type[Any] | None, field: str | None) -> tuple[Any, ...]:
@@ -97,7 +98,10 @@ def invalid(error: msgspec.ValidationError, shape: type[Any] | None = None, what
     field = top_field(path)
     if field is None and (missing := _MISSING.match(text)):
         field = missing["name"]
-    return Invalid(_sentence(text, field, shape, what), field)
+    sentence = _sentence(text, field, shape, what)
+    if field is not None and path not in ("", f".{field}"):  # inside a list or object
+        sentence = sentence.replace(field, f"each item in {field}", 1)
+    return Invalid(sentence, field)
 
 
 def top_field(path: str) -> str | None:

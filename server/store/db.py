@@ -77,6 +77,15 @@ class Database:
                     yield session
 
     @contextlib.asynccontextmanager
+    async def write_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for one write transaction that the caller commits itself
+        (``Transactions.begin``); closing it uncommitted rolls back."""
+        lock = self._write_lock or contextlib.nullcontext()
+        async with lock:
+            async with self._write_sessions() as session:
+                yield session
+
+    @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self._read_sessions() as session:
             yield session

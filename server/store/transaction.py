@@ -11,6 +11,7 @@ publisher; a rollback drops them, so nothing is announced that did not happen (Z
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -86,10 +87,22 @@ class Transactions:
 
     @contextlib.asynccontextmanager
     async def begin(self) -> AsyncIterator[Tx]:
-        async with self.db.write() as session:
+        """One write transaction: committed when the block ends normally, rolled back
+        when it raises. Commit and announce run shielded: a caller cancelled at that
+        moment (a client that went away, a server stopping) can neither leave the
+        commit's outcome unknown nor a committed write unannounced."""
+        async with self.db.write_session() as session:
             tx = Tx(session)
-            yield tx
-        # Reached only after a successful commit.
+            yield tx  # an exception here closes the session: rolled back, nothing announced
+            finishing = asyncio.ensure_future(self._commit(tx))
+            try:
+                await asyncio.shield(finishing)
+            except asyncio.CancelledError:
+                await finishing  # keep the session until the commit is settled
+                raise
+
+    async def _commit(self, tx: Tx) -> None:
+        await tx.session.commit()
         await self.announce(tx.outgoing)
 
     async def announce(self, events: Sequence[Outgoing]) -> None:

@@ -1,0 +1,82 @@
+"""SIGTERM stops the server within 10 s whatever its clients did (platforms give 10 to
+30 s before killing), without dropping acknowledged work (issue 6, item 11)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+import socketio
+
+from .loopback import free_port, wait_healthy
+
+ROOT = Path(__file__).resolve().parent.parent
+GRACE = 10.0
+
+
+async def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str, str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path),
+        "PORT": str(port),
+        "PUBLIC_URL": url,
+        "SECRET_KEY": "shutdown-secret-key-0123",
+        "ARGON2_MEMORY_KIB": "1024",
+        "ARGON2_TIME_COST": "1",
+    }
+    subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    with open(tmp_path / "server.log", "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    await wait_healthy(url)
+    async with aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.post("/api/v1/auth/signup", json={"email": "a@example.org", "display_name": "A", "organisation": "O", "password": "long enough password"}) as r:
+            assert r.status == 201
+        token = next(c.value for c in http.cookie_jar if c.key == "convene_session")
+    return process, url, token
+
+
+async def _stop(process: subprocess.Popen[bytes]) -> float:
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, process.wait, 60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    return time.monotonic() - started
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+async def test_stops_promptly_after_a_client_came_and_went(tmp_path: Path, transport: str) -> None:
+    process, url, token = await _start(tmp_path)
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(url, headers={"Cookie": f"convene_session={token}"}, transports=[transport])
+    await client.disconnect()
+    took = await _stop(process)
+    assert process.returncode == 0, (tmp_path / "server.log").read_text()
+    assert took < GRACE, f"SIGTERM took {took:.1f} s"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+async def test_stops_promptly_with_clients_still_connected(tmp_path: Path, transport: str) -> None:
+    process, url, token = await _start(tmp_path)
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(url, headers={"Cookie": f"convene_session={token}"}, transports=[transport])
+    try:
+        took = await _stop(process)
+    finally:
+        if client.connected:
+            await client.disconnect()
+    assert process.returncode == 0, (tmp_path / "server.log").read_text()
+    assert took < GRACE, f"SIGTERM took {took:.1f} s"

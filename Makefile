@@ -31,11 +31,13 @@ chromium:
 	@scripts/ensure-chromium
 
 test: install chromium
+	cd web && npm test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check server tests
 	$(BIN)/mypy server
+	cd web && npm run check
 
 bench: install
 	$(BIN)/python -m tests.bench.send_path

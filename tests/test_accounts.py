@@ -35,7 +35,11 @@ async def test_later_accounts_must_confirm_before_posting(people, admin):
     assert status == 201
     # The link works once.
     status, data = await newcomer.call("POST", "/api/v1/auth/confirm", json={"token": token})
-    assert status == 400 and data["error"] == {"code": "invalid", "message": "this link has already been used; ask for a new one", "field": "token"}
+    assert status == 400 and data["error"] == {
+        "code": "invalid",
+        "message": "this link has already been used; ask for a new one",
+        "field": "token",
+    }
 
 
 async def test_duplicate_email_and_weak_password_are_refused(people, admin):
@@ -57,7 +61,9 @@ async def test_password_sign_in_sign_out_and_everywhere(people, admin):
     laptop = people.new_session()
     phone = people.new_session()
     for session in (laptop, phone):
-        async with session.post("/api/v1/auth/signin", json={"email": "ada@localdigital.example", "password": "correct horse battery"}) as r:
+        async with session.post(
+            "/api/v1/auth/signin", json={"email": "ada@localdigital.example", "password": "correct horse battery"}
+        ) as r:
             assert r.status == 200
     async with laptop.post("/api/v1/auth/signin", json={"email": "ada@localdigital.example", "password": "wrong password!"}) as r:
         assert r.status == 401
@@ -110,7 +116,9 @@ async def test_organisation_is_verified_by_confirmed_domain(people, admin):
     assert listed["organisations"][0]["domains"] == ["camden.example", "camden.gov.example"]
     org_id = listed["organisations"][0]["id"]
     # Renaming and narrowing the domains takes effect for everyone at once.
-    await admin.call("PATCH", f"/api/v1/organisations/{org_id}", json={"name": "London Borough of Camden", "domains": ["camden.gov.example"]}, expect=200)
+    await admin.call(
+        "PATCH", f"/api/v1/organisations/{org_id}", json={"name": "London Borough of Camden", "domains": ["camden.gov.example"]}, expect=200
+    )
     assert (await alice.get("/api/v1/me"))["user"]["organisation"] == {"name": "Camden (typed)", "verified": False}
     assert (await bea.get("/api/v1/me"))["user"]["organisation"] == {"name": "London Borough of Camden", "verified": True}
     status, _ = await alice.call("PATCH", f"/api/v1/organisations/{org_id}", json={"name": "Mine"})

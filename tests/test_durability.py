@@ -36,13 +36,18 @@ async def test_acknowledged_messages_survive_a_killed_server(tmp_path):
     subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
 
     def start() -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
     server = start()
     try:
         await wait_healthy(url)
         async with aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-            async with http.post("/api/v1/auth/signup", json={"email": "a@example.org", "display_name": "A", "organisation": "O", "password": "long enough password"}) as r:
+            async with http.post(
+                "/api/v1/auth/signup",
+                json={"email": "a@example.org", "display_name": "A", "organisation": "O", "password": "long enough password"},
+            ) as r:
                 assert r.status == 201
             token = next(c.value for c in http.cookie_jar if c.key == "convene_session")
             async with http.post("/api/v1/rooms", json={"title": "Durable"}) as r:

@@ -30,7 +30,9 @@ async def _try_send(sock: Socket, thread_id: int, client_id: str) -> dict[str, A
         return None
 
 
-async def test_a_non_member_hammering_subscribe_receives_nothing_and_a_member_misses_nothing(alice: Person, bob: Person, carol: Person) -> None:
+async def test_a_non_member_hammering_subscribe_receives_nothing_and_a_member_misses_nothing(
+    alice: Person, bob: Person, carol: Person
+) -> None:
     room = await alice.create_room("Private", visibility="invite")
     await alice.post(f"/api/v1/rooms/{room['id']}/members", {"user_id": carol.id}, expect=201)
     thread = await alice.start_thread(room, "Members only")

@@ -134,7 +134,10 @@ async def test_same_client_id_with_another_body_is_a_conflict(room_and_thread, a
     first = await sock.call("send", {"thread_id": thread["id"], "client_id": "dup", "body": "one"})
     assert first["ok"]
     second = await sock.call("send", {"thread_id": thread["id"], "client_id": "dup", "body": "two"})
-    assert second == {"ok": False, "error": {"code": "conflict", "message": "this client_id was already used for a different message", "field": "client_id"}}
+    assert second == {
+        "ok": False,
+        "error": {"code": "conflict", "message": "this client_id was already used for a different message", "field": "client_id"},
+    }
     status, data = await alice.send(thread["id"], "two", "dup")
     assert status == 409 and data["error"]["field"] == "client_id"
 
@@ -215,7 +218,13 @@ async def test_read_markers_sync_across_one_persons_tabs(room_and_thread, alice,
     answer = await tab1.call("read", {"thread_id": thread["id"], "seq": posted["message"]["seq"]})
     assert answer["ok"] and answer["thread"]["unread_count"] == 0
     [synced] = await tab2.wait_for("read")
-    assert synced == {"type": "read", "room_id": room["id"], "thread_id": thread["id"], "last_read_seq": posted["message"]["seq"], "unread_count": 0}
+    assert synced == {
+        "type": "read",
+        "room_id": room["id"],
+        "thread_id": thread["id"],
+        "last_read_seq": posted["message"]["seq"],
+        "unread_count": 0,
+    }
     await asyncio.sleep(0.1)
     assert other.of_type("read") == []
 
@@ -229,7 +238,12 @@ async def test_connection_needs_a_valid_session_and_an_allowed_origin(server, al
         await client.disconnect()
     foreign = socketio.AsyncClient(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await foreign.connect(url, headers={"Cookie": f"convene_session={alice.token}", "Origin": "https://evil.example"}, transports=["websocket"], wait_timeout=5)
+        await foreign.connect(
+            url,
+            headers={"Cookie": f"convene_session={alice.token}", "Origin": "https://evil.example"},
+            transports=["websocket"],
+            wait_timeout=5,
+        )
     await foreign.disconnect()
     same_origin = await alice.socket(Origin=url)
     assert same_origin.client.connected

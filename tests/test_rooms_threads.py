@@ -12,7 +12,9 @@ pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect
 
 
 async def test_room_slugs_directory_filters_and_membership(alice, bob, carol):
-    dvla = await bob.create_room("DVLA data API", stage="discovery", tags=["API", "parking"], looking_for_collaborators=True, summary="Keeper data for *parking*")
+    dvla = await bob.create_room(
+        "DVLA data API", stage="discovery", tags=["API", "parking"], looking_for_collaborators=True, summary="Keeper data for *parking*"
+    )
     again = await carol.create_room("DVLA data API", stage="co-design", tags=["api"])
     assert (dvla["slug"], again["slug"]) == ("dvla-data-api", "dvla-data-api-2")
     assert dvla["tags"] == ["api", "parking"] and dvla["looking_for_collaborators"] is True
@@ -175,7 +177,9 @@ async def test_lists_cost_a_fixed_number_of_queries(server, alice, bob):
             await (alice if i % 2 else bob).send(thread["id"], f"m{i} @**Bob Supplier**", f"{room['id']}-{i}")
     small_threads = (await bob.get(f"/api/v1/rooms/{small['id']}/threads"))["threads"]
     big_threads = (await bob.get(f"/api/v1/rooms/{big['id']}/threads"))["threads"]
-    assert await queries(f"/api/v1/threads/{small_threads[0]['id']}/messages") == await queries(f"/api/v1/threads/{big_threads[0]['id']}/messages")
+    assert await queries(f"/api/v1/threads/{small_threads[0]['id']}/messages") == await queries(
+        f"/api/v1/threads/{big_threads[0]['id']}/messages"
+    )
     assert await queries(f"/api/v1/rooms/{small['id']}/threads") == await queries(f"/api/v1/rooms/{big['id']}/threads")
     few = await queries("/api/v1/rooms")
     for i in range(10):

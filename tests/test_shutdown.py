@@ -38,7 +38,10 @@ async def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str, str]:
         process = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log)
     await wait_healthy(url)
     async with aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        async with http.post("/api/v1/auth/signup", json={"email": "a@example.org", "display_name": "A", "organisation": "O", "password": "long enough password"}) as r:
+        async with http.post(
+            "/api/v1/auth/signup",
+            json={"email": "a@example.org", "display_name": "A", "organisation": "O", "password": "long enough password"},
+        ) as r:
             assert r.status == 201
         token = next(c.value for c in http.cookie_jar if c.key == "convene_session")
     return process, url, token

@@ -204,7 +204,12 @@ class RecheckPerson:
 
 Directive = Union[EndSessions, LoseRoom, RecheckRoom, RecheckPerson]
 Outgoing = Union[ToRoom, ToPerson, ToConnection, MailQueued, Directive]
-DIRECTIVES: dict[str, type] = {"end_sessions": EndSessions, "lose_room": LoseRoom, "recheck_room": RecheckRoom, "recheck_person": RecheckPerson}
+DIRECTIVES: dict[str, type] = {
+    "end_sessions": EndSessions,
+    "lose_room": LoseRoom,
+    "recheck_room": RecheckRoom,
+    "recheck_person": RecheckPerson,
+}
 
 
 def directive_to_wire(directive: Directive) -> dict[str, Any]:

@@ -52,7 +52,8 @@ async def find_room(session: AsyncSession, ref: int | str) -> Room | None:
     if isinstance(ref, int) or ref.isdigit():
         room_id = int(ref)
         return await session.get(Room, room_id) if 0 < room_id <= MAX_ID else None
-    return await session.scalar(select(Room).where(Room.slug == ref))
+    room: Room | None = await session.scalar(select(Room).where(Room.slug == ref))
+    return room
 
 
 async def get_member(session: AsyncSession, room_id: int, user_id: int) -> RoomMember | None:
@@ -87,6 +88,7 @@ async def readable_room_ids(session: AsyncSession, user: User | None, room_ids: 
         return set()
     rooms = {r.id: r for r in await session.scalars(select(Room).where(Room.id.in_(room_ids)))}
     members = {
-        m.room_id: m for m in await session.scalars(select(RoomMember).where(RoomMember.user_id == user.id, RoomMember.room_id.in_(room_ids)))
+        m.room_id: m
+        for m in await session.scalars(select(RoomMember).where(RoomMember.user_id == user.id, RoomMember.room_id.in_(room_ids)))
     }
     return {room_id for room_id, room in rooms.items() if can_read(user, room, members.get(room_id))}

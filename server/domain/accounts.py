@@ -24,7 +24,9 @@ from server.domain.passwords import Passwords
 from server.store.models import ROLES, AuthSession, EmailToken, Organisation, OrganisationDomain, User, utcnow
 from server.store.transaction import Transactions, Tx
 
-EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+EMAIL_RE = re.compile(
+    r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1000
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
@@ -66,7 +68,10 @@ async def needs_setup(session: AsyncSession) -> bool:
 
 async def _organisation_for(session: AsyncSession, email: str) -> int | None:
     domain = email.rpartition("@")[2]
-    return await session.scalar(select(OrganisationDomain.organisation_id).where(OrganisationDomain.domain == domain))
+    organisation_id: int | None = await session.scalar(
+        select(OrganisationDomain.organisation_id).where(OrganisationDomain.domain == domain)
+    )
+    return organisation_id
 
 
 async def _confirm(session: AsyncSession, user: User) -> None:
@@ -103,9 +108,7 @@ async def _send_confirmation(tx: Tx, cfg: Settings, user: User) -> None:
 
 async def _new_session(tx: Tx, cfg: Settings, user: User) -> str:
     token = secrets.token_urlsafe(32)
-    tx.session.add(
-        AuthSession(token_hash=hash_token(token), user_id=user.id, expires_at=utcnow() + timedelta(days=cfg.session_days))
-    )
+    tx.session.add(AuthSession(token_hash=hash_token(token), user_id=user.id, expires_at=utcnow() + timedelta(days=cfg.session_days)))
     return token
 
 
@@ -228,7 +231,9 @@ async def session_for_token(session: AsyncSession, token: str | None) -> tuple[U
         return None
     row = (
         await session.execute(
-            select(User, AuthSession.token_hash).join(AuthSession, AuthSession.user_id == User.id).where(AuthSession.token_hash == hash_token(token), _live_session())
+            select(User, AuthSession.token_hash)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(AuthSession.token_hash == hash_token(token), _live_session())
         )
     ).first()
     return (row[0], str(row[1])) if row else None
@@ -237,7 +242,9 @@ async def session_for_token(session: AsyncSession, token: str | None) -> tuple[U
 async def user_of_session(session: AsyncSession, session_id: str) -> User:
     """The active user of a session that is still valid; raises ``Unauthenticated`` once
     it was signed out, expired, or its person deactivated."""
-    user = await session.scalar(select(User).join(AuthSession, AuthSession.user_id == User.id).where(AuthSession.token_hash == session_id, _live_session()))
+    user = await session.scalar(
+        select(User).join(AuthSession, AuthSession.user_id == User.id).where(AuthSession.token_hash == session_id, _live_session())
+    )
     if user is None:
         raise Unauthenticated("this session has ended; sign in again")
     return user
@@ -249,7 +256,9 @@ async def users_of_sessions(session: AsyncSession, session_ids: set[str]) -> dic
     if not session_ids:
         return {}
     rows = await session.execute(
-        select(AuthSession.token_hash, User).join(User, AuthSession.user_id == User.id).where(AuthSession.token_hash.in_(session_ids), _live_session())
+        select(AuthSession.token_hash, User)
+        .join(User, AuthSession.user_id == User.id)
+        .where(AuthSession.token_hash.in_(session_ids), _live_session())
     )
     return {str(session_id): user for session_id, user in rows.tuples()}
 
@@ -258,7 +267,9 @@ async def signout(txs: Transactions, token: str) -> None:
     """End one session; its live connections, on every process, are told
     (session.revoked) and closed."""
     async with txs.begin() as tx:
-        row = await tx.session.scalar(select(AuthSession).where(AuthSession.token_hash == hash_token(token), AuthSession.revoked_at.is_(None)))
+        row = await tx.session.scalar(
+            select(AuthSession).where(AuthSession.token_hash == hash_token(token), AuthSession.revoked_at.is_(None))
+        )
         if row is None:
             return
         row.revoked_at = utcnow()
@@ -270,9 +281,7 @@ async def signout_everywhere(txs: Transactions, user: User) -> None:
     (session.revoked) and closed."""
     async with txs.begin() as tx:
         await tx.session.execute(
-            update(AuthSession)
-            .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
+            update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow())
         )
         tx.directive(EndSessions(user.id, None, "signed_out_everywhere"))
 

@@ -59,7 +59,8 @@ def _render_mention(self: Any, tokens: Sequence[Token], idx: int, options: Any, 
 
 def _render_link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     tokens[idx].attrSet("rel", "nofollow noopener noreferrer")
-    return self.renderToken(tokens, idx, options, env)
+    html: str = self.renderToken(tokens, idx, options, env)
+    return html
 
 
 def _build() -> MarkdownIt:

@@ -64,7 +64,9 @@ def clean_client_id(client_id: str) -> str:
 async def _mentions(session: AsyncSession, message_ids: list[int]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {i: [] for i in message_ids}
     if message_ids:
-        rows = await session.execute(select(MessageMention.message_id, MessageMention.user_id).where(MessageMention.message_id.in_(message_ids)))
+        rows = await session.execute(
+            select(MessageMention.message_id, MessageMention.user_id).where(MessageMention.message_id.in_(message_ids))
+        )
         for message_id, user_id in rows.tuples():
             found[message_id].append(user_id)
     return found
@@ -157,7 +159,9 @@ async def get_message(session: AsyncSession, viewer: User, message_id: int) -> d
 
 async def history(session: AsyncSession, viewer: User, message_id: int) -> list[dict[str, Any]]:
     await get_message(session, viewer, message_id)
-    rows = (await session.scalars(select(MessageRevision).where(MessageRevision.message_id == message_id).order_by(MessageRevision.id))).all()
+    rows = (
+        await session.scalars(select(MessageRevision).where(MessageRevision.message_id == message_id).order_by(MessageRevision.id))
+    ).all()
     return [{"body": r.body, "html": r.html, "replaced_at": r.replaced_at.isoformat().replace("+00:00", "Z")} for r in rows]
 
 
@@ -213,6 +217,11 @@ async def events_after(session: AsyncSession, viewer: User, room_ref: int | str,
         return CatchUp([], last_seq, resync=False)
     if after > last_seq or last_seq - after > limit:
         return CatchUp([], last_seq, resync=True)
-    rows = (await session.scalars(select(RoomEvent.payload).where(RoomEvent.room_id == room.id, RoomEvent.seq > after, RoomEvent.seq <= last_seq).order_by(RoomEvent.seq))).all()
+    rows = (
+        await session.scalars(
+            select(RoomEvent.payload)
+            .where(RoomEvent.room_id == room.id, RoomEvent.seq > after, RoomEvent.seq <= last_seq)
+            .order_by(RoomEvent.seq)
+        )
+    ).all()
     return CatchUp([json.loads(p) for p in rows], last_seq, resync=False)
-

@@ -77,8 +77,8 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
     keys = {(r.actor_id, r.client_id) for i, r in enumerate(requests) if outcomes[i] is None}
     stored: dict[tuple[int, str], Message] = {}
     if keys:
-        rows = await tx.session.scalars(select(Message).where(tuple_(Message.author_id, Message.client_id).in_(list(keys))))
-        stored = {(m.author_id, m.client_id): m for m in rows}
+        found_again = await tx.session.scalars(select(Message).where(tuple_(Message.author_id, Message.client_id).in_(list(keys))))
+        stored = {(m.author_id, m.client_id): m for m in found_again}
     first_of: dict[tuple[int, str], int] = {}
     repeats: dict[int, int] = {}
     fresh: list[int] = []
@@ -101,7 +101,10 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
     room_rows = {r.id: r for r in await tx.session.scalars(select(Room).where(Room.id.in_(room_ids)))} if room_ids else {}
     pairs = {(t.room_id, requests[i].actor_id) for i in fresh if (t := thread_rows.get(requests[i].thread_id))}
     members = (
-        {(m.room_id, m.user_id): m for m in await tx.session.scalars(select(RoomMember).where(tuple_(RoomMember.room_id, RoomMember.user_id).in_(list(pairs))))}
+        {
+            (m.room_id, m.user_id): m
+            for m in await tx.session.scalars(select(RoomMember).where(tuple_(RoomMember.room_id, RoomMember.user_id).in_(list(pairs))))
+        }
         if pairs
         else {}
     )
@@ -151,7 +154,7 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
 
     # One executemany INSERT (the ORM would insert row by row to learn each id on
     # SQLite), then one SELECT for the ids by (room, seq), which is unique.
-    rows = {
+    rows: dict[int, dict[str, Any]] = {
         i: {
             "room_id": thread_rows[requests[i].thread_id].room_id,
             "thread_id": requests[i].thread_id,
@@ -168,12 +171,15 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
     new_messages: dict[int, Any] = {}
     if rows:
         await tx.session.execute(insert(Message), list(rows.values()))
+        keys_by_seq = [(r["room_id"], r["seq"]) for r in rows.values()]
         found = await tx.session.execute(
-            select(Message.room_id, Message.seq, Message.id).where(tuple_(Message.room_id, Message.seq).in_([(r["room_id"], r["seq"]) for r in rows.values()]))
+            select(Message.room_id, Message.seq, Message.id).where(tuple_(Message.room_id, Message.seq).in_(keys_by_seq))
         )
         ids = {(room_id, seq): message_id for room_id, seq, message_id in found.tuples()}
         # Plain records for presenting (ORM instances would cost their bookkeeping).
-        new_messages = {i: SimpleNamespace(id=ids[(row["room_id"], row["seq"])], edited_at=None, deleted_at=None, **row) for i, row in rows.items()}
+        new_messages = {
+            i: SimpleNamespace(id=ids[(row["room_id"], row["seq"])], edited_at=None, deleted_at=None, **row) for i, row in rows.items()
+        }
     for i in accepted:
         thread = thread_rows[requests[i].thread_id]
         thread.message_count += 1
@@ -181,11 +187,17 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
     await tx.session.flush()
 
     mentions: dict[int, list[int]] = {i: sorted(rendered[i].mentions - {requests[i].actor_id}) for i in accepted}
-    await insert_ignore(tx.session, MessageMention, [{"message_id": new_messages[i].id, "user_id": u} for i in accepted for u in mentions[i]])
+    await insert_ignore(
+        tx.session, MessageMention, [{"message_id": new_messages[i].id, "user_id": u} for i in accepted for u in mentions[i]]
+    )
     await insert_ignore(
         tx.session,
         ThreadFollow,
-        [{"thread_id": requests[i].thread_id, "user_id": u, "created_at": now} for i in accepted for u in [requests[i].actor_id, *mentions[i]]],
+        [
+            {"thread_id": requests[i].thread_id, "user_id": u, "created_at": now}
+            for i in accepted
+            for u in [requests[i].actor_id, *mentions[i]]
+        ],
     )
     await advance_read_markers(tx.session, [(requests[i].thread_id, requests[i].actor_id, seq_of[i]) for i in accepted])
     created = []

@@ -22,6 +22,8 @@ from server.store.transaction import Tx
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TAGS = 20
 MAX_SUMMARY = 20_000
+
+
 async def postable_room(tx: Tx, user: User, ref: int | str) -> Room:
     """The room (by id or slug), if ``user`` may post in it; joins an open room
     (announced as member.joined)."""
@@ -109,12 +111,13 @@ async def create_room(tx: Tx, actor: User, fields: RoomFields, max_title: int) -
     if fields.title is None:
         raise Invalid("title is required", "title")
     fields = _clean(fields, max_title)
+    title = fields.title or ""
     if fields.slug:
         if await tx.session.scalar(select(Room.id).where(Room.slug == fields.slug)):
             raise Conflict("a room with this slug already exists", "slug")
         slug = fields.slug
     else:
-        slug = await _unique_slug(tx.session, slugify(fields.title))
+        slug = await _unique_slug(tx.session, slugify(title))
     summary = fields.summary or ""
     room = Room(
         slug=slug,
@@ -213,7 +216,9 @@ async def _tags_and_counts(session: AsyncSession, room_ids: list[int]) -> tuple[
     counts: dict[int, int] = {i: 0 for i in room_ids}
     if not room_ids:
         return tags, counts
-    for room_id, tag in (await session.execute(select(RoomTag.room_id, RoomTag.tag).where(RoomTag.room_id.in_(room_ids)).order_by(RoomTag.tag))).tuples():
+    for room_id, tag in (
+        await session.execute(select(RoomTag.room_id, RoomTag.tag).where(RoomTag.room_id.in_(room_ids)).order_by(RoomTag.tag))
+    ).tuples():
         tags[room_id].append(tag)
     for room_id, count in (
         await session.execute(select(RoomMember.room_id, func.count()).where(RoomMember.room_id.in_(room_ids)).group_by(RoomMember.room_id))
@@ -275,9 +280,17 @@ async def directory(session: AsyncSession, viewer: User, flt: DirectoryFilter) -
         query = query.where(or_(Room.title.ilike(pattern, escape="\\"), Room.summary.ilike(pattern, escape="\\")))
     if flt.organisation:
         pattern = _like(flt.organisation.strip())
-        member_user = select(RoomMember.room_id).join(User, User.id == RoomMember.user_id).outerjoin(
-            Organisation, Organisation.id == User.organisation_id
-        ).where(or_(Organisation.name.ilike(pattern, escape="\\"), and_(User.organisation_id.is_(None), User.declared_organisation.ilike(pattern, escape="\\"))))
+        member_user = (
+            select(RoomMember.room_id)
+            .join(User, User.id == RoomMember.user_id)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(
+                or_(
+                    Organisation.name.ilike(pattern, escape="\\"),
+                    and_(User.organisation_id.is_(None), User.declared_organisation.ilike(pattern, escape="\\")),
+                )
+            )
+        )
         query = query.where(Room.id.in_(member_user))
     rows = (await session.execute(query.order_by(Room.last_activity_at.desc(), Room.id.desc()).limit(500))).tuples().all()
     ids = [room.id for room, _ in rows]
@@ -305,8 +318,7 @@ async def list_members(session: AsyncSession, viewer: User, ref: int | str) -> l
     rows = (await session.scalars(select(RoomMember).where(RoomMember.room_id == room.id).order_by(RoomMember.joined_at))).all()
     people = await load_people(session, [m.user_id for m in rows])
     return [
-        {"user": people[m.user_id].as_dict(), "role": m.role, "joined_at": m.joined_at.isoformat().replace("+00:00", "Z")}
-        for m in rows
+        {"user": people[m.user_id].as_dict(), "role": m.role, "joined_at": m.joined_at.isoformat().replace("+00:00", "Z")} for m in rows
     ]
 
 

@@ -126,7 +126,11 @@ class SendQueue:
     async def _post(self, tx: Tx, batch: list[_Send]) -> list[Outcome]:
         by_session = await users_of_sessions(tx.session, {i.session_id for i in batch if i.session_id is not None})
         plain_ids = {i.actor_id for i in batch if i.session_id is None}
-        actors = {u.id: u for u in await tx.session.scalars(select(User).where(User.id.in_(plain_ids), User.deactivated_at.is_(None)))} if plain_ids else {}
+        actors = (
+            {u.id: u for u in await tx.session.scalars(select(User).where(User.id.in_(plain_ids), User.deactivated_at.is_(None)))}
+            if plain_ids
+            else {}
+        )
         actors |= {u.id: u for u in by_session.values()}
         ended = [i.session_id is not None and i.session_id not in by_session for i in batch]
         posted = iter(await post_messages(tx, actors, [i.request for i, gone in zip(batch, ended) if not gone], self.max_chars))

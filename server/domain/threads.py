@@ -79,9 +79,19 @@ async def thread_views(session: AsyncSession, viewer: User, threads: list[Thread
         return []
     ids = [t.id for t in threads]
     markers = dict(
-        (await session.execute(select(ReadMarker.thread_id, ReadMarker.last_read_seq).where(ReadMarker.user_id == viewer.id, ReadMarker.thread_id.in_(ids)))).tuples().all()
+        (
+            await session.execute(
+                select(ReadMarker.thread_id, ReadMarker.last_read_seq).where(ReadMarker.user_id == viewer.id, ReadMarker.thread_id.in_(ids))
+            )
+        )
+        .tuples()
+        .all()
     )
-    following = set((await session.scalars(select(ThreadFollow.thread_id).where(ThreadFollow.user_id == viewer.id, ThreadFollow.thread_id.in_(ids)))).all())
+    following = set(
+        (
+            await session.scalars(select(ThreadFollow.thread_id).where(ThreadFollow.user_id == viewer.id, ThreadFollow.thread_id.in_(ids)))
+        ).all()
+    )
     marker = and_(ReadMarker.thread_id == Message.thread_id, ReadMarker.user_id == viewer.id)
     unread = dict(
         (
@@ -96,7 +106,9 @@ async def thread_views(session: AsyncSession, viewer: User, threads: list[Thread
                 )
                 .group_by(Message.thread_id)
             )
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     people = await load_people(session, [t.created_by for t in threads if t.created_by])
     return [
@@ -109,7 +121,11 @@ async def thread_views(session: AsyncSession, viewer: User, threads: list[Thread
 async def list_threads(session: AsyncSession, viewer: User, room_ref: int | str) -> list[dict[str, Any]]:
     room, _ = await readable_room(session, viewer, room_ref)
     threads = list(
-        (await session.scalars(select(Thread).where(Thread.room_id == room.id).order_by(Thread.last_activity_at.desc(), Thread.id.desc()))).all()
+        (
+            await session.scalars(
+                select(Thread).where(Thread.room_id == room.id).order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+            )
+        ).all()
     )
     return await thread_views(session, viewer, threads)
 

@@ -17,7 +17,9 @@ from server.realtime.managers import LocalManager, RedisManager
 def create_sio(settings: Settings) -> socketio.AsyncServer:
     # With REDIS_URL, emits (and directives) travel through Redis pub/sub so every
     # process's clients receive them; without it, one process serves everyone.
-    manager: socketio.AsyncManager = RedisManager(settings.redis_url, channel=settings.redis_channel) if settings.redis_url else LocalManager()
+    manager: socketio.AsyncManager = (
+        RedisManager(settings.redis_url, channel=settings.redis_channel) if settings.redis_url else LocalManager()
+    )
 
     def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
         return origin_allowed(settings, origin, environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"))

@@ -62,7 +62,11 @@ async def throughput(url: str, token: str, thread_id: int) -> dict[str, Any]:
     async def worker(client: socketio.AsyncClient, lane: int) -> None:
         for i in counter:
             started = time.perf_counter()
-            ack = await client.call("send", {"thread_id": thread_id, "client_id": f"b{lane}-{i}", "body": f"benchmark message {i} with a little **markdown**"}, timeout=60)
+            ack = await client.call(
+                "send",
+                {"thread_id": thread_id, "client_id": f"b{lane}-{i}", "body": f"benchmark message {i} with a little **markdown**"},
+                timeout=60,
+            )
             if not ack.get("ok"):
                 raise RuntimeError(ack)
             latencies.append(time.perf_counter() - started)
@@ -86,7 +90,10 @@ def node_throughput(url: str, token: str, thread_id: int) -> dict[str, Any]:
     """The same throughput scenario driven from Node (lighter on the shared CPU)."""
     result = subprocess.run(
         ["node", str(ROOT / "tests" / "bench" / "load.cjs"), url, token, str(thread_id), str(MESSAGES), str(CLIENTS), str(WINDOW)],
-        capture_output=True, text=True, timeout=600, check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     )
     return dict(json.loads(result.stdout))
 
@@ -139,13 +146,27 @@ async def main() -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="convene-bench-"))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATA_DIR": str(workdir), "PORT": str(port), "SECRET_KEY": "benchmark-secret-key-0123456789", "ARGON2_MEMORY_KIB": "8192", "ARGON2_TIME_COST": "1", "PUBLIC_URL": url, "AUTH_ATTEMPTS_PER_10MIN": "1000"}
+    env = {
+        **os.environ,
+        "DATA_DIR": str(workdir),
+        "PORT": str(port),
+        "SECRET_KEY": "benchmark-secret-key-0123456789",
+        "ARGON2_MEMORY_KIB": "8192",
+        "ARGON2_TIME_COST": "1",
+        "PUBLIC_URL": url,
+        "AUTH_ATTEMPTS_PER_10MIN": "1000",
+    }
     subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
-    server = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         await wait_healthy(url)
         async with aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-            async with http.post("/api/v1/auth/signup", json={"email": "bench@example.org", "display_name": "Bench", "organisation": "Bench", "password": PASSWORD}) as r:
+            async with http.post(
+                "/api/v1/auth/signup",
+                json={"email": "bench@example.org", "display_name": "Bench", "organisation": "Bench", "password": PASSWORD},
+            ) as r:
                 assert r.status == 201, await r.text()
             token = next(c.value for c in http.cookie_jar if c.key == "convene_session")
             async with http.post("/api/v1/rooms", json={"title": "Benchmark"}) as r:

@@ -18,9 +18,13 @@ from email.message import EmailMessage, Message
 
 from inscriptis import get_text  # type: ignore[import-untyped]
 from inscriptis.css_profiles import CSS_PROFILES  # type: ignore[import-untyped]
+from inscriptis.html_properties import Display  # type: ignore[import-untyped]
 from inscriptis.model.config import ParserConfig  # type: ignore[import-untyped]
+from inscriptis.model.html_element import HtmlElement  # type: ignore[import-untyped]
 
-_HTML_CONFIG = ParserConfig(css=CSS_PROFILES["strict"], display_links=True)
+# Browsers' defaults (script, style, head hidden), and also what a mail reader never shows.
+_HTML_CSS = {**CSS_PROFILES["strict"], **{tag: HtmlElement(display=Display.none) for tag in ("noscript", "template", "iframe", "object")}}
+_HTML_CONFIG = ParserConfig(css=_HTML_CSS, display_links=True)
 # Labels browsers read as Windows-1252; a mail "in ISO-8859-1" with curly quotes is really that.
 _AS_WINDOWS_1252 = frozenset({"iso8859-1", "latin-1", "ascii", "cp1252"})
 _SIGNATURE_TYPES = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"})

@@ -109,8 +109,11 @@ def _addressing_refusal(facts: MailFacts, head: EmailMessage, envelope_to: list[
     routing = route(head, envelope_to, our_domain)
     if routing.bad_reply_address is not None:
         return refuse(facts, Reason.BAD_REPLY_ADDRESS, f"{routing.bad_reply_address} is not a reply address Convene gave out.")
-    where = routing.unknown_address or "none of Convene's addresses"
-    return refuse(facts, Reason.UNKNOWN_ADDRESS, f"The message was sent to {where}, which is neither a reply address nor a room's address.")
+    if routing.unknown_address is not None:
+        explanation = f"The message was sent to {routing.unknown_address}, which is neither a reply address nor a room's address."
+    else:
+        explanation = "The message was not sent to any of Convene's addresses."
+    return refuse(facts, Reason.UNKNOWN_ADDRESS, explanation)
 
 
 def _read_whole(raw: bytes, facts: MailFacts, limits: InboundLimits) -> Inbound:

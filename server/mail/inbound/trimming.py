@@ -6,7 +6,7 @@ Mail's and Thunderbird's, "-----Original Message-----" and Outlook's underscore 
 rules here add what it does not know: Outlook header blocks without a rule above them
 ("From: ... Sent: ...", also in Welsh: "Oddi wrth: ... Anfonwyd: ..."), Welsh Gmail's
 "Ar ... ysgrifennodd:", the "-- " signature separator, "Sent from my iPhone"-style lines
-and trailing quoted lines.
+and trailing quoted lines; Outlook's "[cid:...]" image placeholders go too.
 
 The author's text is kept exactly: lines are never joined, re-indented or escaped (numbered
 lists, ``*`` and ``_`` reach Markdown as typed); only trailing spaces are dropped, because
@@ -41,6 +41,8 @@ _SENT_FROM = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"^[ \t]*>")
+# Outlook's plain-text stand-in for an inline image, e.g. a signature logo: "[cid:image001.png@01DB8C2D.5F1A2B30]".
+_CID_PLACEHOLDER = re.compile(r"^[ \t]*\[cid:[^\]\s]+\][ \t]*$", re.IGNORECASE)
 _HEADER_WINDOW = 6
 
 
@@ -53,7 +55,7 @@ def trim_reply(text: str, *, scan_chars: int) -> str:
     """
     lines = text.split("\n")
     cut = min(_quotequail_cut(text, scan_chars), _rule_cut(lines), _signature_cut(lines))
-    kept = [line.rstrip() for line in lines[:cut]]
+    kept = [line.rstrip() for line in lines[:cut] if not _CID_PLACEHOLDER.match(line)]
     _drop_trailing_noise(kept)
     while kept and not kept[0]:
         kept.pop(0)

@@ -1,0 +1,126 @@
+"""Trimming rules one by one, on text as the parsing step hands it over (lines joined by "\\n")."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.mail.inbound.trimming import trim_reply
+
+
+def trim(text: str) -> str:
+    return trim_reply(text, scan_chars=40_000)
+
+
+MARKDOWN = (
+    "Three points:\n"
+    "\n"
+    "1. **bold** and *emphasis* and _underscores_\n"
+    "2. snake_case_name and 2 * 3 * 4\n"
+    "   1. nested, indented three spaces\n"
+    "\n"
+    "- dash item\n"
+    "+ plus item\n"
+    "\n"
+    "    four-space code block\n"
+    "\n"
+    "```\n"
+    "fenced > not a quote\n"
+    "```\n"
+    "\n"
+    "# not a heading in mail, but kept\n"
+    "a | b\n"
+    "--|--\n"
+    "[link](https://example.org) \\* escaped as written"
+)
+
+
+def test_markdown_comes_through_exactly_as_written() -> None:
+    assert trim(MARKDOWN) == MARKDOWN
+
+
+def test_markdown_above_an_outlook_block() -> None:
+    text = MARKDOWN + "\n\nFrom: Convene <reply+abc@convene.example>\nSent: 03 March 2025 10:15\nTo: Ada\nSubject: x\n\nold"
+    assert trim(text) == MARKDOWN
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "From: Convene <reply+abc@convene.example>\nSent: 03 March 2025 10:15\nTo: Ada <ada@camden.gov.uk>\nSubject: [Room] Thread",
+        "From: Convene <reply+abc@convene.example>\nDate: Monday, 3 March 2025 at 10:15\nTo: Ada\nSubject: [Room] Thread",
+        "*From:* Convene <reply+abc@convene.example>\n*Sent:* 03 March 2025 10:15\n*To:* Ada",
+        "________________________________\nFrom: Convene <reply+abc@convene.example>\nSent: Monday, March 3, 2025 10:15 AM",
+        "_____________________________________________\nFrom: Convene\nSent: 03 March 2025 10:15",
+        "-----Original Message-----\nFrom: Convene [mailto:reply+abc@convene.example]\nSent: 03 March 2025 10:15",
+        "----- Original Message -----\nFrom: Convene",
+        "Oddi wrth: Convene <reply+abc@convene.example>\nAnfonwyd: 03 Mawrth 2025 10:15\nAt: Siân\nPwnc: [Room] Thread",
+        "________________________________\nOddi wrth: Convene <reply+abc@convene.example>\nAnfonwyd: dydd Llun, 3 Mawrth 2025 10:15",
+        "-----Neges Wreiddiol-----\nOddi wrth: Convene",
+        "On Mon, 3 Mar 2025 at 10:15, Convene <reply+abc@convene.example> wrote:\n> old",
+        "On Mon, 3 Mar 2025 at 10:15, Convene <\nreply+abc@convene.example> wrote:\n> old",
+        "On Mon, 3 Mar 2025 at 10:15, Convene <reply+abc@convene.example>\nwrote:\n> old",
+        "On 3 Mar 2025, at 10:15, Convene <reply+abc@convene.example> wrote:\n\n> old",
+        "> On 3 Mar 2025, at 10:15, Convene <reply+abc@convene.example> wrote:\n> \n> old",
+        "On 03/03/2025 10:15, Convene wrote:\n> old",
+        "Ar Llun, 3 Maw 2025 am 10:15, Convene <reply+abc@convene.example> ysgrifennodd:\n> hen",
+        "Ar Llun, 3 Maw 2025 am 10:15, Convene <reply+abc@convene.example>\nysgrifennodd:\n> hen",
+        "Begin forwarded message:\n\nFrom: Convene",
+    ],
+)
+def test_history_is_cut(history: str) -> None:
+    assert trim(f"Yes, Thursday works.\n\n{history}\n\nmore history\n") == "Yes, Thursday works."
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "-- \nAda Lovelace\nCamden Council",
+        "\n--\nAda Lovelace",
+        "Sent from my iPhone",
+        "Sent from my iPad",
+        "Sent from my Samsung Galaxy smartphone.",
+        "Get Outlook for iOS<https://aka.ms/o0ukef>",
+        "Get Outlook for Android",
+        "Sent from Outlook for iOS",
+        "Sent from Mail for Windows",
+        "Anfonwyd o fy iPhone",
+    ],
+)
+def test_signatures_are_cut(signature: str) -> None:
+    assert trim(f"Yes, Thursday works.\n\n{signature}\n") == "Yes, Thursday works."
+
+
+def test_sent_from_only_goes_at_the_end() -> None:
+    text = "Sent from my iPhone, this list:\n1. one\n2. two"
+    assert trim(text) == text
+
+
+def test_a_setext_heading_underline_is_not_a_signature() -> None:
+    text = "Heading\n--\nbody"
+    assert trim(text) == text
+
+
+def test_a_lone_from_line_is_not_a_header_block() -> None:
+    text = "From: the DVLA side, we can do this.\n\nTo: be confirmed."
+    assert trim(text) == text
+
+
+def test_a_trailing_quote_without_an_introduction_is_cut() -> None:
+    assert trim("Yes, Thursday works.\n\n> old line one\n>\n> old line two\n") == "Yes, Thursday works."
+
+
+def test_inline_quotes_in_the_middle_are_kept() -> None:
+    text = "> Which fields?\nName and address.\n> When?\nThursday."
+    assert trim(text) == text
+
+
+def test_outlook_image_placeholders_are_dropped() -> None:
+    assert trim("Thanks\n[cid:image001.png@01DB8C2D.5F1A2B30]\nAda") == "Thanks\nAda"
+
+
+def test_leading_blank_lines_and_trailing_spaces_go() -> None:
+    assert trim("\n\n  indented stays  \nline   \n\n") == "  indented stays\nline"
+
+
+def test_only_history_gives_nothing() -> None:
+    assert trim("On Mon, 3 Mar 2025 at 10:15, Convene wrote:\n> old") == ""

@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 from server.config import Settings
 
 from .contract_check import AnswerChecker
+from .event_check import event_problem
 
 
 class Person:
@@ -83,6 +84,9 @@ class Socket:
         self.client.on("event", self._on_event)
 
     async def _on_event(self, payload: dict[str, Any]) -> None:
+        problem = event_problem(payload)
+        if problem is not None:
+            self.person.factory.event_problems.append(problem)
         self.events.append(payload)
         self._arrived.set()
 
@@ -134,6 +138,7 @@ class PersonFactory:
         self.people: list[Person] = []
         self.sessions: list[aiohttp.ClientSession] = []
         self.answers: AnswerChecker | None = None
+        self.event_problems: list[str] = []  # events off their declared shape (tests/event_check.py)
 
     async def check_answer(self, method: str, path: str, status: int, data: Any) -> None:
         """Check a JSON answer against the served OpenAPI document (tests/contract_check.py)."""
@@ -203,3 +208,4 @@ class PersonFactory:
                 await sock.close()
         for session in self.sessions:
             await session.close()
+        assert not self.event_problems, self.event_problems

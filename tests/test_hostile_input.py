@@ -202,8 +202,5 @@ async def test_ids_out_of_range_in_bodies_are_invalid_and_named(alice, world, ca
 
 
 async def test_the_largest_cursor_is_answered_not_failed(alice, world, backend, request):
-    if backend == "postgres":
-        reason = "domain: messages.thread_page binds after + 1, past PostgreSQL INTEGER, for the largest cursor"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     status, data = await alice.call("GET", f"/api/v1/threads/{world['thread']}/messages?after=2147483647")
     assert status == 200, data

@@ -149,3 +149,52 @@ async def test_a_hostile_send_never_fails_the_sends_it_races(alice: Person, bob:
     assert all(a["ok"] for a in acks), [a for a in acks if not a["ok"]]
     stored = (await alice.get(f"/api/v1/threads/{thread['id']}/messages?limit=100"))["messages"]
     assert sorted(m["body"] for m in stored) == sorted(f"good {n}" for n in range(30))
+
+
+async def _raw_socket(person: Person) -> Any:
+    """A Socket.IO connection spoken by hand over a WebSocket (engine.io v4), for packets
+    no well-behaved client library would send."""
+    import aiohttp
+
+    session = aiohttp.ClientSession()
+    ws = await session.ws_connect(
+        person.factory.url + "/socket.io/?EIO=4&transport=websocket", headers={"Cookie": f"convene_session={person.token}"}
+    )
+    assert (await ws.receive_str()).startswith("0")  # engine.io open
+    await ws.send_str("40")  # socket.io connect
+    assert (await ws.receive_str()).startswith("40")
+    return session, ws
+
+
+async def _ack(ws: Any, ack_id: int) -> Any:
+    import json
+
+    while True:
+        text = await asyncio.wait_for(ws.receive_str(), 5)
+        if text == "2":  # engine.io ping
+            await ws.send_str("3")
+        elif text.startswith(f"43{ack_id}["):
+            return json.loads(text[len(f"43{ack_id}") :])[0]
+
+
+@pytest.mark.parametrize(
+    "packet",
+    [
+        '["send",' + "[" * 50_000 + "]" * 50_000 + "]",
+        '["send",{"thread_id":1,"client_id":"a","body":' + "[" * 50_000 + "]" * 50_000 + "}]",
+        '["send",{"thread_id":1,"client_id":"a","body":"x\\ud800y"}]',
+        '["send",{"thread_id":1,',
+    ],
+    ids=["deep", "deep-field", "surrogate", "truncated"],
+)
+async def test_a_packet_the_door_refuses_is_answered_and_the_connection_lives_on(alice: Person, packet: str) -> None:
+    session, ws = await _raw_socket(alice)
+    try:
+        await ws.send_str("421" + packet)
+        answer = await _ack(ws, 1)
+        assert answer["ok"] is False and answer["error"]["code"] == "invalid", answer
+        await ws.send_str('422["no-such-event",{}]')
+        assert (await _ack(ws, 2))["error"]["code"] == "unknown_event"
+    finally:
+        await ws.close()
+        await session.close()

@@ -11,13 +11,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.contract.fields import MAX_ID
+from server.contract.refs import parse_room_ref
 from server.domain.errors import Forbidden, NotFound, Unconfirmed
 from server.store.models import Room, RoomMember, User
-
-# People who may read every room and invite anyone to it.
-STEWARD_ROLES = ("administrator", "facilitator")
-# Room ids are stored as 64-bit integers; a longer number cannot name a room.
-MAX_ID = 2**63 - 1
+from server.vocabulary import STEWARD_ROLES  # who may read every room and invite anyone to it
 
 
 def can_read(user: User, room: Room, member: RoomMember | None) -> bool:
@@ -48,11 +46,14 @@ def require_manager(user: User, member: RoomMember | None, doing: str) -> None:
 
 
 async def find_room(session: AsyncSession, ref: int | str) -> Room | None:
-    """A room by id or slug; None for a number too large to be an id."""
-    if isinstance(ref, int) or ref.isdigit():
-        room_id = int(ref)
-        return await session.get(Room, room_id) if 0 < room_id <= MAX_ID else None
-    room: Room | None = await session.scalar(select(Room).where(Room.slug == ref))
+    """A room by id or slug; None for a reference that cannot name one (a number out
+    of the id range, characters no slug has), without asking the database."""
+    parsed = parse_room_ref(ref) if isinstance(ref, str) else ref
+    if parsed is None:
+        return None
+    if isinstance(parsed, int):
+        return await session.get(Room, parsed) if 0 < parsed <= MAX_ID else None
+    room: Room | None = await session.scalar(select(Room).where(Room.slug == parsed))
     return room
 
 

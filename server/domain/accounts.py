@@ -21,8 +21,9 @@ from server.contract.events import EndSessions, RecheckPerson
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.outbox import queue_mail
 from server.domain.passwords import Passwords
-from server.store.models import ROLES, AuthSession, EmailToken, Organisation, OrganisationDomain, User, utcnow
+from server.store.models import AuthSession, EmailToken, Organisation, OrganisationDomain, User, utcnow
 from server.store.transaction import Transactions, Tx
+from server.vocabulary import ROLES
 
 EMAIL_RE = re.compile(
     r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"

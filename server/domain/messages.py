@@ -184,8 +184,10 @@ async def thread_page(session: AsyncSession, viewer: User, thread_id: int, *, be
     if after is not None:
         rows = list((await session.scalars(query.where(Message.seq > after).order_by(Message.seq).limit(limit + 1))).all())
         more_after, rows = len(rows) > limit, rows[:limit]
-        first = rows[0].seq if rows else after + 1
-        more_before = bool(await session.scalar(select(Message.id).where(Message.thread_id == thread.id, Message.seq < first).limit(1)))
+        # Before the first row, or up to the cursor when there is none (never after + 1:
+        # the largest cursor plus one is past PostgreSQL's INTEGER).
+        earlier = Message.seq < rows[0].seq if rows else Message.seq <= after
+        more_before = bool(await session.scalar(select(Message.id).where(Message.thread_id == thread.id, earlier).limit(1)))
     else:
         if before is not None:
             query = query.where(Message.seq < before)

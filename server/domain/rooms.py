@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.contract.events import LoseRoom, RecheckRoom
 from server.domain import events, markdown
-from server.domain.access import STEWARD_ROLES, can_manage, can_read, check_can_post, get_member, readable_room, require_manager
+from server.domain.access import can_manage, can_read, check_can_post, get_member, readable_room, require_manager
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unconfirmed
 from server.domain.people import load_people, load_person
 from server.domain.presenters import room_json
-from server.store.models import STAGES, VISIBILITIES, Message, Organisation, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
+from server.store.models import Message, Organisation, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
 from server.store.transaction import Tx
+from server.vocabulary import STAGES, STEWARD_ROLES, VISIBILITIES
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TAGS = 20

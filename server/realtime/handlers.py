@@ -16,7 +16,7 @@ import socketio
 
 from server.config import Settings
 from server.contract.events import Outgoing, ToConnection, ToRoom
-from server.contract.payload import req_int, req_string, require_object
+from server.contract.socket_payloads import Delete, Edit, Read, Send, Subscribe, Typing, Unsubscribe, parse
 from server.domain import access, events, messages, threads
 from server.domain.errors import DomainError, Invalid
 from server.domain.people import load_person
@@ -24,13 +24,13 @@ from server.domain.send_queue import SendQueue
 from server.realtime.connections import Connections
 from server.realtime.presence import Presence
 from server.realtime.publisher import SocketPublisher, room_channel
+from server.realtime.server import REFUSED_PACKET
 from server.store.db import Database
 from server.store.models import User
 from server.store.transaction import Transactions
 
 log = logging.getLogger(__name__)
 TYPING_INTERVAL = 3.0
-MAX_SUBSCRIBE = 200
 EVENTS = ("subscribe", "unsubscribe", "send", "edit", "delete", "typing", "read")
 
 Handler = Callable[[str, Any], Awaitable[dict[str, Any]]]
@@ -71,6 +71,7 @@ class Realtime:
         sio.on("disconnect", self.on_disconnect)
         for name in EVENTS:
             sio.on(name, _answer(name, getattr(self, f"on_{name}")))
+        sio.on(REFUSED_PACKET, _answer("packet", self.on_refused_packet))
         sio.on("*", self.on_unknown)
 
     @property
@@ -93,19 +94,17 @@ class Realtime:
         message = f"there is no event {event[:60]!r}; events are {', '.join(EVENTS)}"
         return {"ok": False, "error": {"code": "unknown_event", "message": message, "field": None}}
 
+    async def on_refused_packet(self, sid: str, refusal: Any = None) -> dict[str, Any]:
+        """A packet whose JSON the door refused (see ``server.realtime.server.DoorPacket``)."""
+        refusal = refusal if isinstance(refusal, dict) else {}
+        raise Invalid(f"the packet was refused: {refusal.get('reason')}", refusal.get("field"))
+
     async def on_subscribe(self, sid: str, data: Any) -> dict[str, Any]:
-        rooms = require_object(data, "payload").get("rooms")
-        if not isinstance(rooms, dict) or not rooms:
-            raise Invalid("rooms must be an object of room id to last seen sequence number", "rooms")
-        if len(rooms) > MAX_SUBSCRIBE:
-            raise Invalid(f"subscribe to at most {MAX_SUBSCRIBE} rooms at once", "rooms")
+        wanted = parse(Subscribe, data, self.settings).split()
         user = await self.connections.user(sid)
-        answers: dict[str, Any] = {}
-        for key, last in rooms.items():
-            if not str(key).isdigit() or isinstance(last, bool) or not isinstance(last, int) or not 0 <= last <= access.MAX_ID:
-                answers[str(key)] = {"error": Invalid("give a room id and a whole number of at least 0", "rooms").as_dict()}
-                continue
-            answers[str(key)] = await self._subscribe_one(sid, user, int(key), last)
+        answers: dict[str, Any] = {key: {"error": error.as_dict()} for key, error in wanted.refused.items()}
+        for room_id, last in wanted.last_seen.items():
+            answers[str(room_id)] = await self._subscribe_one(sid, user, room_id, last)
         return {"rooms": answers}
 
     async def _subscribe_one(self, sid: str, user: User, room_id: int, last: int) -> dict[str, Any]:
@@ -134,40 +133,35 @@ class Realtime:
         return {"events": caught.events, "last_seq": caught.last_seq}
 
     async def on_unsubscribe(self, sid: str, data: Any) -> dict[str, Any]:
-        room_id = req_int(require_object(data, "payload"), "room_id", minimum=1)
+        room_id = parse(Unsubscribe, data, self.settings).room_id
         await self.connections.peek(sid)
         if await self.connections.leave(sid, room_id):
             await self._presence(room_id)
         return {}
 
     async def on_send(self, sid: str, data: Any) -> dict[str, Any]:
-        data = require_object(data, "payload")
-        thread_id = req_int(data, "thread_id", minimum=1)
-        client_id = req_string(data, "client_id", max_len=64)
-        body = req_string(data, "body", max_len=self.settings.max_message_chars)
+        send = parse(Send, data, self.settings)
         state = await self.connections.peek(sid)
         # The queue re-checks the session when it writes the batch: no extra query here.
-        posted = await self.send_queue.send(state["user_id"], thread_id, client_id, body, session_id=state["session_id"])
+        posted = await self.send_queue.send(state["user_id"], send.thread_id, send.client_id, send.body, session_id=state["session_id"])
         return {"message": posted.message, "created": posted.created}
 
     async def on_edit(self, sid: str, data: Any) -> dict[str, Any]:
-        data = require_object(data, "payload")
-        message_id = req_int(data, "message_id", minimum=1)
-        body = req_string(data, "body", max_len=self.settings.max_message_chars)
+        edit = parse(Edit, data, self.settings)
         user = await self.connections.user(sid)
         async with self.txs.begin() as tx:
-            view = await messages.edit_message(tx, user, message_id, body, self.settings.max_message_chars)
+            view = await messages.edit_message(tx, user, edit.message_id, edit.body, self.settings.max_message_chars)
         return {"message": view}
 
     async def on_delete(self, sid: str, data: Any) -> dict[str, Any]:
-        message_id = req_int(require_object(data, "payload"), "message_id", minimum=1)
+        message_id = parse(Delete, data, self.settings).message_id
         user = await self.connections.user(sid)
         async with self.txs.begin() as tx:
             view = await messages.delete_message(tx, user, message_id)
         return {"message": view}
 
     async def on_typing(self, sid: str, data: Any) -> dict[str, Any]:
-        thread_id = req_int(require_object(data, "payload"), "thread_id", minimum=1)
+        thread_id = parse(Typing, data, self.settings).thread_id
         now = time.monotonic()
         if now - (await self.connections.peek(sid))["typing"].get(thread_id, -TYPING_INTERVAL) < TYPING_INTERVAL:
             return {"throttled": True}
@@ -181,9 +175,7 @@ class Realtime:
         return {"throttled": False}
 
     async def on_read(self, sid: str, data: Any) -> dict[str, Any]:
-        data = require_object(data, "payload")
-        thread_id = req_int(data, "thread_id", minimum=1)
-        seq = req_int(data, "seq", minimum=0)
+        read = parse(Read, data, self.settings)
         user = await self.connections.user(sid)
         async with self.txs.begin() as tx:
-            return {"thread": await threads.mark_read(tx, user, thread_id, seq)}
+            return {"thread": await threads.mark_read(tx, user, read.thread_id, read.seq)}

@@ -5,13 +5,38 @@ every event."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import socketio
 
 from server.config import Settings
+from server.contract.jsontext import SocketJson
 from server.origins import origin_allowed
 from server.realtime.managers import LocalManager, RedisManager
+
+# A packet whose JSON the door refuses (too deep, a lone surrogate, not JSON) is handed
+# to the handler of this reserved event, so a client that asked for an acknowledgement
+# gets a clear refusal instead of silence.
+REFUSED_PACKET = "convene:refused-packet"
+_FIELD = re.compile(r"\$\[1\]\.([A-Za-z_]\w*)")
+
+
+class DoorPacket(socketio.packet.Packet):  # type: ignore[misc]
+    """Socket.IO packets decoded with the contract's guarded JSON (``SocketJson``)."""
+
+    def decode(self, encoded_packet: Any) -> int:
+        try:
+            count: int = super().decode(encoded_packet)
+        except (ValueError, RecursionError) as error:
+            if self.packet_type != socketio.packet.EVENT:
+                raise
+            reason = str(error)[:200]
+            # "... at $[1].body ..." names the payload's field (the event is $[0]).
+            field = _FIELD.search(reason)
+            self.data = [REFUSED_PACKET, {"reason": reason, "field": field.group(1) if field else None}]
+            return 0
+        return count
 
 
 def create_sio(settings: Settings) -> socketio.AsyncServer:
@@ -27,6 +52,8 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
+        serializer=DoorPacket,
+        json=SocketJson,
         cors_allowed_origins=allowed,
         cors_credentials=True,
         max_http_buffer_size=settings.max_request_bytes,

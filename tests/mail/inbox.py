@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from server.mail.inbound import Accepted, Inbound, InboundLimits, Refused, read_inbound
 
@@ -38,14 +39,14 @@ def read(
     )
 
 
-def accepted(data: bytes | str, **kwargs: object) -> Accepted:
-    result = read(data, **kwargs)  # type: ignore[arg-type]
+def accepted(data: bytes | str, **kwargs: Any) -> Accepted:
+    result = read(data, **kwargs)
     assert isinstance(result, Accepted), result.summary
     return result
 
 
-def refused(data: bytes | str, **kwargs: object) -> Refused:
-    result = read(data, **kwargs)  # type: ignore[arg-type]
+def refused(data: bytes | str, **kwargs: Any) -> Refused:
+    result = read(data, **kwargs)
     assert isinstance(result, Refused), result.summary
     return result
 

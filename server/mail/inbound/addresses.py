@@ -12,6 +12,7 @@ returned as given otherwise, since checking it (in constant time) is the domain'
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
 
@@ -42,7 +43,7 @@ class Sender:
     null: bool
 
 
-def route(message: Message, envelope_to: list[str], our_domain: str) -> Routing:
+def route(message: Message, envelope_to: Sequence[str], our_domain: str) -> Routing:
     domain = normalise_domain(our_domain)
     sources = [
         [_split(addr) for addr in envelope_to],

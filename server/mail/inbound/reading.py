@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from email import errors, policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser, BytesParser
@@ -32,7 +33,7 @@ from .trimming import trim_reply
 
 log = logging.getLogger(__name__)
 
-# Headers are read from at most this much of an oversized message: enough for any real header block.
+# Headers are read from at most this much of a message: enough for any real header block.
 _HEADER_BYTES = 256 * 1024
 
 
@@ -40,7 +41,7 @@ def read_inbound(
     raw: bytes,
     *,
     envelope_from: str | None,
-    envelope_to: list[str],
+    envelope_to: Sequence[str],
     limits: InboundLimits,
     authserv_id: str | None,
     our_domain: str,
@@ -55,10 +56,7 @@ def read_inbound(
     fingerprint = hashlib.sha256(raw).hexdigest()
     oversized = check_size(len(raw), limits)
     try:
-        if oversized is not None:
-            head = BytesHeaderParser(policy=policy.default).parsebytes(raw[:_HEADER_BYTES])
-        else:
-            head = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        head = BytesHeaderParser(policy=policy.default).parsebytes(_header_section(raw))
     except Exception:
         log.warning("inbound mail: headers could not be parsed", exc_info=True)
         facts = MailFacts(None, None, False, None, None, "", len(raw), fingerprint)
@@ -83,8 +81,15 @@ def read_inbound(
     return _read_whole(raw, facts, limits)
 
 
+def _header_section(raw: bytes) -> bytes:
+    """The bytes up to the first empty line: the header parser would otherwise read, line by line, the whole body too."""
+    head = raw[:_HEADER_BYTES]
+    ends = [found + 1 for found in (head.find(b"\n\n"), head.find(b"\n\r\n")) if found >= 0]
+    return head[: min(ends)] if ends else head
+
+
 def _facts(
-    head: EmailMessage, raw: bytes, fingerprint: str, envelope_from: str | None, envelope_to: list[str], our_domain: str
+    head: EmailMessage, raw: bytes, fingerprint: str, envelope_from: str | None, envelope_to: Sequence[str], our_domain: str
 ) -> MailFacts:
     sender = sender_of(head, envelope_from)
     ids = raw_values(head, "Message-ID")
@@ -101,7 +106,7 @@ def _facts(
     )
 
 
-def _addressing_refusal(facts: MailFacts, head: EmailMessage, envelope_to: list[str], our_domain: str) -> Refused | None:
+def _addressing_refusal(facts: MailFacts, head: EmailMessage, envelope_to: Sequence[str], our_domain: str) -> Refused | None:
     if facts.sender is None:
         return refuse(facts, Reason.NO_SENDER, "The message has no single sender address to check.")
     if facts.destination is not None:

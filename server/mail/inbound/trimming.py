@@ -49,25 +49,31 @@ _HEADER_WINDOW = 6
 def trim_reply(text: str, *, scan_chars: int) -> str:
     """Return the reply at the top of ``text`` (lines separated by ``\\n``), without history or signature.
 
-    ``scan_chars`` bounds the part handed to quotequail, which tries dozens of patterns per
-    line: a reply whose history starts later than that is longer than any message allowed,
-    so the caller refuses it by length either way.
+    Only the first ``scan_chars`` characters are searched for where the history starts: a
+    reply whose history starts later is longer than any message allowed, so the caller
+    refuses it by length either way, and hostile megabytes of "From:" lines cost nothing.
     """
     lines = text.split("\n")
-    cut = min(_quotequail_cut(text, scan_chars), _rule_cut(lines), _signature_cut(lines))
-    kept = [line.rstrip() for line in lines[:cut] if not _CID_PLACEHOLDER.match(line)]
+    window = text if len(text) <= scan_chars else text[: text.rfind("\n", 0, scan_chars) + 1]
+    window_lines = window.split("\n")
+    cut = min(_quotequail_cut(window), _rule_cut(window_lines), _signature_cut(window_lines))
+    if cut >= len(window_lines) - 1 and window is not text:
+        cut = len(lines)  # no history in the window: the rest belongs to the reply (and makes it too long)
+    kept = [line.rstrip() for line in lines[:cut]]
+    if "[cid:" in text:
+        kept = [line for line in kept if not _CID_PLACEHOLDER.match(line)]
     _drop_trailing_noise(kept)
     while kept and not kept[0]:
         kept.pop(0)
     return "\n".join(kept)
 
 
-def _quotequail_cut(text: str, scan_chars: int) -> int:
-    window = text if len(text) <= scan_chars else text[: text.rfind("\n", 0, scan_chars) + 1]
-    window_lines = window.count("\n") + 1
-    parts = quotequail.quote(window, limit=window_lines + 1, quote_intro_line=True)
+def _quotequail_cut(window: str) -> int:
+    """Where quotequail sees the history start; it tries dozens of patterns per line, hence the window."""
+    line_count = window.count("\n") + 1
+    parts = quotequail.quote(window, limit=line_count + 1, quote_intro_line=True)
     if len(parts) < 2:
-        return text.count("\n") + 1
+        return line_count
     first = parts[0][1]
     return first.count("\n") + 1 if first else 0
 

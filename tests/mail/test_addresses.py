@@ -125,3 +125,18 @@ def test_facts_are_immutable_and_the_summary_hides_the_token() -> None:
     assert TOKEN not in result.summary
     assert result.summary.startswith("accepted: ada.lovelace@camden.gov.uk -> reply+k7q2\u2026, 3915 bytes")
     assert len(result.facts.fingerprint) == 64
+
+
+def test_message_id_keeps_only_the_bracketed_id() -> None:
+    data = raw("outlook-desktop.eml").replace(
+        b"Message-ID: <LO2P265MB45671A2B3C4D5E6F7A8B9C0DA@LO2P265MB4567.GBRP265.PROD.OUTLOOK.COM>",
+        b"Message-ID:  (Exchange) <id-1@camden.gov.uk> ",
+    )
+    assert accepted(data).facts.message_id == "<id-1@camden.gov.uk>"
+
+
+def test_missing_message_id_leaves_the_fingerprint_as_key() -> None:
+    data = raw("outlook-desktop.eml").replace(b"Message-ID: <LO2P265MB45671A2B3C4D5E6F7A8B9C0DA@", b"X-Old-Id: <")
+    facts = accepted(data).facts
+    assert facts.message_id is None
+    assert facts.fingerprint == accepted(data).facts.fingerprint != accepted("outlook-desktop.eml").facts.fingerprint

@@ -71,3 +71,14 @@ def test_a_million_short_lines_are_refused_in_reasonable_time() -> None:
     result = refused(RA_HEADERS + b"Content-Type: text/plain\n\n" + b"a\n" * 1_000_000)
     assert result.reason == Reason.BODY_TOO_LONG
     assert time.monotonic() - started < 5
+
+
+def test_html_only_outlook_reply_loses_its_header_block() -> None:
+    html = (
+        '<html><body><div class="WordSection1"><p class="MsoNormal">Thursday suits Camden.</p>'
+        '<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm">'
+        '<p class="MsoNormal"><b>From:</b> Convene &lt;reply+abc@convene.example&gt;<br><b>Sent:</b> 03 March 2025 10:15<br>'
+        "<b>To:</b> Ada<br><b>Subject:</b> [DVLA data API] Dates</p></div><p>When suits?</p></div></body></html>"
+    )
+    body = f"Content-Type: text/html; charset=utf-8\n\n{html}\n"
+    assert accepted(RA_HEADERS + body.encode()).body == "Thursday suits Camden."

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from email import errors, policy
 from email.message import EmailMessage
@@ -93,7 +94,7 @@ def _facts(
 ) -> MailFacts:
     sender = sender_of(head, envelope_from)
     ids = raw_values(head, "Message-ID")
-    message_id = ids[0][:998] if ids and ids[0] else None
+    message_id = _message_id(ids[0]) if ids else None
     return MailFacts(
         sender=sender.address,
         from_address=sender.from_address,
@@ -104,6 +105,13 @@ def _facts(
         size=len(raw),
         fingerprint=fingerprint,
     )
+
+
+def _message_id(value: str) -> str | None:
+    """The ``<id@host>`` part of the header (comments and spaces dropped), else the text as it is; None when empty."""
+    bracketed = re.search(r"<[^<>\s]{1,996}>", value)
+    found = bracketed.group(0) if bracketed else value.strip()[:998]
+    return found or None
 
 
 def _addressing_refusal(facts: MailFacts, head: EmailMessage, envelope_to: Sequence[str], our_domain: str) -> Refused | None:

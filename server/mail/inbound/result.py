@@ -73,7 +73,10 @@ class MailFacts:
     """What is known about a message whatever its outcome, for the record and the exactly-once key.
 
     ``sender`` is the envelope sender when the door knew one, else the ``From`` address;
-    ``from_address`` is always the ``From`` address (the identity DMARC vouches for).
+    ``from_address`` is always the ``From`` address. Only the From address is what DMARC
+    vouches for: an envelope sender can be anything the sending server chose, so a check
+    of the token's owner should hold for ``from_address`` too (when there is one), or a
+    forger can put the owner's address in the envelope and pass DMARC for their own From.
     ``fingerprint`` is the SHA-256 of the raw bytes, a key for mail without a Message-ID.
     """
 

@@ -54,7 +54,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
-    from server.domain.accounts import create_admin
+    from server.domain.accounts import create_admin, hash_new_password
     from server.domain.errors import DomainError
     from server.domain.passwords import Passwords
     from server.store.db import Database, make_engine
@@ -71,14 +71,11 @@ def _create_admin(args: argparse.Namespace) -> int:
                 return None  # nobody is connected to a command-line process
 
         try:
-            user = await create_admin(
-                Transactions(db, NoPublisher()),
-                Passwords(settings.argon2_time_cost, settings.argon2_memory_kib),
-                email=args.email,
-                display_name=args.name,
-                organisation=args.organisation,
-                password=password,
-            )
+            password_hash = await hash_new_password(Passwords(settings.argon2_time_cost, settings.argon2_memory_kib), password)
+            async with Transactions(db, NoPublisher()).begin() as tx:
+                user = await create_admin(
+                    tx, email=args.email, display_name=args.name, organisation=args.organisation, password_hash=password_hash
+                )
         except DomainError as exc:
             print(f"error: {exc.field + ': ' if exc.field else ''}{exc.message}", file=sys.stderr)
             return 2

@@ -14,15 +14,14 @@ from datetime import timedelta
 
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from server.config import Settings
 from server.contract.events import EndSessions, RecheckPerson
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.outbox import queue_mail
 from server.domain.passwords import Passwords
-from server.store.models import AuthSession, EmailToken, Organisation, OrganisationDomain, User, utcnow
-from server.store.transaction import Transactions, Tx
+from server.store.models import AuthSession, EmailToken, OrganisationDomain, User, utcnow
+from server.store.transaction import Tx
 from server.vocabulary import ROLES
 
 EMAIL_RE = re.compile(
@@ -30,7 +29,6 @@ EMAIL_RE = re.compile(
 )
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1000
-DOMAIN_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
 
 
 def hash_token(token: str) -> str:
@@ -47,7 +45,7 @@ def normalise_email(raw: str, field: str = "email") -> str:
     return f"{local.lower()}@{domain.lower()}"
 
 
-def _text(value: str, field: str, maximum: int, minimum: int = 1) -> str:
+def text_field(value: str, field: str, maximum: int, minimum: int = 1) -> str:
     value = value.strip()
     if len(value) < minimum:
         raise Invalid(f"{field.replace('_', ' ')} is required", field)
@@ -113,35 +111,37 @@ async def _new_session(tx: Tx, cfg: Settings, user: User) -> str:
     return token
 
 
-async def signup(
-    txs: Transactions, passwords: Passwords, cfg: Settings, *, email: str, display_name: str, organisation: str, password: str
-) -> tuple[User, str]:
+async def hash_new_password(passwords: Passwords, password: str) -> str:
+    """Check a new password and hash it. Called by the door BEFORE it opens the write
+    transaction: hashing costs ~50 ms of CPU, which must not hold the write lock."""
+    _check_password(password)
+    return await passwords.hash(password)
+
+
+async def signup(tx: Tx, cfg: Settings, *, email: str, display_name: str, organisation: str, password_hash: str) -> tuple[User, str]:
     """Create an account and sign it in. The very first account becomes administrator
     and is confirmed at once (first-run set-up); any other gets a confirmation email.
     Returns the user and a new session token."""
     email = normalise_email(email)
-    display_name = _text(display_name, "display_name", 100)
-    organisation = _text(organisation, "organisation", 200)
-    _check_password(password)
-    password_hash = await passwords.hash(password)  # before the transaction: ~50 ms of CPU
-    async with txs.begin() as tx:
-        if await tx.session.scalar(select(User.id).where(User.email == email)):
-            raise Conflict("an account with this email address already exists; sign in instead", "email")
-        first = await needs_setup(tx.session)
-        user = User(
-            email=email,
-            display_name=display_name,
-            declared_organisation=organisation,
-            password_hash=password_hash,
-            role="administrator" if first else "member",
-        )
-        tx.session.add(user)
-        await tx.session.flush()
-        if first:
-            await _confirm(tx.session, user)
-        else:
-            await _send_confirmation(tx, cfg, user)
-        token = await _new_session(tx, cfg, user)
+    display_name = text_field(display_name, "display_name", 100)
+    organisation = text_field(organisation, "organisation", 200)
+    if await tx.session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("an account with this email address already exists; sign in instead", "email")
+    first = await needs_setup(tx.session)
+    user = User(
+        email=email,
+        display_name=display_name,
+        declared_organisation=organisation,
+        password_hash=password_hash,
+        role="administrator" if first else "member",
+    )
+    tx.session.add(user)
+    await tx.session.flush()
+    if first:
+        await _confirm(tx.session, user)
+    else:
+        await _send_confirmation(tx, cfg, user)
+    token = await _new_session(tx, cfg, user)
     return user, token
 
 
@@ -160,57 +160,58 @@ async def _take_email_token(tx: Tx, token: str, purpose: str) -> User:
     return user
 
 
-async def confirm_email(txs: Transactions, token: str) -> User:
-    async with txs.begin() as tx:
-        user = await _take_email_token(tx, token, "confirm")
-        await _confirm(tx.session, user)
+async def confirm_email(tx: Tx, token: str) -> User:
+    user = await _take_email_token(tx, token, "confirm")
+    await _confirm(tx.session, user)
     return user
 
 
-async def resend_confirmation(txs: Transactions, cfg: Settings, user: User) -> None:
+async def resend_confirmation(tx: Tx, cfg: Settings, user: User) -> None:
     if user.email_confirmed_at is not None:
         raise Conflict("this address is already confirmed")
-    async with txs.begin() as tx:
-        await _send_confirmation(tx, cfg, user)
+    await _send_confirmation(tx, cfg, user)
 
 
-async def signin(txs: Transactions, passwords: Passwords, cfg: Settings, *, email: str, password: str) -> tuple[User, str]:
+async def check_credentials(session: AsyncSession, passwords: Passwords, *, email: str, password: str) -> User:
+    """The active account with this address and password (read only: the door then
+    opens the write transaction for ``start_session``, so the ~50 ms verification
+    never holds the write lock). Unknown addresses cost the same time as known ones."""
     email = normalise_email(email)
-    async with txs.db.read() as session:
-        user = await session.scalar(select(User).where(User.email == email))
+    user = await session.scalar(select(User).where(User.email == email))
     ok = await passwords.verify(user.password_hash if user else None, password)
     if user is None or not ok or user.deactivated_at is not None:
         raise Unauthenticated("that email address and password do not match an active account")
-    async with txs.begin() as tx:
-        token = await _new_session(tx, cfg, user)
-    return user, token
+    return user
 
 
-async def request_signin_link(txs: Transactions, cfg: Settings, email: str) -> None:
+async def start_session(tx: Tx, cfg: Settings, user: User) -> str:
+    """A new signed-in session for ``user``; returns its token (kept only as a hash)."""
+    return await _new_session(tx, cfg, user)
+
+
+async def request_signin_link(tx: Tx, cfg: Settings, email: str) -> None:
     """Email a single-use sign-in link. Says nothing about whether the account exists."""
     email = normalise_email(email)
-    async with txs.begin() as tx:
-        user = await tx.session.scalar(select(User).where(User.email == email, User.deactivated_at.is_(None)))
-        if user is None:
-            return
-        token = await _issue_email_token(tx, cfg, user, "signin")
-        queue_mail(
-            tx,
-            user.email,
-            "Your Convene sign-in link",
-            f"Hello {user.display_name},\n\nUse this link to sign in to Convene:\n\n"
-            f"{cfg.public_url}/signin/link?token={token}\n\n"
-            f"It works once and expires in {cfg.token_minutes} minutes. "
-            "If you did not ask for it, ignore this message.\n",
-        )
+    user = await tx.session.scalar(select(User).where(User.email == email, User.deactivated_at.is_(None)))
+    if user is None:
+        return
+    token = await _issue_email_token(tx, cfg, user, "signin")
+    queue_mail(
+        tx,
+        user.email,
+        "Your Convene sign-in link",
+        f"Hello {user.display_name},\n\nUse this link to sign in to Convene:\n\n"
+        f"{cfg.public_url}/signin/link?token={token}\n\n"
+        f"It works once and expires in {cfg.token_minutes} minutes. "
+        "If you did not ask for it, ignore this message.\n",
+    )
 
 
-async def redeem_signin_link(txs: Transactions, cfg: Settings, token: str) -> tuple[User, str]:
+async def redeem_signin_link(tx: Tx, cfg: Settings, token: str) -> tuple[User, str]:
     """Sign in with an emailed link; using it also proves the address, so it confirms it."""
-    async with txs.begin() as tx:
-        user = await _take_email_token(tx, token, "signin")
-        await _confirm(tx.session, user)
-        session_token = await _new_session(tx, cfg, user)
+    user = await _take_email_token(tx, token, "signin")
+    await _confirm(tx.session, user)
+    session_token = await _new_session(tx, cfg, user)
     return user, session_token
 
 
@@ -264,27 +265,23 @@ async def users_of_sessions(session: AsyncSession, session_ids: set[str]) -> dic
     return {str(session_id): user for session_id, user in rows.tuples()}
 
 
-async def signout(txs: Transactions, token: str) -> None:
+async def signout(tx: Tx, token: str) -> None:
     """End one session; its live connections, on every process, are told
     (session.revoked) and closed."""
-    async with txs.begin() as tx:
-        row = await tx.session.scalar(
-            select(AuthSession).where(AuthSession.token_hash == hash_token(token), AuthSession.revoked_at.is_(None))
-        )
-        if row is None:
-            return
-        row.revoked_at = utcnow()
-        tx.directive(EndSessions(row.user_id, (row.token_hash,), "signed_out"))
+    row = await tx.session.scalar(select(AuthSession).where(AuthSession.token_hash == hash_token(token), AuthSession.revoked_at.is_(None)))
+    if row is None:
+        return
+    row.revoked_at = utcnow()
+    tx.directive(EndSessions(row.user_id, (row.token_hash,), "signed_out"))
 
 
-async def signout_everywhere(txs: Transactions, user: User) -> None:
+async def signout_everywhere(tx: Tx, user: User) -> None:
     """End every session of ``user``; every live connection, on every process, is told
     (session.revoked) and closed."""
-    async with txs.begin() as tx:
-        await tx.session.execute(
-            update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow())
-        )
-        tx.directive(EndSessions(user.id, None, "signed_out_everywhere"))
+    await tx.session.execute(
+        update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    tx.directive(EndSessions(user.id, None, "signed_out_everywhere"))
 
 
 def require_admin(actor: User) -> None:
@@ -292,109 +289,36 @@ def require_admin(actor: User) -> None:
         raise Forbidden("only an administrator can do this")
 
 
-async def list_organisations(session: AsyncSession) -> list[Organisation]:
-    return list((await session.scalars(select(Organisation).options(selectinload(Organisation.domains)).order_by(Organisation.name))).all())
-
-
-def _domains(raw: list[str]) -> list[str]:
-    cleaned = sorted({d.strip().lower().lstrip("@") for d in raw if d.strip()})
-    for domain in cleaned:
-        if not DOMAIN_RE.match(domain):
-            raise Invalid(f"{domain!r} is not an email domain like camden.gov.uk", "domains")
-    return cleaned
-
-
-async def _claim_domains(tx: Tx, org_id: int | None, domains: list[str]) -> None:
-    """Refuse domains that another organisation (not ``org_id``) already holds."""
-    query = select(OrganisationDomain.domain).where(OrganisationDomain.domain.in_(domains))
-    if org_id is not None:
-        query = query.where(OrganisationDomain.organisation_id != org_id)
-    taken = (await tx.session.scalars(query)).all()
-    if taken:
-        raise Conflict(f"domain {taken[0]} already belongs to another organisation", "domains")
-
-
-async def _reverify(tx: Tx, org_id: int, domains: list[str]) -> None:
-    """Confirmed people are verified members exactly when their domain is listed."""
-    await tx.session.execute(update(User).where(User.organisation_id == org_id).values(organisation_id=None))
-    for domain in domains:
-        await tx.session.execute(
-            update(User).where(User.email.like(f"%@{domain}"), User.email_confirmed_at.is_not(None)).values(organisation_id=org_id)
-        )
-
-
-async def create_organisation(txs: Transactions, actor: User, name: str, domains: list[str]) -> Organisation:
-    """Administrators only. Confirmed people whose address is in one of ``domains``
-    become verified members of the organisation at once."""
-    require_admin(actor)
-    name = _text(name, "name", 200)
-    cleaned = _domains(domains)
-    async with txs.begin() as tx:
-        if await tx.session.scalar(select(Organisation.id).where(Organisation.name == name)):
-            raise Conflict("an organisation with this name already exists", "name")
-        await _claim_domains(tx, None, cleaned)
-        org = Organisation(name=name, domains=[OrganisationDomain(domain=d) for d in cleaned])
-        tx.session.add(org)
-        await tx.session.flush()
-        await _reverify(tx, org.id, cleaned)
-    return org
-
-
-async def update_organisation(txs: Transactions, actor: User, org_id: int, name: str | None, domains: list[str] | None) -> Organisation:
-    """Administrators rename an organisation or replace its domains; who counts as a
-    verified member follows the new domains at once."""
-    require_admin(actor)
-    async with txs.begin() as tx:
-        org = await tx.session.scalar(select(Organisation).where(Organisation.id == org_id).options(selectinload(Organisation.domains)))
-        if org is None:
-            raise NotFound("no such organisation", "organisation_id")
-        if name is not None:
-            name = _text(name, "name", 200)
-            if await tx.session.scalar(select(Organisation.id).where(Organisation.name == name, Organisation.id != org.id)):
-                raise Conflict("an organisation with this name already exists", "name")
-            org.name = name
-        if domains is not None:
-            cleaned = _domains(domains)
-            await _claim_domains(tx, org.id, cleaned)
-            org.domains = [OrganisationDomain(domain=d) for d in cleaned]
-            await tx.session.flush()
-            await _reverify(tx, org.id, cleaned)
-    return org
-
-
-async def set_role(txs: Transactions, actor: User, user_id: int, role: str) -> User:
+async def set_role(tx: Tx, actor: User, user_id: int, role: str) -> User:
     require_admin(actor)
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}", "role")
-    async with txs.begin() as tx:
-        user = await tx.session.get(User, user_id)
-        if user is None:
-            raise NotFound("no such user")
-        if user.id == actor.id and role != "administrator":
-            raise Conflict("you cannot remove your own administrator role", "role")
-        if user.role != role:
-            user.role = role
-            # A narrower role may lose rooms: every process re-checks their connections.
-            tx.directive(RecheckPerson(user.id))
+    user = await tx.session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    if user.id == actor.id and role != "administrator":
+        raise Conflict("you cannot remove your own administrator role", "role")
+    if user.role != role:
+        user.role = role
+        # A narrower role may lose rooms: every process re-checks their connections.
+        tx.directive(RecheckPerson(user.id))
     return user
 
 
-async def create_admin(txs: Transactions, passwords: Passwords, *, email: str, display_name: str, organisation: str, password: str) -> User:
-    """Command-line set-up: create a confirmed administrator, or promote an existing account."""
+async def create_admin(tx: Tx, *, email: str, display_name: str, organisation: str, password_hash: str) -> User:
+    """Command-line set-up: create a confirmed administrator, or promote an existing
+    account (``password_hash`` from ``hash_new_password``, made before the transaction)."""
     email = normalise_email(email)
-    _check_password(password)
-    password_hash = await passwords.hash(password)
-    async with txs.begin() as tx:
-        user = await tx.session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = User(
-                email=email,
-                display_name=_text(display_name, "display_name", 100),
-                declared_organisation=_text(organisation, "organisation", 200),
-                password_hash=password_hash,
-            )
-            tx.session.add(user)
-            await tx.session.flush()
-        user.role = "administrator"
-        await _confirm(tx.session, user)
+    user = await tx.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(
+            email=email,
+            display_name=text_field(display_name, "display_name", 100),
+            declared_organisation=text_field(organisation, "organisation", 200),
+            password_hash=password_hash,
+        )
+        tx.session.add(user)
+        await tx.session.flush()
+    user.role = "administrator"
+    await _confirm(tx.session, user)
     return user

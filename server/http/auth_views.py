@@ -1,11 +1,10 @@
-"""Accounts over HTTP: sign-up, confirmation, sign-in, sign-out, organisations, roles."""
+"""Accounts over HTTP: sign-up, confirmation, sign-in, sign-out, roles."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from server.contract.accounts import EmailedToken, LinkRequest, RoleChange, SignIn, SignUp
-from server.contract.organisations import NewOrganisation, OrganisationChanges
 from server.contract.session import SESSION_COOKIE
 from server.domain import accounts
 from server.domain.people import load_person, self_view
@@ -46,15 +45,16 @@ def _throttle(request: web.Request, email: str | None = None) -> None:
 async def signup(request: web.Request) -> web.Response:
     _throttle(request)
     body = await read_body(request, SignUp)
-    user, token = await accounts.signup(
-        request.app[TRANSACTIONS],
-        request.app[PASSWORDS],
-        request.app[SETTINGS],
-        email=body.email,
-        display_name=body.display_name,
-        organisation=body.organisation,
-        password=body.password,
-    )
+    password_hash = await accounts.hash_new_password(request.app[PASSWORDS], body.password)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        user, token = await accounts.signup(
+            tx,
+            request.app[SETTINGS],
+            email=body.email,
+            display_name=body.display_name,
+            organisation=body.organisation,
+            password_hash=password_hash,
+        )
     return await _signed_in(request, user.id, token, status=201)
 
 
@@ -62,7 +62,8 @@ async def signup(request: web.Request) -> web.Response:
 async def confirm(request: web.Request) -> web.Response:
     _throttle(request)
     body = await read_body(request, EmailedToken)
-    user = await accounts.confirm_email(request.app[TRANSACTIONS], body.token)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        user = await accounts.confirm_email(tx, body.token)
     return ok({"user": await _me(request, user.id)})
 
 
@@ -70,7 +71,8 @@ async def confirm(request: web.Request) -> web.Response:
 async def resend_confirmation(request: web.Request) -> web.Response:
     user = await current_user(request)
     _throttle(request, user.email)
-    await accounts.resend_confirmation(request.app[TRANSACTIONS], request.app[SETTINGS], user)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        await accounts.resend_confirmation(tx, request.app[SETTINGS], user)
     return ok({"status": "sent"}, status=202)
 
 
@@ -78,9 +80,10 @@ async def resend_confirmation(request: web.Request) -> web.Response:
 async def signin(request: web.Request) -> web.Response:
     _throttle(request)
     body = await read_body(request, SignIn)
-    user, token = await accounts.signin(
-        request.app[TRANSACTIONS], request.app[PASSWORDS], request.app[SETTINGS], email=body.email, password=body.password
-    )
+    async with request.app[DATABASE].read() as session:
+        user = await accounts.check_credentials(session, request.app[PASSWORDS], email=body.email, password=body.password)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        token = await accounts.start_session(tx, request.app[SETTINGS], user)
     return await _signed_in(request, user.id, token)
 
 
@@ -88,7 +91,8 @@ async def signin(request: web.Request) -> web.Response:
 async def request_link(request: web.Request) -> web.Response:
     body = await read_body(request, LinkRequest)
     _throttle(request, body.email)
-    await accounts.request_signin_link(request.app[TRANSACTIONS], request.app[SETTINGS], body.email)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        await accounts.request_signin_link(tx, request.app[SETTINGS], body.email)
     return ok({"status": "if an account uses that address, a sign-in link is on its way"}, status=202)
 
 
@@ -96,7 +100,8 @@ async def request_link(request: web.Request) -> web.Response:
 async def redeem_link(request: web.Request) -> web.Response:
     _throttle(request)
     body = await read_body(request, EmailedToken)
-    user, token = await accounts.redeem_signin_link(request.app[TRANSACTIONS], request.app[SETTINGS], body.token)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        user, token = await accounts.redeem_signin_link(tx, request.app[SETTINGS], body.token)
     return await _signed_in(request, user.id, token)
 
 
@@ -104,7 +109,8 @@ async def redeem_link(request: web.Request) -> web.Response:
 async def signout(request: web.Request) -> web.Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await accounts.signout(request.app[TRANSACTIONS], token)
+        async with request.app[TRANSACTIONS].begin() as tx:
+            await accounts.signout(tx, token)
     response = web.Response(status=204)
     clear_session_cookie(response)
     return response
@@ -112,7 +118,9 @@ async def signout(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/auth/signout-everywhere")
 async def signout_everywhere(request: web.Request) -> web.Response:
-    await accounts.signout_everywhere(request.app[TRANSACTIONS], await current_user(request))
+    user = await current_user(request)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        await accounts.signout_everywhere(tx, user)
     response = web.Response(status=204)
     clear_session_cookie(response)
     return response
@@ -124,34 +132,10 @@ async def me(request: web.Request) -> web.Response:
     return ok({"user": await _me(request, user.id)})
 
 
-@routes.get("/api/v1/organisations")
-async def list_organisations(request: web.Request) -> web.Response:
-    await current_user(request)
-    async with request.app[DATABASE].read() as session:
-        orgs = await accounts.list_organisations(session)
-    return ok({"organisations": [{"id": o.id, "name": o.name, "domains": [d.domain for d in o.domains]} for o in orgs]})
-
-
-@routes.post("/api/v1/organisations")
-async def create_organisation(request: web.Request) -> web.Response:
-    actor = await current_user(request)
-    body = await read_body(request, NewOrganisation)
-    org = await accounts.create_organisation(request.app[TRANSACTIONS], actor, body.name, body.domains or [])
-    return ok({"organisation": {"id": org.id, "name": org.name, "domains": [d.domain for d in org.domains]}}, status=201)
-
-
-@routes.patch("/api/v1/organisations/{organisation_id}")
-async def update_organisation(request: web.Request) -> web.Response:
-    actor = await current_user(request)
-    body = await read_body(request, OrganisationChanges)
-    org_id = path_int(request, "organisation_id")
-    org = await accounts.update_organisation(request.app[TRANSACTIONS], actor, org_id, body.name, body.domains)
-    return ok({"organisation": {"id": org.id, "name": org.name, "domains": [d.domain for d in org.domains]}})
-
-
 @routes.patch("/api/v1/users/{user_id}")
 async def update_user(request: web.Request) -> web.Response:
     actor = await current_user(request)
     body = await read_body(request, RoleChange)
-    user = await accounts.set_role(request.app[TRANSACTIONS], actor, path_int(request, "user_id"), body.role)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        user = await accounts.set_role(tx, actor, path_int(request, "user_id"), body.role)
     return ok({"user": await _me(request, user.id)})

@@ -38,3 +38,16 @@ ROOM_ROLES: Final[tuple[RoomRole, ...]] = get_args(RoomRole)
 # What an emailed single-use token is for: confirming an address, or signing in.
 TokenPurpose = Literal["confirm", "signin"]
 TOKEN_PURPOSES: Final[tuple[TokenPurpose, ...]] = get_args(TokenPurpose)
+
+# How a person hears about activity by email: each message at once, after a delay
+# (if not read in the browser meanwhile), a daily digest, or never.
+NotifyMode = Literal["each", "delay", "digest", "never"]
+NOTIFY_MODES: Final[tuple[NotifyMode, ...]] = get_args(NotifyMode)
+
+# The door an inbound email came through.
+MailDoor = Literal["smtp", "webhook", "pipe"]
+MAIL_DOORS: Final[tuple[MailDoor, ...]] = get_args(MailDoor)
+
+# What became of an inbound email.
+InboundOutcome = Literal["posted", "refused", "duplicate"]
+INBOUND_OUTCOMES: Final[tuple[InboundOutcome, ...]] = get_args(InboundOutcome)

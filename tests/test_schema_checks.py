@@ -19,7 +19,7 @@ from server.config import Settings
 from server.store.db import make_engine
 from server.store.models import Base
 from server.store.schema import downgrade, upgrade
-from server.vocabulary import ROLES, ROOM_ROLES, STAGES, TOKEN_PURPOSES, VISIBILITIES
+from server.vocabulary import INBOUND_OUTCOMES, MAIL_DOORS, NOTIFY_MODES, ROLES, ROOM_ROLES, STAGES, TOKEN_PURPOSES, VISIBILITIES
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 
@@ -31,6 +31,9 @@ ENUMERATIONS = (
     ("rooms", "stage", STAGES, "Discovery"),
     ("rooms", "visibility", VISIBILITIES, "secret"),
     ("room_members", "role", ROOM_ROLES, "guest"),
+    ("users", "notify_mode", NOTIFY_MODES, "hourly"),
+    ("inbound_mail", "door", MAIL_DOORS, "fax"),
+    ("inbound_mail", "outcome", INBOUND_OUTCOMES, "lost"),
 )
 
 
@@ -66,6 +69,12 @@ async def _seed(conn: AsyncConnection) -> None:
     )
     await conn.execute(sql("INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (1, 1, 'owner', :now)"))
     await conn.execute(sql("INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at) VALUES ('s1', 1, :now, :now)"))
+    await conn.execute(
+        sql(
+            "INSERT INTO inbound_mail (id, received_at, door, sender, recipient, subject, outcome, reason, detail)"
+            " VALUES (1, :now, 'smtp', 'ada@example.org', 'reply+x@convene.example', 'Re: T', 'refused', 'loop', '')"
+        )
+    )
 
 
 async def _set(engine: AsyncEngine, table: str, column: str, value: str) -> None:

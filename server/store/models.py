@@ -31,7 +31,19 @@ from server.vocabulary import ROOM_ROLES as ROOM_ROLES
 from server.vocabulary import STAGES as STAGES
 from server.vocabulary import TOKEN_PURPOSES as TOKEN_PURPOSES
 from server.vocabulary import VISIBILITIES as VISIBILITIES
-from server.vocabulary import Role, RoomRole, Stage, TokenPurpose, Visibility
+from server.vocabulary import (
+    INBOUND_OUTCOMES,
+    MAIL_DOORS,
+    NOTIFY_MODES,
+    InboundOutcome,
+    MailDoor,
+    NotifyMode,
+    Role,
+    RoomRole,
+    Stage,
+    TokenPurpose,
+    Visibility,
+)
 
 
 def utcnow() -> datetime:
@@ -95,7 +107,7 @@ class OrganisationDomain(Base):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (one_of("role", ROLES),)
+    __table_args__ = (one_of("role", ROLES), one_of("notify_mode", NOTIFY_MODES))
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
@@ -108,6 +120,9 @@ class User(Base):
     email_confirmed_at: Mapped[datetime | None]
     deactivated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Email notifications (issue 8): how, and when the last daily digest went out.
+    notify_mode: Mapped[NotifyMode] = mapped_column(String(10), default="delay", server_default="delay")
+    last_digest_at: Mapped[datetime | None]
     organisation: Mapped[Organisation | None] = relationship(lazy="raise_on_sql")
 
 
@@ -263,3 +278,83 @@ class OutboundMail(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # Richer mail (notifications, invitations): all optional, plain mail leaves them empty.
+    from_name: Mapped[str | None] = mapped_column(String(300))
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    body_html: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    headers: Mapped[str | None] = mapped_column(Text)  # JSON object of extra headers
+
+
+class ThreadMute(Base):
+    """A person who asked for no email about one thread."""
+
+    __tablename__ = "thread_mutes"
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NotificationMark(Base):
+    """How far email has told one person about one thread, so each message is
+    mailed at most once and notifications due during a restart go out once after it."""
+
+    __tablename__ = "notification_marks"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True, index=True)
+    last_notified_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_sent_at: Mapped[datetime | None]
+
+
+class ReplyAddress(Base):
+    """A secret reply address ``reply+TOKEN@MAIL_DOMAIN``: one person, one thread. Only
+    the token's SHA-256 is kept; it expires and can be revoked."""
+
+    __tablename__ = "reply_addresses"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Invitation(Base):
+    """An invitation of one person (perhaps without an account yet: a users row with no
+    password) to one room, with a single-use, expiring link (its SHA-256 kept)."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("room_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+
+
+class InboundMail(Base):
+    """Every inbound email and what became of it (administrators read this record).
+    ``dedupe_key`` (Message-ID or fingerprint, with the address it was sent to) makes a
+    redelivered message post once."""
+
+    __tablename__ = "inbound_mail"
+    __table_args__ = (one_of("door", MAIL_DOORS), one_of("outcome", INBOUND_OUTCOMES))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    door: Mapped[MailDoor] = mapped_column(String(10))
+    dedupe_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(500))
+    sender: Mapped[str] = mapped_column(String(254), default="", index=True)
+    recipient: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    outcome: Mapped[InboundOutcome] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(40), default="")
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"))
+    posted_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    replied_at: Mapped[datetime | None]

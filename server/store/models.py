@@ -25,12 +25,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-# Re-exported while callers move to ``server.vocabulary``, the one declaration.
-from server.vocabulary import ROLES as ROLES
-from server.vocabulary import ROOM_ROLES as ROOM_ROLES
-from server.vocabulary import STAGES as STAGES
-from server.vocabulary import TOKEN_PURPOSES as TOKEN_PURPOSES
-from server.vocabulary import VISIBILITIES as VISIBILITIES
 from server.vocabulary import (
     INBOUND_OUTCOMES,
     MAIL_DOORS,
@@ -44,6 +38,13 @@ from server.vocabulary import (
     TokenPurpose,
     Visibility,
 )
+
+# Re-exported while callers move to ``server.vocabulary``, the one declaration.
+from server.vocabulary import ROLES as ROLES
+from server.vocabulary import ROOM_ROLES as ROOM_ROLES
+from server.vocabulary import STAGES as STAGES
+from server.vocabulary import TOKEN_PURPOSES as TOKEN_PURPOSES
+from server.vocabulary import VISIBILITIES as VISIBILITIES
 
 
 def utcnow() -> datetime:

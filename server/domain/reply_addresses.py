@@ -46,7 +46,9 @@ async def issue(tx: Tx, user_id: int, thread_id: int, days: int = DEFAULT_DAYS) 
     """A new reply token for ``user_id`` in ``thread_id``; returns the token (only its
     hash is stored). Each notification email gets its own."""
     token = new_token()
-    tx.session.add(ReplyAddress(token_hash=_digest(token), user_id=user_id, thread_id=thread_id, expires_at=utcnow() + timedelta(days=days)))
+    tx.session.add(
+        ReplyAddress(token_hash=_digest(token), user_id=user_id, thread_id=thread_id, expires_at=utcnow() + timedelta(days=days))
+    )
     return token
 
 
@@ -86,4 +88,3 @@ async def revoke_for(tx: Tx, user_id: int, thread_id: int | None = None) -> None
     if thread_id is not None:
         query = query.where(ReplyAddress.thread_id == thread_id)
     await tx.session.execute(query.values(revoked_at=utcnow()))
-

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.contract.events import LoseRoom, RecheckRoom
@@ -16,9 +16,9 @@ from server.domain.access import can_manage, can_read, check_can_post, get_membe
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unconfirmed
 from server.domain.people import load_people, load_person
 from server.domain.presenters import room_json
-from server.store.models import Message, Organisation, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
+from server.store.models import Message, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
 from server.store.transaction import Tx
-from server.vocabulary import STAGES, STEWARD_ROLES, VISIBILITIES
+from server.vocabulary import STAGES, VISIBILITIES
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TAGS = 20
@@ -160,7 +160,7 @@ async def update_room(tx: Tx, actor: User, ref: int | str, fields: RoomFields, m
         tx.session.add_all([RoomTag(room_id=room.id, tag=t) for t in fields.tags])
     room.last_activity_at = utcnow()
     await tx.session.flush()
-    tags, count = await _tags_and_counts(tx.session, [room.id])
+    tags, count = await tags_and_counts(tx.session, [room.id])
     tx.to_room(room.id, events.room_updated(room_json(room, tags[room.id], count[room.id])))
     if narrowed:
         tx.directive(RecheckRoom(room.id))
@@ -212,7 +212,7 @@ async def invite_member(tx: Tx, actor: User, ref: int | str, *, user_id: int | N
 # ---- reads ---------------------------------------------------------------------------
 
 
-async def _tags_and_counts(session: AsyncSession, room_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, int]]:
+async def tags_and_counts(session: AsyncSession, room_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, int]]:
     tags: dict[int, list[str]] = {i: [] for i in room_ids}
     counts: dict[int, int] = {i: 0 for i in room_ids}
     if not room_ids:
@@ -228,7 +228,7 @@ async def _tags_and_counts(session: AsyncSession, room_ids: list[int]) -> tuple[
     return tags, counts
 
 
-async def _unread_by_room(session: AsyncSession, user_id: int, room_ids: list[int]) -> dict[int, int]:
+async def unread_by_room(session: AsyncSession, user_id: int, room_ids: list[int]) -> dict[int, int]:
     if not room_ids:
         return {}
     marker = and_(ReadMarker.thread_id == Message.thread_id, ReadMarker.user_id == user_id)
@@ -247,66 +247,10 @@ async def _unread_by_room(session: AsyncSession, user_id: int, room_ids: list[in
     return dict(rows.tuples().all())
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-@dataclass
-class DirectoryFilter:
-    stage: str | None = None
-    tag: str | None = None
-    organisation: str | None = None
-    text: str | None = None
-    mine: bool = False
-
-
-async def directory(session: AsyncSession, viewer: User, flt: DirectoryFilter) -> list[dict[str, Any]]:
-    """Rooms the viewer may read, most recently active first, with tags, member counts,
-    the viewer's membership and unread count; a fixed number of queries."""
-    me = RoomMember.__table__.alias("me")
-    query = select(Room, me.c.role).outerjoin(me, and_(me.c.room_id == Room.id, me.c.user_id == viewer.id))
-    if viewer.role not in STEWARD_ROLES:
-        query = query.where(or_(Room.visibility == "open", me.c.user_id.is_not(None)))
-    if flt.mine:
-        query = query.where(me.c.user_id.is_not(None))
-    if flt.stage:
-        if flt.stage not in STAGES:
-            raise Invalid(f"stage must be one of {', '.join(STAGES)}", "stage")
-        query = query.where(Room.stage == flt.stage)
-    if flt.tag:
-        query = query.where(exists().where(RoomTag.room_id == Room.id, RoomTag.tag == flt.tag.strip().lower()))
-    if flt.text:
-        pattern = _like(flt.text.strip())
-        query = query.where(or_(Room.title.ilike(pattern, escape="\\"), Room.summary.ilike(pattern, escape="\\")))
-    if flt.organisation:
-        pattern = _like(flt.organisation.strip())
-        member_user = (
-            select(RoomMember.room_id)
-            .join(User, User.id == RoomMember.user_id)
-            .outerjoin(Organisation, Organisation.id == User.organisation_id)
-            .where(
-                or_(
-                    Organisation.name.ilike(pattern, escape="\\"),
-                    and_(User.organisation_id.is_(None), User.declared_organisation.ilike(pattern, escape="\\")),
-                )
-            )
-        )
-        query = query.where(Room.id.in_(member_user))
-    rows = (await session.execute(query.order_by(Room.last_activity_at.desc(), Room.id.desc()).limit(500))).tuples().all()
-    ids = [room.id for room, _ in rows]
-    tags, counts = await _tags_and_counts(session, ids)
-    unread = await _unread_by_room(session, viewer.id, ids)
-    return [
-        room_json(room, tags[room.id], counts[room.id]) | {"membership": role, "unread_count": unread.get(room.id, 0)}
-        for room, role in rows
-    ]
-
-
 async def room_view(session: AsyncSession, viewer: User, ref: int | str) -> dict[str, Any]:
     room, member = await readable_room(session, viewer, ref)
-    tags, counts = await _tags_and_counts(session, [room.id])
-    unread = await _unread_by_room(session, viewer.id, [room.id])
+    tags, counts = await tags_and_counts(session, [room.id])
+    unread = await unread_by_room(session, viewer.id, [room.id])
     return room_json(room, tags[room.id], counts[room.id]) | {
         "membership": member.role if member else None,
         "unread_count": unread.get(room.id, 0),

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from server.contract.messages import NewThread
 from server.contract.rooms import DirectoryQuery, EventsQuery, Invitation, RoomSettings
-from server.domain import access, messages, posting, rooms, threads
+from server.domain import access, directory, messages, posting, rooms, threads
 from server.domain.errors import Invalid, NotFound
 from server.http.common import current_user, ok, read_body, read_query, room_ref
 from server.http.keys import DATABASE, REALTIME, SETTINGS, TRANSACTIONS
@@ -35,12 +35,12 @@ async def _room(request: web.Request, user: Any, ref: int | str) -> dict[str, An
 
 
 @routes.get("/api/v1/rooms")
-async def directory(request: web.Request) -> web.Response:
+async def room_directory(request: web.Request) -> web.Response:
     user = await current_user(request)
     q = read_query(request, DirectoryQuery)
-    flt = rooms.DirectoryFilter(stage=q.stage, tag=q.tag, organisation=q.organisation, text=q.q, mine=q.mine)
+    flt = directory.DirectoryFilter(stage=q.stage, tag=q.tag, organisation=q.organisation, text=q.q, mine=q.mine)
     async with request.app[DATABASE].read() as session:
-        return ok({"rooms": await rooms.directory(session, user, flt)})
+        return ok({"rooms": await directory.directory(session, user, flt)})
 
 
 @routes.post("/api/v1/rooms")

@@ -1,0 +1,72 @@
+"""The room directory: finding rooms by stage, tag, organisation or words, most
+recently active first, with what the viewer has not read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.domain.errors import Invalid
+from server.domain.presenters import room_json
+from server.domain.rooms import tags_and_counts, unread_by_room
+from server.store.models import Organisation, Room, RoomMember, RoomTag, User
+from server.vocabulary import STAGES, STEWARD_ROLES
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass
+class DirectoryFilter:
+    stage: str | None = None
+    tag: str | None = None
+    organisation: str | None = None
+    text: str | None = None
+    mine: bool = False
+
+
+async def directory(session: AsyncSession, viewer: User, flt: DirectoryFilter) -> list[dict[str, Any]]:
+    """Rooms the viewer may read, most recently active first, with tags, member counts,
+    the viewer's membership and unread count; a fixed number of queries."""
+    me = RoomMember.__table__.alias("me")
+    query = select(Room, me.c.role).outerjoin(me, and_(me.c.room_id == Room.id, me.c.user_id == viewer.id))
+    if viewer.role not in STEWARD_ROLES:
+        query = query.where(or_(Room.visibility == "open", me.c.user_id.is_not(None)))
+    if flt.mine:
+        query = query.where(me.c.user_id.is_not(None))
+    if flt.stage:
+        if flt.stage not in STAGES:
+            raise Invalid(f"stage must be one of {', '.join(STAGES)}", "stage")
+        query = query.where(Room.stage == flt.stage)
+    if flt.tag:
+        query = query.where(exists().where(RoomTag.room_id == Room.id, RoomTag.tag == flt.tag.strip().lower()))
+    if flt.text:
+        pattern = _like(flt.text.strip())
+        query = query.where(or_(Room.title.ilike(pattern, escape="\\"), Room.summary.ilike(pattern, escape="\\")))
+    if flt.organisation:
+        pattern = _like(flt.organisation.strip())
+        member_user = (
+            select(RoomMember.room_id)
+            .join(User, User.id == RoomMember.user_id)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(
+                or_(
+                    Organisation.name.ilike(pattern, escape="\\"),
+                    and_(User.organisation_id.is_(None), User.declared_organisation.ilike(pattern, escape="\\")),
+                )
+            )
+        )
+        query = query.where(Room.id.in_(member_user))
+    rows = (await session.execute(query.order_by(Room.last_activity_at.desc(), Room.id.desc()).limit(500))).tuples().all()
+    ids = [room.id for room, _ in rows]
+    tags, counts = await tags_and_counts(session, ids)
+    unread = await unread_by_room(session, viewer.id, ids)
+    return [
+        room_json(room, tags[room.id], counts[room.id]) | {"membership": role, "unread_count": unread.get(room.id, 0)}
+        for room, role in rows
+    ]

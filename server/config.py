@@ -32,6 +32,14 @@ class Settings:
     smtp_url: str | None = None
     mail_domain: str = "localhost"
     mail_from: str = "Convene <convene@localhost>"
+    # Inbound mail (issue 8): limits, the trusted Authentication-Results server, the webhook's
+    # shared secret, and where mail-listen / mail-in hand mail to the running web server.
+    inbound_max_bytes: int = 10 * 1024 * 1024
+    inbound_max_parts: int = 100
+    inbound_max_depth: int = 10
+    mail_authserv_id: str | None = None
+    inbound_webhook_secret: str | None = None
+    inbound_handoff_url: str | None = None
     max_message_chars: int = 10_000
     max_title_chars: int = 200
     max_request_bytes: int = 256 * 1024
@@ -41,6 +49,9 @@ class Settings:
     auth_attempts_per_10min: int = 30
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
+    notify_delay_seconds: int = 300
+    invitation_days: int = 14
+    invitation_cooling_off_hours: int = 24
     web_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web")
 
     @property
@@ -102,6 +113,25 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
     return key
 
 
+def _webhook_secret(env: Mapping[str, str]) -> str | None:
+    secret = env.get("INBOUND_WEBHOOK_SECRET") or None
+    if secret is not None and len(secret) < 16:
+        raise ConfigError("INBOUND_WEBHOOK_SECRET must be at least 16 characters")
+    return secret
+
+
+def _handoff_url(env: Mapping[str, str], port: int) -> str | None:
+    """Where mail-listen and mail-in hand mail to the web server; ``off`` runs it in their own process."""
+    raw = (env.get("INBOUND_HANDOFF_URL") or "").strip()
+    if raw.lower() == "off":
+        return None
+    if not raw:
+        return f"http://127.0.0.1:{port}"
+    if urlsplit(raw).scheme not in ("http", "https"):
+        raise ConfigError(f"INBOUND_HANDOFF_URL must start with http:// or https:// (or be off); got {raw!r}")
+    return raw.rstrip("/")
+
+
 def _port(name: str, value: int) -> int:
     if not 1 <= value <= 65535:
         raise ConfigError(f"{name} must be between 1 and 65535, got {value}")
@@ -143,6 +173,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, host: str | None = No
         smtp_url=_url(env, "SMTP_URL", ("smtp", "smtps")),
         mail_domain=mail_domain,
         mail_from=env.get("MAIL_FROM") or f"Convene <convene@{mail_domain}>",
+        inbound_max_bytes=_int(env, "INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024),
+        inbound_max_parts=_int(env, "INBOUND_MAX_PARTS", 100),
+        inbound_max_depth=_int(env, "INBOUND_MAX_DEPTH", 10),
+        mail_authserv_id=(env.get("MAIL_AUTHSERV_ID") or "").strip() or None,
+        inbound_webhook_secret=_webhook_secret(env),
+        inbound_handoff_url=_handoff_url(env, port),
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 10_000),
         max_title_chars=_int(env, "MAX_TITLE_CHARS", 200),
         max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 256 * 1024, minimum=1024),
@@ -152,4 +188,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, host: str | None = No
         auth_attempts_per_10min=_int(env, "AUTH_ATTEMPTS_PER_10MIN", 30),
         argon2_time_cost=_int(env, "ARGON2_TIME_COST", 3),
         argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", 65_536, minimum=8),
+        notify_delay_seconds=_int(env, "NOTIFY_DELAY_SECONDS", 300, minimum=0),
+        invitation_days=_int(env, "INVITATION_DAYS", 14),
+        invitation_cooling_off_hours=_int(env, "INVITATION_COOLING_OFF_HOURS", 24, minimum=0),
     )

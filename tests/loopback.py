@@ -4,8 +4,10 @@ loopback: a free port, and waiting until /healthz answers."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import time
+from pathlib import Path
 
 import aiohttp
 
@@ -30,3 +32,19 @@ async def wait_healthy(url: str, timeout: float = 30) -> None:
                 pass
             await asyncio.sleep(0.05)
     raise AssertionError(f"the server at {url} did not become healthy within {timeout} s")
+
+
+def server_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
+    """The environment for ``python -m server`` as its own process on loopback: its own
+    data folder and port, a fixed secret and cheap password hashing."""
+    return {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "PORT": str(port),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "SECRET_KEY": "loopback-secret-key-0123",
+        "ARGON2_MEMORY_KIB": "1024",
+        "ARGON2_TIME_COST": "1",
+        "AUTH_ATTEMPTS_PER_10MIN": "1000",
+        **extra,
+    }

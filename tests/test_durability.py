@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 import socketio
 
-from .loopback import free_port, wait_healthy
+from .loopback import free_port, server_env, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,15 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 async def test_acknowledged_messages_survive_a_killed_server(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DATA_DIR": str(tmp_path),
-        "PORT": str(port),
-        "PUBLIC_URL": url,
-        "SECRET_KEY": "durability-secret-key-0123",
-        "ARGON2_MEMORY_KIB": "1024",
-        "ARGON2_TIME_COST": "1",
-    }
+    env = server_env(tmp_path, port)
     subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
 
     def start() -> subprocess.Popen[bytes]:

@@ -20,7 +20,7 @@ import socketio
 from server.config import Settings
 
 from .conftest import _pg_admin, _pg_url, base_settings
-from .loopback import free_port, wait_healthy
+from .loopback import free_port, server_env, wait_healthy
 from .people import Person, PersonFactory, Socket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,19 +61,7 @@ async def cluster(tmp_path: Path, pg_template: str) -> AsyncIterator[Cluster]:
     try:
         for _ in range(2):
             port = free_port()
-            env = {
-                **os.environ,
-                "DATABASE_URL": settings.database_url,
-                "REDIS_URL": REDIS_URL,
-                "REDIS_CHANNEL": channel,
-                "DATA_DIR": str(tmp_path),
-                "PORT": str(port),
-                "PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "SECRET_KEY": "scale-out-secret-key-0123",
-                "ARGON2_MEMORY_KIB": "1024",
-                "ARGON2_TIME_COST": "1",
-                "AUTH_ATTEMPTS_PER_10MIN": "1000",
-            }
+            env = server_env(tmp_path, port, DATABASE_URL=settings.database_url, REDIS_URL=REDIS_URL, REDIS_CHANNEL=channel)
             with open(tmp_path / f"server-{port}.log", "wb") as log:  # the child keeps its own copy
                 processes.append(subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log))
             url = f"http://127.0.0.1:{port}"

@@ -11,7 +11,7 @@ from aiohttp import web
 from server.config import Settings
 from server.domain.passwords import Passwords
 from server.domain.send_queue import SendQueue
-from server.http import auth_views, health, organisation_views, room_views, thread_views
+from server.http import auth_views, health, invitation_views, organisation_views, room_views, thread_views
 from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL, MAIL_THROTTLE, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
 from server.http.middleware import api_errors, refuse_cross_site, security_headers
 from server.http.openapi import openapi_routes
@@ -79,5 +79,6 @@ def create_app(settings: Settings) -> web.Application:
     app.on_shutdown.append(_close_connections)
     for table in (health.routes, auth_views.routes, organisation_views.routes, room_views.routes, thread_views.routes, openapi_routes):
         app.router.add_routes(table)
+    app.router.add_routes(invitation_views.routes)
     add_static_routes(app, settings.web_dir)
     return app

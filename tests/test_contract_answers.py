@@ -9,6 +9,7 @@ import copy
 import pytest
 
 from .contract_check import AnswerChecker
+from .people import Person
 
 
 async def test_every_operation_answers_as_documented(people, admin, alice, bob):
@@ -35,6 +36,10 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     await newcomer.post(f"/api/v1/rooms/{room['id']}/join", expect=200)
     await newcomer.post(f"/api/v1/rooms/{room['id']}/leave", expect=200)
     await alice.post(f"/api/v1/rooms/{room['id']}/members", {"email": "nia@probe.example"}, expect=201)
+    await alice.post(f"/api/v1/rooms/{room['id']}/members", {"emails": ["omar@invited.example"]}, expect=201)
+    invited = Person(people, people.new_session(), {})
+    invitation = await people.mailed_token("omar@invited.example", "/invitation?token=")
+    await invited.post("/api/v1/invitations/redeem", {"token": invitation}, expect=200)
     await alice.get(f"/api/v1/rooms/{room['id']}/members")
     opening = {"title": "First", "body": "hello @Nia", "client_id": "c-0"}
     started = await alice.post(f"/api/v1/rooms/{room['id']}/threads", opening, expect=201)

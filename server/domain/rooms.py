@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.config import Settings
 from server.contract.events import LoseRoom, RecheckRoom
-from server.domain import events, markdown
-from server.domain.access import can_manage, can_read, check_can_post, get_member, readable_room, require_manager
-from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unconfirmed
+from server.domain import events, invitations, markdown
+from server.domain.access import can_manage, can_read, check_can_post, readable_room, require_manager
+from server.domain.errors import Conflict, Forbidden, Invalid, Unconfirmed
 from server.domain.people import load_people, load_person
 from server.domain.presenters import room_json
 from server.store.models import Message, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
@@ -191,22 +192,13 @@ async def leave_room(tx: Tx, actor: User, ref: int | str) -> Room:
     return room
 
 
-async def invite_member(tx: Tx, actor: User, ref: int | str, *, user_id: int | None, email: str | None) -> RoomMember:
-    """Add an existing account to a room (owners, facilitators, administrators)."""
-    room, member = await readable_room(tx.session, actor, ref)
-    require_manager(actor, member, "invite")
-    if user_id is not None:
-        invitee = await tx.session.get(User, user_id)
-        field = "user_id"
-    else:
-        invitee = await tx.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-        field = "email"
-    if invitee is None or invitee.deactivated_at is not None:
-        raise NotFound("no active account with that address; ask them to sign up first", field)
-    existing = await get_member(tx.session, room.id, invitee.id)
-    if existing is not None:
-        return existing
-    return await _add_member(tx, room, invitee, "member", invited_by=actor.id)
+async def invite_member(tx: Tx, cfg: Settings, actor: User, ref: int | str, *, user_id: int | None, email: str | None) -> RoomMember:
+    """Invite one person by account id or by address, with or without an account
+    (owners, facilitators, administrators): see ``server.domain.invitations``, which
+    also takes whole lists. Returns their membership."""
+    [outcome] = await invitations.invite(tx, cfg, actor, ref, user_id=user_id, email=None if user_id is not None else email)
+    assert outcome.member is not None
+    return outcome.member
 
 
 # ---- reads ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from server import __version__
 from server.config import Settings
-from server.contract import accounts, envelopes, messages, organisations, rooms
+from server.contract import accounts, envelopes, invitations, messages, organisations, rooms
 from server.contract.fields import MAX_ID
 from server.contract.responses import Error
 from server.contract.schema import components
@@ -97,7 +97,20 @@ PATHS: dict[str, dict[str, Op]] = {
     f"{V}/rooms/{{room}}/leave": {"post": Op("Leave a room", envelopes.LeftRoom)},
     f"{V}/rooms/{{room}}/members": {
         "get": Op("Members with organisation and presence", envelopes.MemberList),
-        "post": Op("Invite an existing account", envelopes.InvitedAnswer, 201, rooms.Invitation),
+        "post": Op(
+            "Invite people by address (with or without an account) or an account by id; one result per address",
+            invitations.InvitationAnswer,
+            201,
+            invitations.InviteRequest,
+        ),
+    },
+    f"{V}/invitations/redeem": {
+        "post": Op(
+            "Follow an invitation link: signs in, confirms the address, lands in the room",
+            invitations.RedeemedInvitation,
+            body=invitations.RedeemInvitation,
+            errors=LIMITED,
+        )
     },
     f"{V}/rooms/{{room}}/threads": {
         "get": Op("Threads by latest activity", envelopes.ThreadList),

@@ -6,11 +6,13 @@ from typing import Any
 
 from aiohttp import web
 
+from server.contract.invitations import InviteRequest
 from server.contract.messages import NewThread
-from server.contract.rooms import DirectoryQuery, EventsQuery, Invitation, RoomSettings
-from server.domain import access, directory, messages, posting, rooms, threads
-from server.domain.errors import Invalid, NotFound
+from server.contract.rooms import DirectoryQuery, EventsQuery, RoomSettings
+from server.domain import access, directory, invitations, messages, posting, rooms, threads
+from server.domain.errors import NotFound
 from server.http.common import current_user, ok, read_body, read_query, room_ref
+from server.http.invitation_views import invitation_answer
 from server.http.keys import DATABASE, REALTIME, SETTINGS, TRANSACTIONS
 
 routes = web.RouteTableDef()
@@ -103,13 +105,12 @@ async def members(request: web.Request) -> web.Response:
 async def invite(request: web.Request) -> web.Response:
     user = await current_user(request)
     ref = room_ref(request)
-    body = await read_body(request, Invitation)
-    if body.user_id is None and body.email is None:
-        raise Invalid("email is required (or user_id)", "email")
-    email = None if body.user_id is not None else body.email
+    body = await read_body(request, InviteRequest)
     async with request.app[TRANSACTIONS].begin() as tx:
-        member = await rooms.invite_member(tx, user, ref, user_id=body.user_id, email=email)
-    return ok({"member": {"user_id": member.user_id, "role": member.role}}, status=201)
+        outcomes = await invitations.invite(
+            tx, request.app[SETTINGS], user, ref, emails=body.emails, email=body.email, name=body.name, user_id=body.user_id
+        )
+    return ok(invitation_answer(outcomes, single=body.emails is None), status=201)
 
 
 @routes.get("/api/v1/rooms/{room}/threads")

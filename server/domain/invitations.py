@@ -1,0 +1,324 @@
+"""Invitations: a room's owners, facilitators and administrators invite people by
+email address, whether or not they have an account yet.
+
+* An address with no account becomes an *invited person*: a ``users`` row with no
+  password, a display name from the address (or the name given with it), the
+  organisation of the address's domain when one is on record (else none declared),
+  and the address not yet confirmed. They get one invitation email with a
+  single-use link that expires after ``INVITATION_DAYS``; the web page behind it asks
+  for a button press (mail scanners fetch links) and then redeems it (``redeem``).
+* An existing account is added at once and told by one email with a link to the room.
+* Re-inviting never duplicates people, memberships or invitation rows. Within
+  ``INVITATION_COOLING_OFF_HOURS`` of the last email nothing is sent again
+  (``cooling_off``); after it, a resend issues a fresh token, so the older link stops
+  working, and restarts the expiry.
+
+Decision: membership is created when the invitation is created, not when the link is
+followed. People invited but never signed in must be able to take part by email
+alone: notifications go to members, and an emailed reply is checked against
+membership like any post. So the invited person is a member (``member.joined`` is
+announced) as soon as they are invited; ``invitations.accepted_at`` records their
+first sign-in through the link. Redeeming the link proves the address, so it also
+confirms it (posting needs a confirmed address, ``access.check_can_post``).
+
+Only the SHA-256 of a link's token is stored. The inviter's permission is decided by
+``access.require_manager``.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import parseaddr
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.config import Settings
+from server.domain import events
+from server.domain.access import get_member, readable_room, require_manager
+from server.domain.accounts import hash_token, normalise_email, start_session
+from server.domain.errors import DomainError, Invalid, NotFound
+from server.domain.outbox import queue_mail
+from server.domain.people import Person, load_person
+from server.store.models import Invitation, Organisation, OrganisationDomain, Room, RoomMember, User, utcnow
+from server.store.transaction import Tx
+
+SUMMARY_IN_MAIL = 1500
+NAME_MAX = 100
+
+
+@dataclass
+class Outcome:
+    """What happened for one address (``outcome`` is one of
+    ``server.contract.invitations.OUTCOMES``)."""
+
+    email: str | None
+    outcome: str
+    user_id: int | None = None
+    display_name: str | None = None
+    error: DomainError | None = None
+    member: RoomMember | None = None
+
+
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    name: str | None
+
+
+def parse_invitee(raw: str, field: str) -> Invitee:
+    """``ada@camden.gov.uk`` or ``Ada Lovelace <ada@camden.gov.uk>``; raises ``Invalid``
+    naming the text when it holds no usable address."""
+    text = raw.strip()
+    name, address = parseaddr(text) if "<" in text else ("", text)
+    try:
+        email = normalise_email(address, field)
+    except Invalid:
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise Invalid(f"{shown or 'an empty entry'} is not an email address; write it like name@council.gov.uk", field) from None
+    return Invitee(email, " ".join(name.split())[:NAME_MAX] or None)
+
+
+def name_from_address(email: str) -> str:
+    """A display name until the person sets their own: ``ada.lovelace+x@`` -> ``Ada Lovelace``."""
+    local = email.partition("@")[0].partition("+")[0]
+    words = [w for w in re.split(r"[._\-]+", local) if w]
+    name = " ".join(w[:1].upper() + w[1:] for w in words) or local or email
+    return name[:NAME_MAX]
+
+
+def _never_signed_in(user: User) -> bool:
+    """An invited person who has not yet followed a link or set a password."""
+    return user.password_hash is None and user.email_confirmed_at is None
+
+
+async def _organisation_of_domain(tx: Tx, email: str) -> Organisation | None:
+    domain = email.rpartition("@")[2]
+    found: Organisation | None = await tx.session.scalar(
+        select(Organisation).join(OrganisationDomain, OrganisationDomain.organisation_id == Organisation.id).where(
+            OrganisationDomain.domain == domain
+        )
+    )
+    return found
+
+
+async def _invited_person(tx: Tx, invitee: Invitee) -> User:
+    """The account for ``invitee.email``, creating an invited person when there is none
+    (a concurrent invitation of the same address wins the race harmlessly)."""
+    organisation = await _organisation_of_domain(tx, invitee.email)
+    user = User(
+        email=invitee.email,
+        display_name=invitee.name or name_from_address(invitee.email),
+        declared_organisation=organisation.name if organisation else "",
+        password_hash=None,
+    )
+    try:
+        async with tx.session.begin_nested():
+            tx.session.add(user)
+    except IntegrityError:
+        existing = await tx.session.scalar(select(User).where(User.email == invitee.email))
+        if existing is None:
+            raise
+        return existing
+    return user
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _inviter_line(inviter: Person) -> str:
+    return f"{inviter.display_name} ({inviter.organisation})" if inviter.organisation else inviter.display_name
+
+
+def _invitation_mail(tx: Tx, cfg: Settings, room: Room, inviter: Person, user: User, token: str) -> None:
+    summary = room.summary.strip()
+    if len(summary) > SUMMARY_IN_MAIL:
+        summary = summary[: SUMMARY_IN_MAIL - 1].rstrip() + "…"
+    about = f"About the room:\n\n{summary}\n\n" if summary else ""
+    queue_mail(
+        tx,
+        user.email,
+        f"{inviter.display_name} invited you to {room.title} on Convene",
+        f"Hello {user.display_name},\n\n"
+        f"{_inviter_line(inviter)} has invited you to the room \"{room.title}\" on Convene, "
+        "where councils, government teams and suppliers keep talking between workshops.\n\n"
+        f"{about}"
+        "Open this link to join the room; it signs you in, no password needed:\n\n"
+        f"{cfg.public_url}/invitation?token={token}\n\n"
+        f"The link works once and expires in {cfg.invitation_days} days. After that, sign in with an emailed link "
+        f"from {cfg.public_url}/signin using this address.\n\n"
+        "If you were not expecting this invitation, you can ignore this message.\n",
+    )
+
+
+def _added_mail(tx: Tx, cfg: Settings, room: Room, inviter: Person, user: User) -> None:
+    queue_mail(
+        tx,
+        user.email,
+        f"{inviter.display_name} added you to {room.title} on Convene",
+        f"Hello {user.display_name},\n\n"
+        f"{_inviter_line(inviter)} has added you to the room \"{room.title}\" on Convene.\n\n"
+        f"Open the room:\n\n{cfg.public_url}/r/{room.slug}\n",
+    )
+
+
+async def _ensure_member(tx: Tx, room: Room, user: User, invited_by: int | None) -> tuple[RoomMember, bool]:
+    """The membership, adding it (announced as member.joined) when missing."""
+    member = await get_member(tx.session, room.id, user.id)
+    if member is not None:
+        return member, False
+    member = RoomMember(room_id=room.id, user_id=user.id, role="member", invited_by=invited_by)
+    tx.session.add(member)
+    await tx.session.flush()
+    tx.to_room(room.id, events.member_joined(room.id, (await load_person(tx.session, user.id)).as_dict(), "member"))
+    return member, True
+
+
+async def _invite_account(tx: Tx, cfg: Settings, room: Room, actor: User, inviter: Person, user: User, shown: str | None) -> Outcome:
+    """Invite one account (an invited person or a full one) to ``room``."""
+    if user.deactivated_at is not None:
+        return Outcome(shown, "error", error=Invalid(f"{shown or 'this person'} has a deactivated account", "email"))
+    done = Outcome(shown, "", user.id, user.display_name)
+    if not _never_signed_in(user):
+        done.member, added = await _ensure_member(tx, room, user, actor.id)
+        done.outcome = "added" if added else "already_member"
+        if added:
+            _added_mail(tx, cfg, room, inviter, user)
+        return done
+    done.member, _ = await _ensure_member(tx, room, user, actor.id)
+    now = utcnow()
+    invitation = await tx.session.scalar(select(Invitation).where(Invitation.room_id == room.id, Invitation.user_id == user.id))
+    if invitation is not None and invitation.last_sent_at > now - timedelta(hours=cfg.invitation_cooling_off_hours):
+        done.outcome = "cooling_off"
+        return done
+    token = _new_token()
+    expires = now + timedelta(days=cfg.invitation_days)
+    if invitation is None:
+        tx.session.add(
+            Invitation(
+                room_id=room.id,
+                user_id=user.id,
+                invited_by=actor.id,
+                token_hash=hash_token(token),
+                created_at=now,
+                expires_at=expires,
+                last_sent_at=now,
+            )
+        )
+        done.outcome = "invited"
+    else:
+        invitation.token_hash = hash_token(token)  # the older link stops working
+        invitation.expires_at = expires
+        invitation.last_sent_at = now
+        invitation.invited_by = actor.id
+        done.outcome = "resent"
+    await tx.session.flush()
+    _invitation_mail(tx, cfg, room, inviter, user, token)
+    return done
+
+
+async def _invite_address(tx: Tx, cfg: Settings, room: Room, actor: User, inviter: Person, invitee: Invitee) -> Outcome:
+    user = await tx.session.scalar(select(User).where(User.email == invitee.email))
+    if user is None:
+        user = await _invited_person(tx, invitee)
+    return await _invite_account(tx, cfg, room, actor, inviter, user, invitee.email)
+
+
+async def invite(
+    tx: Tx,
+    cfg: Settings,
+    actor: User,
+    ref: int | str,
+    *,
+    emails: list[str] | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    user_id: int | None = None,
+) -> list[Outcome]:
+    """Invite people to a room (its owners, facilitators and administrators): every
+    address in ``emails``, or one ``email`` (``name`` naming a new person), or one
+    account by ``user_id``. Returns one ``Outcome`` per address in the order given
+    (repeats of an address are reported once). Queues member.joined for each new
+    membership and the invitation or "you were added" emails in this transaction.
+
+    With ``emails``, a bad address is reported in its outcome and the others still go
+    ahead; a single ``email`` or ``user_id`` that cannot be invited raises instead."""
+    room, membership = await readable_room(tx.session, actor, ref)
+    require_manager(actor, membership, "invite")
+    inviter = await load_person(tx.session, actor.id)
+    if user_id is not None:
+        target = await tx.session.get(User, user_id)
+        if target is None or target.deactivated_at is not None:
+            raise NotFound("no active account with that id", "user_id")
+        return [_checked(await _invite_account(tx, cfg, room, actor, inviter, target, None))]
+    if emails is None:
+        if email is None:
+            raise Invalid("give the email addresses to invite (emails), or one email or user_id", "emails")
+        invitee = parse_invitee(email, "email")
+        if name and name.strip():
+            invitee = Invitee(invitee.email, " ".join(name.split())[:NAME_MAX])
+        return [_checked(await _invite_address(tx, cfg, room, actor, inviter, invitee))]
+    if not emails:
+        raise Invalid("give at least one email address", "emails")
+    parsed: list[Invitee | Outcome] = []
+    for raw in emails:
+        try:
+            parsed.append(parse_invitee(raw, "emails"))
+        except Invalid as error:
+            parsed.append(Outcome(raw, "error", error=error))
+    unique: dict[str, Invitee] = {}
+    for item in parsed:
+        if isinstance(item, Invitee):
+            unique.setdefault(item.email, item)
+    # One order for every request, so two concurrent invitations lock rows alike.
+    done = {address: await _invite_address(tx, cfg, room, actor, inviter, unique[address]) for address in sorted(unique)}
+    results: list[Outcome] = []
+    for item in parsed:
+        if isinstance(item, Outcome):
+            results.append(item)
+        elif item.email in done:
+            results.append(done.pop(item.email))
+    return results
+
+
+def _checked(outcome: Outcome) -> Outcome:
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    user_id: int
+    room_id: int
+    session_token: str
+
+
+async def redeem(tx: Tx, cfg: Settings, token: str) -> Redeemed:
+    """Follow an invitation link: signs the person in (returns a new session token),
+    confirms their address (the link proves it), marks the invitation accepted and
+    makes sure they are a member (member.joined if they were not). The link then no
+    longer works; used, replaced, expired or unknown links raise ``Invalid``."""
+    row = await tx.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token.strip())))
+    if row is None:
+        raise Invalid("this invitation link is not valid (a newer invitation may have replaced it); ask for a new one", "token")
+    if row.accepted_at is not None:
+        raise Invalid("this invitation link has already been used; sign in instead, with your password or an emailed link", "token")
+    now = utcnow()
+    if row.expires_at <= now:
+        raise Invalid("this invitation link has expired; ask the person who invited you to send it again", "token")
+    user = await tx.session.get(User, row.user_id)
+    room = await tx.session.get(Room, row.room_id)
+    if user is None or user.deactivated_at is not None or room is None:
+        raise Invalid("this account is no longer active", "token")
+    row.accepted_at = now
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now
+    organisation = await _organisation_of_domain(tx, user.email)
+    user.organisation_id = organisation.id if organisation else None
+    await _ensure_member(tx, room, user, row.invited_by)
+    return Redeemed(user.id, room.id, await start_session(tx, cfg, user))

@@ -12,12 +12,15 @@ from server.config import Settings
 from server.domain.passwords import Passwords
 from server.domain.send_queue import SendQueue
 from server.http import auth_views, health, invitation_views, organisation_views, room_views, thread_views
+from server.http import keys as app_keys
 from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL, MAIL_THROTTLE, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
 from server.http.middleware import api_errors, refuse_cross_site, security_headers
+from server.http.notification_views import routes as notification_routes
 from server.http.openapi import openapi_routes
 from server.http.static import add_static_routes
 from server.http.throttle import Throttle
 from server.mail.deliverer import MailDeliverer
+from server.mail.notifier import Notifier
 from server.mail.sender import make_sender
 from server.realtime.handlers import Realtime
 from server.realtime.publisher import SocketPublisher
@@ -44,13 +47,16 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[DATABASE] = db
     app[TRANSACTIONS] = txs
     app[MAIL] = mail
+    app[app_keys.NOTIFIER] = Notifier(txs, settings)
     app[SEND_QUEUE] = send_queue
     app[REALTIME] = Realtime(app[SIO], settings, db, txs, send_queue)
     await start_sio(app[SIO])
     publisher.start()
     mail.start()
+    app[app_keys.NOTIFIER].start()
     send_queue.start()
     yield
+    await app[app_keys.NOTIFIER].stop()
     await send_queue.stop()
     await publisher.stop()
     await mail.stop()
@@ -80,5 +86,6 @@ def create_app(settings: Settings) -> web.Application:
     for table in (health.routes, auth_views.routes, organisation_views.routes, room_views.routes, thread_views.routes, openapi_routes):
         app.router.add_routes(table)
     app.router.add_routes(invitation_views.routes)
+    app.router.add_routes(notification_routes)
     add_static_routes(app, settings.web_dir)
     return app

@@ -10,6 +10,7 @@ from server.domain.passwords import Passwords
 from server.domain.send_queue import SendQueue
 from server.http.throttle import Throttle
 from server.mail.deliverer import MailDeliverer
+from server.mail.notifier import Notifier
 from server.realtime.handlers import Realtime
 from server.store.db import Database
 from server.store.transaction import Transactions
@@ -25,3 +26,4 @@ REALTIME = web.AppKey("realtime", Realtime)
 # Sign-in, sign-up and emailed links, per client address; emailed links also per address.
 AUTH_THROTTLE = web.AppKey("auth_throttle", Throttle)
 MAIL_THROTTLE = web.AppKey("mail_throttle", Throttle)
+NOTIFIER = web.AppKey("notifier", Notifier)

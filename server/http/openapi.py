@@ -19,6 +19,7 @@ from aiohttp import web
 from server import __version__
 from server.config import Settings
 from server.contract import accounts, envelopes, invitations, messages, organisations, rooms
+from server.contract import notifications as notice
 from server.contract.fields import MAX_ID
 from server.contract.responses import Error
 from server.contract.schema import components
@@ -49,6 +50,7 @@ class Op:
     query: type[Any] | None = None
     errors: tuple[int, ...] = ()
     also: dict[int, type[Any]] = field(default_factory=dict)
+    public: bool = False  # needs no session (a signed token in the query instead)
 
 
 LIMITED = (429,)
@@ -145,6 +147,25 @@ PATHS: dict[str, dict[str, Op]] = {
     f"{V}/preview": {"post": Op("Render Markdown exactly as posting would", envelopes.Rendered, body=messages.Preview)},
 }
 
+# Email notifications (issue 8).
+PATHS.update(
+    {
+        f"{V}/me/notifications": {
+            "get": Op("Your email notification settings", notice.NotificationSettings),
+            "put": Op("Change how you hear about activity by email", notice.NotificationSettings, body=notice.NotificationChoice),
+        },
+        f"{V}/threads/{{thread_id}}/mute": {
+            "get": Op("Whether you muted a thread", notice.ThreadMute),
+            "put": Op("Mute a thread: no email about it", notice.ThreadMute),
+            "delete": Op("Unmute a thread", notice.ThreadMute),
+        },
+        f"{V}/unsubscribe": {
+            "get": Op("What an unsubscribe link turns off", notice.Unsubscribed, query=notice.UnsubscribeQuery, public=True),
+            "post": Op("One-click unsubscribe (RFC 8058), no session", notice.Unsubscribed, query=notice.UnsubscribeQuery, public=True),
+        },
+    }
+)
+
 
 def _content(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
@@ -193,7 +214,7 @@ def _operation(path: str, op: Op, refs: dict[type[Any], dict[str, Any]], named: 
         result["parameters"] = parameters
     if op.body is not None:
         result["requestBody"] = {"required": True, "content": _content(refs[op.body])}
-    if not path.startswith(V):
+    if not path.startswith(V) or op.public:
         result["security"] = []
     return result
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 from sqlalchemy import select
 
-from server.mail.sender import MailSender
+from server.mail.compose import compose, summary
+from server.mail.sender import FileSender, MailSender
 from server.store.db import Database
 from server.store.models import OutboundMail, utcnow
 
@@ -29,6 +28,7 @@ class MailDeliverer:
         self.mail_from = mail_from
         self.mail_domain = mail_domain
         self._wake = asyncio.Event()
+        self._passing = asyncio.Lock()  # one pass at a time, so a row is not sent twice by this process
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -59,6 +59,10 @@ class MailDeliverer:
 
     async def deliver_due(self) -> int:
         """Send every due message once; returns how many were sent."""
+        async with self._passing:
+            return await self._deliver_due()
+
+    async def _deliver_due(self) -> int:
         async with self.db.read() as session:
             rows = (
                 await session.scalars(
@@ -71,7 +75,8 @@ class MailDeliverer:
         sent = 0
         for row in rows:
             try:
-                await self.sender.send(self._compose(row))
+                message = compose(row, self.mail_from, self.mail_domain)
+                await self.sender.send(message)
             except Exception as exc:  # the server may be down; try again later
                 log.warning("mail %s to %s failed: %s", row.id, row.to_addr, exc)
                 async with self.db.write() as session:
@@ -86,15 +91,7 @@ class MailDeliverer:
                 if stored is not None:
                     stored.sent_at = utcnow()
                     stored.attempts += 1
+            if isinstance(self.sender, FileSender):  # development: the links, readable
+                log.info("%s", summary(row))
             sent += 1
         return sent
-
-    def _compose(self, row: OutboundMail) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.mail_from
-        message["To"] = row.to_addr
-        message["Subject"] = row.subject
-        message["Message-ID"] = make_msgid(idstring=f"mail.{row.id}", domain=self.mail_domain)
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(row.body_text)
-        return message

@@ -1,0 +1,312 @@
+"""Email notifications: who missed what, and one email per thread (or a daily digest).
+
+Nothing here runs on the send path. The notifier (``server.mail.notifier``) asks
+``due_threads`` and ``due_digests`` what is due by querying: messages after each
+person's notification mark and read marker, in threads they follow or that mention
+them, by someone else, not deleted. Each piece of work is then done in its own write
+transaction (``notify_thread``, ``notify_digest``) that takes the person's
+notification mark (PostgreSQL: ``FOR NO KEY UPDATE SKIP LOCKED``; SQLite has one
+writer), looks again, queues the email through the outbox and advances the mark, all
+in the same transaction. So each message is mailed at most once even with several
+processes, and what fell due while the server was down goes out once after it starts.
+
+Messages older than ``LOOKBACK`` are never mailed: a thread followed long ago, or a
+person switching email back on, does not bring back months of history.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from server.config import Settings
+from server.domain import notification_mail as words
+from server.domain import reply_addresses
+from server.domain.access import can_read
+from server.domain.notification_settings import unsubscribe_token
+from server.domain.people import load_people
+from server.store.models import (
+    Message,
+    MessageMention,
+    NotificationMark,
+    OutboundMail,
+    ReadMarker,
+    Room,
+    RoomMember,
+    Thread,
+    ThreadFollow,
+    ThreadMute,
+    User,
+)
+from server.store.transaction import Tx
+from server.store.upsert import insert_ignore
+from server.vocabulary import NotifyMode
+
+Column = ColumnElement[int] | InstrumentedAttribute[int]
+LOOKBACK = timedelta(days=7)
+DIGEST_EVERY = timedelta(days=1)
+MOST_SHOWN = 20  # messages shown per thread; earlier ones are counted
+PROMPT_MODES: tuple[NotifyMode, ...] = ("each", "delay")
+
+
+@dataclass(frozen=True)
+class Due:
+    user_id: int
+    thread_id: int
+
+
+def _eligible() -> ColumnElement[bool]:
+    """Active, and with an address someone vouched for: confirmed, or invited by
+    email and not signed in yet (no password)."""
+    return and_(User.deactivated_at.is_(None), or_(User.email_confirmed_at.is_not(None), User.password_hash.is_(None)))
+
+
+def _after_marks(user_id: Column, thread_id: Column) -> ColumnElement[bool]:
+    """The message is after both the person's notification mark and read marker."""
+    mark = (
+        select(NotificationMark.last_notified_seq)
+        .where(NotificationMark.user_id == user_id, NotificationMark.thread_id == thread_id)
+        .scalar_subquery()
+    )
+    read = select(ReadMarker.last_read_seq).where(ReadMarker.user_id == user_id, ReadMarker.thread_id == thread_id).scalar_subquery()
+    floor = case((func.coalesce(mark, 0) > func.coalesce(read, 0), func.coalesce(mark, 0)), else_=func.coalesce(read, 0))
+    return Message.seq > floor
+
+
+def _missed(user_id: Column, now: datetime) -> ColumnElement[bool]:
+    return and_(
+        Message.author_id != user_id,
+        Message.deleted_at.is_(None),
+        Message.created_at >= now - LOOKBACK,
+        _after_marks(user_id, Message.thread_id),
+        ~exists().where(ThreadMute.user_id == user_id, ThreadMute.thread_id == Message.thread_id),
+    )
+
+
+def _candidates(now: datetime, modes: tuple[NotifyMode, ...], user_id: int | None = None) -> Subquery:
+    """(user_id, thread_id, created_at) of every missed message, from follows and mentions."""
+    followed = (
+        select(ThreadFollow.user_id.label("user_id"), Message.thread_id.label("thread_id"), Message.created_at.label("created_at"))
+        .join(Message, Message.thread_id == ThreadFollow.thread_id)
+        .join(User, User.id == ThreadFollow.user_id)
+        .where(User.notify_mode.in_(modes), _eligible(), _missed(ThreadFollow.user_id, now))
+    )
+    mentioned = (
+        select(MessageMention.user_id.label("user_id"), Message.thread_id.label("thread_id"), Message.created_at.label("created_at"))
+        .join(Message, Message.id == MessageMention.message_id)
+        .join(User, User.id == MessageMention.user_id)
+        .where(User.notify_mode.in_(modes), _eligible(), _missed(MessageMention.user_id, now))
+    )
+    if user_id is not None:
+        followed = followed.where(ThreadFollow.user_id == user_id)
+        mentioned = mentioned.where(MessageMention.user_id == user_id)
+    return union_all(followed, mentioned).subquery()
+
+
+async def due_threads(session: AsyncSession, now: datetime, delay: timedelta) -> list[Due]:
+    """(person, thread) pairs whose email is due: anything missed for ``each``; for
+    ``delay``, the oldest missed message is at least ``delay`` old (so a person
+    reading in the browser meanwhile gets nothing)."""
+    found = _candidates(now, PROMPT_MODES)
+    rows = await session.execute(
+        select(found.c.user_id, found.c.thread_id, func.min(found.c.created_at), User.notify_mode)
+        .join(User, User.id == found.c.user_id)
+        .group_by(found.c.user_id, found.c.thread_id, User.notify_mode)
+        .order_by(found.c.user_id, found.c.thread_id)
+    )
+    due = []
+    for user_id, thread_id, oldest, mode in rows.tuples():
+        if mode == "each" or _aware(oldest) <= now - delay:
+            due.append(Due(user_id, thread_id))
+    return due
+
+
+async def due_digests(session: AsyncSession, now: datetime) -> list[int]:
+    """People on the daily digest whose day is over and who missed something."""
+    found = _candidates(now, ("digest",))
+    rows = await session.scalars(
+        select(User.id)
+        .where(User.id.in_(select(found.c.user_id)))
+        .where(or_(User.last_digest_at.is_(None), User.last_digest_at <= now - DIGEST_EVERY))
+        .order_by(User.id)
+    )
+    return list(rows.all())
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """Aggregates bypass the UTC column type: SQLite hands back naive UTC text."""
+    if isinstance(moment, str):  # SQLite's MIN over a DATETIME column
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# ---- doing the work, one transaction each -----------------------------------------
+
+
+async def _take_mark(tx: Tx, user_id: int, thread_id: int, wait: bool) -> NotificationMark | None:
+    """The person's mark for the thread, locked until commit; None when another
+    process holds it (it is doing this very work)."""
+    await insert_ignore(tx.session, NotificationMark, [{"user_id": user_id, "thread_id": thread_id, "last_notified_seq": 0}])
+    query = select(NotificationMark).where(NotificationMark.user_id == user_id, NotificationMark.thread_id == thread_id)
+    query = query.with_for_update(key_share=True, skip_locked=not wait).execution_options(populate_existing=True)
+    mark: NotificationMark | None = await tx.session.scalar(query)
+    return mark
+
+
+async def _missed_in_thread(tx: Tx, user: User, thread: Thread, mark: NotificationMark, now: datetime) -> list[Message]:
+    """The missed messages of one thread, oldest first (looked at again under the lock)."""
+    read = await tx.session.get(ReadMarker, (thread.id, user.id))
+    floor = max(mark.last_notified_seq, read.last_read_seq if read else 0)
+    following = await tx.session.get(ThreadFollow, (thread.id, user.id)) is not None
+    query = select(Message).where(
+        Message.thread_id == thread.id,
+        Message.seq > floor,
+        Message.author_id != user.id,
+        Message.deleted_at.is_(None),
+        Message.created_at >= now - LOOKBACK,
+    )
+    if not following:
+        query = query.where(exists().where(MessageMention.message_id == Message.id, MessageMention.user_id == user.id))
+    return list((await tx.session.scalars(query.order_by(Message.seq))).all())
+
+
+async def _may_hear(tx: Tx, user: User, thread: Thread) -> Room | None:
+    """The thread's room when the person may still read it and has not muted it."""
+    room = await tx.session.get(Room, thread.room_id)
+    if room is None or user.deactivated_at is not None:
+        return None
+    if await tx.session.get(ThreadMute, (thread.id, user.id)) is not None:
+        return None
+    member = await tx.session.get(RoomMember, (room.id, user.id))
+    return room if can_read(user, room, member) else None
+
+
+async def _section(tx: Tx, cfg: Settings, user: User, room: Room, thread: Thread, missed: list[Message]) -> words.ThreadSection:
+    shown = missed[-MOST_SHOWN:]
+    authors = await load_people(tx.session, {m.author_id for m in shown})
+    base = f"{cfg.public_url}/r/{room.slug}/t/{thread.id}"
+    return words.ThreadSection(
+        room_title=room.title,
+        thread_title=thread.title,
+        thread_url=base,
+        messages=[words.MailedMessage(m.seq, authors[m.author_id], m.body, m.html, m.created_at, f"{base}/m/{m.id}") for m in shown],
+        earlier=len(missed) - len(shown),
+        mute_url=f"{cfg.public_url}/unsubscribe?token={unsubscribe_token(cfg.secret_key, user.id, thread.id)}",
+    )
+
+
+def _footer(cfg: Settings, user: User, reply_by_email: bool) -> words.Footer:
+    token = unsubscribe_token(cfg.secret_key, user.id, None)
+    return words.Footer(f"{cfg.public_url}/settings/notifications", f"{cfg.public_url}/unsubscribe?token={token}", reply_by_email)
+
+
+def thread_message_id(thread_id: int, mail_domain: str) -> str:
+    """The stable Message-ID every email about a thread answers, so mail clients group them."""
+    return f"<thread-{thread_id}@{mail_domain}>"
+
+
+def _unsubscribe_headers(cfg: Settings, user: User, thread_id: int | None) -> dict[str, str]:
+    token = unsubscribe_token(cfg.secret_key, user.id, thread_id)
+    mailto = f"mailto:unsubscribe@{cfg.mail_domain}?subject=unsubscribe%20{token}"
+    return {
+        "List-Unsubscribe": f"<{cfg.public_url}/api/v1/unsubscribe?token={token}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "X-Auto-Response-Suppress": "All",  # Exchange: no out-of-office replies to this
+    }
+
+
+async def notify_thread(tx: Tx, cfg: Settings, due: Due, now: datetime, delay: timedelta) -> bool:
+    """Email one person what they missed in one thread, if it is (still) due; returns
+    whether an email was queued. Advances their notification mark in the same
+    transaction. Queues MailQueued (wakes the deliverer) after commit."""
+    mark = await _take_mark(tx, due.user_id, due.thread_id, wait=False)
+    user = await tx.session.get(User, due.user_id)
+    thread = await tx.session.get(Thread, due.thread_id)
+    if mark is None or user is None or thread is None or user.notify_mode not in PROMPT_MODES:
+        return False
+    missed = await _missed_in_thread(tx, user, thread, mark, now)
+    if not missed or (user.notify_mode == "delay" and missed[0].created_at > now - delay):
+        return False
+    mark.last_notified_seq = missed[-1].seq
+    room = await _may_hear(tx, user, thread)
+    if room is None:
+        return False  # the mark moves on: nothing to send, and nothing to look at again
+    mark.last_sent_at = now
+    section = await _section(tx, cfg, user, room, thread, missed)
+    newest = section.messages[-1]
+    subject = f"[{room.title}] {thread.title}"
+    token = await reply_addresses.issue(tx, user.id, thread.id)
+    thread_id = thread_message_id(thread.id, cfg.mail_domain)
+    headers = {"In-Reply-To": thread_id, "References": thread_id, "List-Id": f"{room.title} <{room.slug}.{cfg.mail_domain}>"}
+    _queue(
+        tx,
+        OutboundMail(
+            to_addr=user.email,
+            subject=subject,
+            body_text=words.thread_text(section, _footer(cfg, user, True)),
+            body_html=words.thread_html(subject, section, _footer(cfg, user, True)),
+            from_name=f"{words.byline(newest.author)} via Convene",
+            reply_to=reply_addresses.address(token, cfg.mail_domain),
+            message_id=f"<thread-{thread.id}.seq-{newest.seq}.{token[:10]}@{cfg.mail_domain}>",
+            headers=json.dumps(headers | _unsubscribe_headers(cfg, user, thread.id)),
+        ),
+    )
+    return True
+
+
+async def notify_digest(tx: Tx, cfg: Settings, user_id: int, now: datetime) -> bool:
+    """Email one person on the daily digest everything they missed, one section per
+    thread, if their day is over; advances every mark and ``last_digest_at``."""
+    user = await tx.session.scalar(
+        select(User).where(User.id == user_id).with_for_update(key_share=True, skip_locked=True).execution_options(populate_existing=True)
+    )
+    if user is None or user.notify_mode != "digest" or user.deactivated_at is not None:
+        return False
+    if user.last_digest_at is not None and user.last_digest_at > now - DIGEST_EVERY:
+        return False
+    found = _candidates(now, ("digest",), user.id)
+    thread_ids = list((await tx.session.scalars(select(found.c.thread_id).distinct().order_by(found.c.thread_id))).all())
+    sections = []
+    for thread_id in thread_ids:
+        mark = await _take_mark(tx, user.id, thread_id, wait=True)
+        thread = await tx.session.get(Thread, thread_id)
+        if mark is None or thread is None:
+            continue
+        missed = await _missed_in_thread(tx, user, thread, mark, now)
+        if not missed:
+            continue
+        mark.last_notified_seq = missed[-1].seq
+        room = await _may_hear(tx, user, thread)
+        if room is not None:
+            mark.last_sent_at = now
+            sections.append(await _section(tx, cfg, user, room, thread, missed))
+    if not sections:
+        return False
+    user.last_digest_at = now
+    total = sum(len(s.messages) + s.earlier for s in sections)
+    subject = f"Convene daily digest: {total} new message{'s' if total != 1 else ''}"
+    headers = _unsubscribe_headers(cfg, user, None)
+    _queue(
+        tx,
+        OutboundMail(
+            to_addr=user.email,
+            subject=subject,
+            body_text=words.digest_text(sections, _footer(cfg, user, False)),
+            body_html=words.digest_html(subject, sections, _footer(cfg, user, False)),
+            from_name="Convene",
+            message_id=f"<digest-{user.id}.{int(now.timestamp())}@{cfg.mail_domain}>",
+            headers=json.dumps(headers),
+        ),
+    )
+    return True
+
+
+def _queue(tx: Tx, mail: OutboundMail) -> None:
+    """Into the outbox, in the caller's transaction (delivered after commit)."""
+    tx.session.add(mail)
+    tx.mail_queued()

@@ -87,6 +87,23 @@ def _create_admin(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _mail_listen(args: argparse.Namespace) -> int:
+    from server.mail.listener import serve
+
+    asyncio.run(serve(load_settings(), args.host, args.port))
+    return 0
+
+
+def _mail_in(args: argparse.Namespace) -> int:
+    from server.config import delivery_envelope
+    from server.mail import pipe
+
+    settings = load_settings()
+    envelope_from, envelope_to = pipe.envelope(args.to, args.sender, delivery_envelope())
+    raw = pipe.read_message(sys.stdin.buffer, settings.inbound_max_bytes)
+    return asyncio.run(pipe.run(settings, raw, envelope_from, envelope_to))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m server", description="Convene: rooms and threads for teams that span organisations.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
@@ -116,6 +133,24 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--organisation", default="Convene", help="organisation for a new account")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input instead of prompting")
     admin.set_defaults(run=_create_admin)
+
+    listen = sub.add_parser(
+        "mail-listen",
+        help="receive email over SMTP (replies and new threads)",
+        description="Run the SMTP listener for MAIL_DOMAIN: replies to notifications and mail to room addresses post in Convene.",
+    )
+    listen.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    listen.add_argument("--port", type=int, default=2525, help="port (default 2525)")
+    listen.set_defaults(run=_mail_listen)
+
+    mail_in = sub.add_parser(
+        "mail-in",
+        help="receive one email on standard input (MTA pipe delivery)",
+        description="Read one RFC 5322 message from standard input. Exit 0 when handled, 75 when the MTA should retry.",
+    )
+    mail_in.add_argument("--to", help="envelope recipient (default RECIPIENT or ORIGINAL_RECIPIENT, else the headers)")
+    mail_in.add_argument("--from", dest="sender", help="envelope sender; empty for a bounce (default SENDER)")
+    mail_in.set_defaults(run=_mail_in)
     return parser
 
 

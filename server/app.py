@@ -13,6 +13,7 @@ from server.domain.passwords import Passwords
 from server.domain.send_queue import SendQueue
 from server.http import auth_views, health, invitation_views, organisation_views, room_views, thread_views
 from server.http import keys as app_keys
+from server.http.inbound_views import routes as inbound_routes
 from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL, MAIL_THROTTLE, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
 from server.http.middleware import api_errors, refuse_cross_site, security_headers
 from server.http.notification_views import routes as notification_routes
@@ -83,6 +84,7 @@ def create_app(settings: Settings) -> web.Application:
     sio.attach(app)  # before the catch-all page route, so /socket.io/ wins
     app.cleanup_ctx.append(_resources)
     app.on_shutdown.append(_close_connections)
+    app.router.add_routes(inbound_routes)
     for table in (health.routes, auth_views.routes, organisation_views.routes, room_views.routes, thread_views.routes, openapi_routes):
         app.router.add_routes(table)
     app.router.add_routes(invitation_views.routes)

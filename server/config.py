@@ -192,3 +192,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, host: str | None = No
         invitation_days=_int(env, "INVITATION_DAYS", 14),
         invitation_cooling_off_hours=_int(env, "INVITATION_COOLING_OFF_HOURS", 24, minimum=0),
     )
+
+
+def delivery_envelope(env: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:
+    """(SENDER, RECIPIENT or ORIGINAL_RECIPIENT) as Postfix's pipe and local delivery set them
+    for ``mail-in``: per-message facts, not configuration, read here as every variable is.
+    An empty SENDER is kept as "" (the null sender of a bounce)."""
+    env = os.environ if env is None else env
+    return env.get("SENDER"), env.get("RECIPIENT") or env.get("ORIGINAL_RECIPIENT") or None

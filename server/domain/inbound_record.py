@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.accounts import require_admin
 from server.domain.outbox import queue_mail
+from server.domain.presenters import iso
 from server.mail.inbound import MailFacts, ReplyAddress, RoomAddress
 from server.store.models import InboundMail, User, utcnow
 from server.store.transaction import Tx
@@ -150,7 +151,7 @@ class RecordPage:
 def _view(row: InboundMail) -> dict[str, Any]:
     return {
         "id": row.id,
-        "received_at": row.received_at,
+        "received_at": iso(row.received_at),
         "door": row.door,
         "message_id": row.message_id,
         "sender": row.sender,
@@ -162,7 +163,7 @@ def _view(row: InboundMail) -> dict[str, Any]:
         "user_id": row.user_id,
         "thread_id": row.thread_id,
         "posted_message_id": row.posted_message_id,
-        "replied_at": row.replied_at,
+        "replied_at": iso(row.replied_at),
     }
 
 

@@ -19,6 +19,7 @@ from aiohttp import web
 from server import __version__
 from server.config import Settings
 from server.contract import accounts, envelopes, invitations, messages, organisations, rooms
+from server.contract import inbound as inbound_mail
 from server.contract import notifications as notice
 from server.contract.fields import MAX_ID
 from server.contract.responses import Error
@@ -247,3 +248,27 @@ def document(settings: Settings) -> dict[str, Any]:
 @openapi_routes.get("/api/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(document(request.app[SETTINGS]))
+
+
+# Inbound mail (issue 8): the signed webhook (its body is the raw message/rfc822, not JSON;
+# headers in docs/protocol.md) and the administrators' record.
+PATHS.update(
+    {
+        f"{V}/inbound-mail": {
+            "post": Op(
+                "Receive one raw RFC 5322 message (Content-Type: message/rfc822), signed with INBOUND_WEBHOOK_SECRET"
+                " (X-Convene-Timestamp, X-Convene-Signature); 404 while no secret is set; 503 when it should be retried",
+                inbound_mail.InboundHandled,
+                errors=(413,),
+            )
+        },
+        f"{V}/admin/inbound-mail": {
+            "get": Op(
+                "Every inbound email and its outcome, newest first (administrators)",
+                inbound_mail.InboundRecordList,
+                query=inbound_mail.InboundQuery,
+            )
+        },
+    }
+)
+

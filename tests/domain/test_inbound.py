@@ -54,7 +54,9 @@ class World:
             return list(await session.scalars(select(Message).order_by(Message.id)))
 
 
-def reply(token: str, *, sender: str = ADA, body: str = "Keeper name and VRM, please.", message_id: str = "<r1@camden.gov.uk>", extra: str = "") -> bytes:
+def reply(
+    token: str, *, sender: str = ADA, body: str = "Keeper name and VRM, please.", message_id: str = "<r1@camden.gov.uk>", extra: str = ""
+) -> bytes:
     return (
         f"From: Ada Lovelace <{sender}>\nTo: <reply+{token}@{DOMAIN}>\nSubject: Re: [Room] Thread\n"
         f"Message-ID: {message_id}\nMIME-Version: 1.0\n{extra}Content-Type: text/plain; charset=utf-8\n\n{body}\n"

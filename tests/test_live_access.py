@@ -198,3 +198,18 @@ async def test_a_packet_the_door_refuses_is_answered_and_the_connection_lives_on
     finally:
         await ws.close()
         await session.close()
+
+
+async def test_a_client_leaving_mid_subscribe_is_handled_quietly(alice: Person, caplog: pytest.LogCaptureFixture) -> None:
+    rooms = [await alice.create_room(f"Open room {n}") for n in range(30)]
+    room = rooms[0]
+    await alice.start_thread(room, "T")
+    wanted = {str(r["id"]): 0 for r in rooms}
+    for n in range(30):  # leave at varying moments while the 30 rooms are read
+        sock = await alice.socket()
+        await sock.client.emit("subscribe", {"rooms": wanted})
+        await asyncio.sleep(0.003 * (n % 10))
+        await sock.client.disconnect()
+    sentinel = await alice.socket()
+    await sentinel.subscribe({room["id"]: 0})
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info] == []

@@ -36,9 +36,10 @@ EVENTS = ("subscribe", "unsubscribe", "send", "edit", "delete", "typing", "read"
 Handler = Callable[[str, Any], Awaitable[dict[str, Any]]]
 
 
-def _answer(name: str, handler: Handler) -> Handler:
+def _answer(name: str, handler: Handler, connected: Callable[[str], bool]) -> Handler:
     """Turn domain errors into a failed acknowledgement; a bad payload is logged as one
-    line, an unexpected failure (a defect) with its traceback."""
+    line, an unexpected failure (a defect) with its traceback. A connection that went
+    away while its event was handled has nobody to answer: that is not a failure."""
 
     @functools.wraps(handler)
     async def wrapped(sid: str, data: Any = None) -> dict[str, Any]:
@@ -49,6 +50,9 @@ def _answer(name: str, handler: Handler) -> Handler:
                 log.info("socket %s refused: %s (%s)", name, error.message, error.field)
             return {"ok": False, "error": error.as_dict()}
         except Exception:
+            if not connected(sid):
+                log.debug("socket %s: the connection closed while its event was handled", name)
+                return {"ok": False, "error": {"code": "unauthenticated", "message": "this connection has closed", "field": None}}
             log.exception("socket handler %s failed", name)
             return {"ok": False, "error": {"code": "internal", "message": "something went wrong; try again", "field": None}}
 
@@ -70,9 +74,12 @@ class Realtime:
         sio.on("connect", self.connections.connect)
         sio.on("disconnect", self.on_disconnect)
         for name in EVENTS:
-            sio.on(name, _answer(name, getattr(self, f"on_{name}")))
-        sio.on(REFUSED_PACKET, _answer("packet", self.on_refused_packet))
+            sio.on(name, _answer(name, getattr(self, f"on_{name}"), self._connected))
+        sio.on(REFUSED_PACKET, _answer("packet", self.on_refused_packet, self._connected))
         sio.on("*", self.on_unknown)
+
+    def _connected(self, sid: str) -> bool:
+        return bool(self.sio.manager.is_connected(sid, "/"))
 
     @property
     def presence(self) -> Presence:

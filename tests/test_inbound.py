@@ -85,6 +85,7 @@ async def bodies(server: TestServer, thread_id: int) -> list[str]:
         return list(await session.scalars(select(Message.body).where(Message.thread_id == thread_id).order_by(Message.seq)))
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 async def test_a_signed_webhook_reply_posts_live_and_once(server: TestServer, people: PersonFactory, alice: Person) -> None:
     room, thread, token = await thread_with_token(alice, server)
     sock = await alice.socket()

@@ -4,6 +4,7 @@ explanations only where allowed and at most one an hour."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -113,6 +114,12 @@ async def test_a_retry_after_a_crash_between_post_and_record_finds_the_same_mess
     again = await world.deliver(reply(world.token))
     assert again.outcome == "posted" and again.message_id == first.message_id
     assert len(await world.messages()) == 1
+
+
+async def test_two_deliveries_at_once_post_once(world: World) -> None:
+    first, second = await asyncio.gather(world.deliver(reply(world.token)), world.deliver(reply(world.token)))
+    assert sorted([first.outcome, second.outcome]) == ["duplicate", "posted"]
+    assert first.message_id == second.message_id and len(await world.messages()) == 1
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from server.store.models import OutboundMail, utcnow
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
+STOP_GRACE = 5.0
 
 
 class MailDeliverer:
@@ -30,6 +31,7 @@ class MailDeliverer:
         self._wake = asyncio.Event()
         self._passing = asyncio.Lock()  # one pass at a time, so a row is not sent twice by this process
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -38,15 +40,22 @@ class MailDeliverer:
         self._task = asyncio.create_task(self._run(), name="mail-deliverer")
 
     async def stop(self) -> None:
+        """Let the message being sent finish and be marked sent (so a restart does not
+        send it again), up to ``STOP_GRACE`` seconds; then stop."""
+        self._stopping = True
+        self._wake.set()
         if self._task:
-            self._task.cancel()
             try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=STOP_GRACE)
+            except asyncio.TimeoutError:
+                self._task.cancel()
+                try:
+                    await self._task
+                except asyncio.CancelledError:
+                    pass
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.deliver_due()
             except Exception:
@@ -74,6 +83,8 @@ class MailDeliverer:
             ).all()
         sent = 0
         for row in rows:
+            if self._stopping:
+                break
             try:
                 message = compose(row, self.mail_from, self.mail_domain)
                 await self.sender.send(message)

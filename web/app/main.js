@@ -18,6 +18,7 @@ import { roomView } from "./views/room.js";
 import { roomSettingsView } from "./views/room-settings.js";
 import { accessibilityView } from "./views/accessibility.js";
 import { signedOutView } from "./views/signed-out.js";
+import { invitationView } from "./views/invitation.js";
 
 /**
  * What a mounted view offers main.js.
@@ -36,6 +37,7 @@ route("/signup", "signup");
 route("/signin", "signin");
 route("/signin/link", "link");
 route("/confirm", "confirm");
+route("/invitation", "invitation");
 route("/accessibility", "accessibility");
 route("/rooms/new", "new-room");
 route("/r/:slug", "room");
@@ -53,6 +55,7 @@ const VIEWS = {
   signin: [signInView, false],
   link: [linkSignInView, false],
   confirm: [confirmView, false],
+  invitation: [invitationView, false],
   accessibility: [accessibilityView, false],
   "new-room": [newRoomView, true],
   room: [roomView, true],

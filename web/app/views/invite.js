@@ -1,60 +1,72 @@
 // @ts-check
-// "Invite someone by email": owners, facilitators and administrators add an
-// existing Convene account to the room. Only accounts can be added: there is no
-// invitation email, so an unknown address gets a plain answer instead.
-import { h, uniqueId } from "../dom.js";
+// "Invite people by email": owners, facilitators and administrators invite one or
+// many addresses in one go. People without a Convene account are invited (an email
+// with a link that signs them in and lands them in the room); people with one are
+// added and told by email. The answer says what happened for each address, in a
+// list inside a polite live region so screen reader users hear it too.
+import { h, uniqueId, replaceContent } from "../dom.js";
 import { post } from "../api.js";
 import { field, errorSummary, onValidSubmit, errorsFrom } from "../forms.js";
-import { announceStatus } from "../announcer.js";
+import { splitAddresses, describeResult, summarise } from "../invitees.js";
 
-const NO_ACCOUNT = "There is no Convene account for that address; ask them to sign up first";
+/** @typedef {import("../invitees.js").InvitationResult} InvitationResult */
+
+const MAX_ADDRESSES = 100;
 
 /**
- * The form for `room`. `memberIds()` gives the ids of the members shown now;
- * `onInvited(userId)` runs after the server added someone and resolves with
- * their name (or null if the member list could not be read).
- */
-/**
- * @param {{room: import("../protocol.js").Room, memberIds: () => Iterable<number>,
+ * The form for `room`. `onInvited(userId)` runs after the server added someone
+ * (the member list is re-read); `memberIds` is kept for callers that pass it.
+ * @param {{room: import("../protocol.js").Room, memberIds?: () => Iterable<number>,
  *   onInvited: (userId: number) => Promise<string | null>}} options
  */
-export function inviteForm({ room, memberIds, onInvited }) {
+export function inviteForm({ room, onInvited }) {
   const headingId = uniqueId("invite-heading");
-  const email = field({ name: "email", label: "Email address", type: "email", autocomplete: "off", spellcheck: "false",
-    hint: "They need a Convene account. They can open the room as soon as you add them." });
+  const emails = field({ name: "emails", label: "Email addresses", control: "textarea", rows: 3, spellcheck: "false",
+    hint: "One or more addresses, separated by commas, semicolons, spaces or new lines. "
+      + "People without a Convene account get an email with a link that signs them in to this room." });
+  emails.input.setAttribute("autocomplete", "off");
   const errors = errorSummary();
-  const done = h("p", { class: "inline-status invite-done" });
+  const resultsId = uniqueId("invite-results");
+  // role="status" is a polite live region: the list is read out once it is filled.
+  const results = h("div", { class: "invite-results", id: resultsId, role: "status" });
   const button = h("button", { type: "submit", class: "button button-secondary" }, "Invite");
   const form = h("form", { class: "form invite-form", novalidate: true, "aria-labelledby": headingId },
-    h("h3", { id: headingId }, "Invite someone by email"),
-    errors.box, email.wrapper, h("div", { class: "form-actions" }, button), done);
+    h("h3", { id: headingId }, "Invite people by email"),
+    errors.box, emails.wrapper, h("div", { class: "form-actions" }, button), results);
 
   onValidSubmit(form, errors, button, {
     check: () => {
-      done.textContent = "";
-      const value = email.input.value.trim();
-      if (!value) return [{ field: "email", message: "Enter the email address of the person to invite" }];
-      if (!/^[^\s@]+@[^\s@]+$/.test(value)) {
-        return [{ field: "email", message: "Enter an email address in the correct format, like name@example.gov.uk" }];
+      replaceContent(results);
+      const entries = splitAddresses(emails.input.value);
+      if (!entries.length) return [{ field: "emails", message: "Enter the email address of at least one person to invite" }];
+      if (entries.length > MAX_ADDRESSES) {
+        return [{ field: "emails", message: `Enter at most ${MAX_ADDRESSES} addresses at a time; you entered ${entries.length}` }];
       }
       return [];
     },
     send: async () => {
-      // Taken before asking: their member.joined event can arrive before the answer.
-      const before = new Set(memberIds());
-      const address = email.input.value.trim();
-      const { member } = await post(`/rooms/${room.id}/members`, { email: address });
-      const already = before.has(member.user_id);
-      const name = (await onInvited(member.user_id)) || address;
-      const text = already ? `${name} is already a member` : `${name} added`;
-      done.textContent = `${text}.`;
-      announceStatus(text);
-      email.input.value = "";
-      email.input.focus();
+      const entries = splitAddresses(emails.input.value);
+      /** @type {{results: InvitationResult[]}} */
+      const answer = await post(`/rooms/${room.id}/members`, { emails: entries });
+      showResults(answer.results);
+      // Keep only what was refused, so it can be corrected and sent again.
+      const refused = answer.results.filter((r) => r.outcome === "error").map((r) => r.email || "");
+      emails.input.value = refused.join("\n");
+      emails.input.focus();
+      const joined = answer.results.find((r) => (r.outcome === "invited" || r.outcome === "added") && r.user_id !== null);
+      if (joined && joined.user_id !== null) await onInvited(joined.user_id);
     },
-    onError: (/** @type {import("../api.js").ApiError} */ error) => (error.status === 404 && error.field === "email"
-      ? [{ field: "email", message: NO_ACCOUNT }]
-      : errorsFrom(error, ["email"])),
+    onError: (/** @type {import("../api.js").ApiError} */ error) => errorsFrom(error, ["emails"]),
   });
+
+  /** @param {InvitationResult[]} list */
+  function showResults(list) {
+    replaceContent(results,
+      h("p", { class: "invite-summary" }, `${summarise(list)}:`),
+      h("ul", { class: "invite-result-list" },
+        list.map((r) => h("li", { class: r.outcome === "error" ? "invite-result invite-result-error" : "invite-result",
+          dataset: { outcome: r.outcome } }, describeResult(r)))));
+  }
+
   return { form };
 }

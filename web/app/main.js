@@ -18,6 +18,7 @@ import { roomView } from "./views/room.js";
 import { roomSettingsView } from "./views/room-settings.js";
 import { accessibilityView } from "./views/accessibility.js";
 import { signedOutView } from "./views/signed-out.js";
+import { adminInboundView } from "./views/admin-inbound.js";
 import { invitationView } from "./views/invitation.js";
 
 /**
@@ -39,6 +40,7 @@ route("/signin/link", "link");
 route("/confirm", "confirm");
 route("/invitation", "invitation");
 route("/accessibility", "accessibility");
+route("/admin/inbound-mail", "admin-inbound");
 route("/rooms/new", "new-room");
 route("/r/:slug", "room");
 route("/r/:slug/new", "room-new-thread");
@@ -57,6 +59,7 @@ const VIEWS = {
   confirm: [confirmView, false],
   invitation: [invitationView, false],
   accessibility: [accessibilityView, false],
+  "admin-inbound": [adminInboundView, true],
   "new-room": [newRoomView, true],
   room: [roomView, true],
   "room-new-thread": [roomView, true],
@@ -165,6 +168,9 @@ function renderHeader(routeName) {
   replaceContent(nav, h("ul", { class: "header-links" },
     h("li", {}, h("a", { href: "/", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
     h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
+    user.role === "administrator"
+      ? h("li", {}, h("a", { href: "/admin/inbound-mail", "aria-current": routeName === "admin-inbound" ? "page" : null }, "Inbound email"))
+      : null,
     h("li", { class: "header-user" }, h("span", { class: "visually-hidden" }, "Signed in as "), user.display_name),
     h("li", {}, signOutButton),
     h("li", {}, everywhere)));

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -24,10 +25,11 @@ from server.config import Settings
 from server.domain import reply_addresses
 from server.http.keys import DATABASE, SETTINGS, TRANSACTIONS
 from server.mail.delivery import inbound_delivery
-from server.mail.handoff import HandOff, WebAsksRetry, signature
+from server.mail.handoff import HandOff, WebAsksRetry, handoff_key, signature
 from server.mail.listener import start_listener
 from server.store.models import InboundMail, Message, OutboundMail
 
+from .loopback import free_port
 from .mail.inbox import AUTHSERV_ID, DOMAIN, TOKEN, raw
 from .people import Person, PersonFactory
 
@@ -98,6 +100,10 @@ async def test_a_signed_webhook_reply_posts_live_and_once(server: TestServer, pe
     assert again[1]["outcome"] == "duplicate" and again[1]["message_id"] == answer["message_id"]
     assert await bodies(server, thread["id"]) == ["What does each council request today?", "Keeper name and VRM, please."]
     assert [(r.door, r.outcome) for r in await records(server)] == [("webhook", "posted"), ("webhook", "duplicate")]
+    forged = await post_webhook(
+        people, reply(token, alice.user["email"], message_id="<other@x>"), headers={"X-Convene-Envelope-From": "mallory@evil.example"}
+    )
+    assert (forged[1]["outcome"], forged[1]["reason"]) == ("refused", "wrong_sender")
 
 
 async def test_bad_or_old_signatures_are_refused_and_record_nothing(server: TestServer, people: PersonFactory, alice: Person) -> None:
@@ -115,12 +121,26 @@ async def test_bad_or_old_signatures_are_refused_and_record_nothing(server: Test
     assert await records(server) == [] and len(await bodies(server, thread["id"])) == 1
 
 
+async def test_a_message_beyond_the_json_body_limit_is_read_and_recorded_too_large(
+    server: TestServer, people: PersonFactory, alice: Person
+) -> None:
+    _, thread, token = await thread_with_token(alice, server)
+    status, answer = await post_webhook(people, reply(token, alice.user["email"], body=("y" * 70 + "\r\n") * 5000))
+    assert status == 200 and (answer["outcome"], answer["reason"]) == ("refused", "too_large")
+    assert len(await bodies(server, thread["id"])) == 1
+
+
 async def test_without_a_secret_the_webhook_is_not_there(start_server: Any, settings: Settings) -> None:
     server = await start_server(settings, mail_domain=DOMAIN)
     people = PersonFactory(server, settings)
     try:
         status, answer = await post_webhook(people, reply(TOKEN, "ada@camden.example"))
         assert status == 404 and answer["error"]["code"] == "not_found"
+        # Convene's own mail processes still hand mail over, signed with the key derived from SECRET_KEY.
+        status, answer = await post_webhook(
+            people, reply(TOKEN, "ada@camden.example"), key=handoff_key(settings.secret_key), headers={"X-Convene-Door": "pipe"}
+        )
+        assert status == 200 and answer["reason"] == "reply_address_unknown"
     finally:
         await people.close()
 
@@ -248,6 +268,57 @@ async def test_smtp_refuses_recipients_outside_the_domain(server: TestServer, sm
             await client.rcpt("victim@elsewhere.example")
     finally:
         await client.quit()
+
+
+async def test_smtp_answers_451_when_the_database_is_down(settings: Settings) -> None:
+    dead = replace(settings, database_url="postgresql+asyncpg://postgres@127.0.0.1:9/convene", mail_domain=DOMAIN, inbound_handoff_url=None)
+    async with inbound_delivery(dead) as deliver:
+        listener = await start_listener(deliver, dead, "127.0.0.1", 0)
+        try:
+            code, answer = await smtp_send(
+                listener.sockets[0].getsockname()[1], reply(TOKEN, "ada@camden.example"), "ada@camden.example", [f"reply+{TOKEN}@{DOMAIN}"]
+            )
+        finally:
+            listener.close()
+            await listener.wait_closed()
+    assert code == 451 and "try again later" in answer
+
+
+async def test_the_mail_listen_command_posts_live_through_the_web_server(
+    server: TestServer, settings: Settings, people: PersonFactory, alice: Person
+) -> None:
+    room, thread, token = await thread_with_token(alice, server)
+    sock = await alice.socket()
+    await sock.subscribe({room["id"]: room["last_seq"] + 1})
+    port = free_port()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": settings.secret_key,
+        "MAIL_DOMAIN": DOMAIN,
+        "INBOUND_HANDOFF_URL": str(server.make_url("")).rstrip("/"),
+    }
+    command = [sys.executable, "-m", "server", "mail-listen", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                code, _ = await smtp_send(port, reply(token, alice.user["email"]), alice.user["email"], [f"reply+{token}@{DOMAIN}"])
+                break
+            except (aiosmtplib.SMTPConnectError, OSError):
+                assert time.monotonic() < deadline and process.poll() is None, "mail-listen did not start"
+                await asyncio.sleep(0.1)
+        assert code == 250
+        [event] = await sock.wait_for("message.created", timeout=1.0)
+        assert event["message"]["body"] == "Keeper name and VRM, please."
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = await asyncio.to_thread(process.communicate, timeout=15)
+    assert process.returncode == 0, out.decode()
+    assert b"Convene mail listener on 127.0.0.1:" in out
+    assert [(r.door, r.outcome) for r in await records(server)] == [("smtp", "posted")]
 
 
 # --- pipe ------------------------------------------------------------------------------

@@ -170,10 +170,11 @@ async def authorise_reply(tx: Tx, token: str, facts: MailFacts) -> tuple[User, T
         row = await tx.session.get(ReplyAddressRow, reply_addresses._digest(token.strip().lower()))
         if row is None:
             return Denied(UNKNOWN_TOKEN, "The reply address is not one Convene gave out.", False)
+        owner = await tx.session.get(User, row.user_id)
         return Denied(
             EXPIRED_TOKEN,
             "The reply address you wrote to has expired. Reply to a newer notification, or open the thread in the browser.",
-            True,
+            owner is not None and sent_by(owner.email, facts),  # told only to its owner: no backscatter to strangers
             row.user_id,
             row.thread_id,
         )

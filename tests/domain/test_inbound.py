@@ -201,6 +201,8 @@ async def test_explanations_go_at_most_once_an_hour_per_sender(world: World) -> 
         assert handled.reason == "reply_address_expired"
     assert await world.count(OutboundMail) == 1
     assert [r.replied_at is not None for r in await world.records()] == [True, False, False]
+    stranger = await world.deliver(reply(world.token, message_id="<s@evil.example>"), envelope_from=MALLORY)
+    assert stranger.reason == "reply_address_expired" and await world.count(OutboundMail) == 1
 
 
 async def test_a_person_who_left_the_room_is_told_and_nothing_is_posted(world: World) -> None:

@@ -8,6 +8,9 @@ email address, whether or not they have an account yet.
   single-use link that expires after ``INVITATION_DAYS``; the web page behind it asks
   for a button press (mail scanners fetch links) and then redeems it (``redeem``).
 * An existing account is added at once and told by one email with a link to the room.
+  An account whose address was never confirmed is invited like a newcomer instead
+  (link, cooling-off), and becomes a member only by following the link: someone who
+  signed up with another person's address must not be let into rooms meant for them.
 * Re-inviting never duplicates people, memberships or invitation rows. Within
   ``INVITATION_COOLING_OFF_HOURS`` of the last email nothing is sent again
   (``cooling_off``); after it, a resend issues a fresh token, so the older link stops
@@ -90,9 +93,10 @@ def name_from_address(email: str) -> str:
     return name[:NAME_MAX]
 
 
-def _never_signed_in(user: User) -> bool:
-    """An invited person who has not yet followed a link or set a password."""
-    return user.password_hash is None and user.email_confirmed_at is None
+def _unproven(user: User) -> bool:
+    """Nobody has shown they read this address yet: an invited person who has not
+    followed a link, or an account whose address was never confirmed."""
+    return user.email_confirmed_at is None
 
 
 async def _organisation_of_domain(tx: Tx, email: str) -> Organisation | None:
@@ -183,13 +187,20 @@ async def _invite_account(tx: Tx, cfg: Settings, room: Room, actor: User, invite
     if user.deactivated_at is not None:
         return Outcome(shown, "error", error=Invalid(f"{shown or 'this person'} has a deactivated account", "email"))
     done = Outcome(shown, "", user.id, user.display_name)
-    if not _never_signed_in(user):
+    if not _unproven(user):
         done.member, added = await _ensure_member(tx, room, user, actor.id)
         done.outcome = "added" if added else "already_member"
         if added:
             _added_mail(tx, cfg, room, inviter, user)
         return done
-    done.member, _ = await _ensure_member(tx, room, user, actor.id)
+    if user.password_hash is None:
+        # Only the link (or a reply from the address) can sign this person in: membership
+        # now lets notifications reach them. An unconfirmed account with a password could
+        # belong to anyone who typed the address, so it becomes a member only by the link.
+        done.member, _ = await _ensure_member(tx, room, user, actor.id)
+    elif (existing := await get_member(tx.session, room.id, user.id)) is not None:
+        done.member, done.outcome = existing, "already_member"
+        return done
     now = utcnow()
     invitation = await tx.session.scalar(select(Invitation).where(Invitation.room_id == room.id, Invitation.user_id == user.id))
     if invitation is not None and invitation.last_sent_at > now - timedelta(hours=cfg.invitation_cooling_off_hours):

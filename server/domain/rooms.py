@@ -192,12 +192,14 @@ async def leave_room(tx: Tx, actor: User, ref: int | str) -> Room:
     return room
 
 
-async def invite_member(tx: Tx, cfg: Settings, actor: User, ref: int | str, *, user_id: int | None, email: str | None) -> RoomMember:
+async def invite_member(
+    tx: Tx, cfg: Settings, actor: User, ref: int | str, *, user_id: int | None, email: str | None
+) -> RoomMember | None:
     """Invite one person by account id or by address, with or without an account
     (owners, facilitators, administrators): see ``server.domain.invitations``, which
-    also takes whole lists. Returns their membership."""
+    also takes whole lists. Returns their membership (None for an account whose
+    address is unconfirmed: it joins by the emailed link)."""
     [outcome] = await invitations.invite(tx, cfg, actor, ref, user_id=user_id, email=None if user_id is not None else email)
-    assert outcome.member is not None
     return outcome.member
 
 

@@ -154,3 +154,25 @@ async def test_an_expired_link_is_refused(tx: Tx, given: Given) -> None:
     await tx.session.execute(update(Invitation).values(expires_at=utcnow() - timedelta(seconds=1)))
     with pytest.raises(Invalid, match="expired"):
         await invitations.redeem(tx, CFG, token)
+
+
+async def test_an_unconfirmed_account_joins_only_by_the_link(tx: Tx, given: Given) -> None:
+    """Someone may have signed up with another person's address and never confirmed it:
+    inviting that address must not let them into the room."""
+    owner = await given.person()
+    room = await given.room(owner, visibility="invite")
+    squatter = await given.person(confirmed=False)
+    squatter.password_hash = "argon2-hash"
+    [outcome] = await invitations.invite(tx, CFG, owner, room.id, emails=[squatter.email])
+    assert outcome.outcome == "invited" and outcome.member is None
+    assert await tx.session.get(RoomMember, (room.id, squatter.id)) is None
+    assert room_events(tx, room.id) == []
+    [mail] = await _mails(tx, squatter.email)
+    token = mail.body_text.split("invitation?token=")[1].split()[0]
+    [again] = await invitations.invite(tx, CFG, owner, room.id, email=squatter.email)
+    assert again.outcome == "cooling_off"
+    # Whoever reads the mailbox follows the link: now confirmed and a member.
+    await invitations.redeem(tx, CFG, token)
+    assert await tx.session.get(RoomMember, (room.id, squatter.id)) is not None
+    assert squatter.email_confirmed_at is not None
+    assert room_events(tx, room.id) == [(room.id, "member.joined")]

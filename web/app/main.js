@@ -18,6 +18,7 @@ import { roomView } from "./views/room.js";
 import { roomSettingsView } from "./views/room-settings.js";
 import { accessibilityView } from "./views/accessibility.js";
 import { signedOutView } from "./views/signed-out.js";
+import { notificationSettingsView, unsubscribeView } from "./views/notification-settings.js";
 import { adminInboundView } from "./views/admin-inbound.js";
 import { invitationView } from "./views/invitation.js";
 
@@ -41,6 +42,8 @@ route("/confirm", "confirm");
 route("/invitation", "invitation");
 route("/accessibility", "accessibility");
 route("/admin/inbound-mail", "admin-inbound");
+route("/settings/notifications", "notification-settings");
+route("/unsubscribe", "unsubscribe");
 route("/rooms/new", "new-room");
 route("/r/:slug", "room");
 route("/r/:slug/new", "room-new-thread");
@@ -60,6 +63,8 @@ const VIEWS = {
   invitation: [invitationView, false],
   accessibility: [accessibilityView, false],
   "admin-inbound": [adminInboundView, true],
+  "notification-settings": [notificationSettingsView, true],
+  unsubscribe: [unsubscribeView, false],
   "new-room": [newRoomView, true],
   room: [roomView, true],
   "room-new-thread": [roomView, true],
@@ -168,6 +173,8 @@ function renderHeader(routeName) {
   replaceContent(nav, h("ul", { class: "header-links" },
     h("li", {}, h("a", { href: "/", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
     h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
+    h("li", {}, h("a", { href: "/settings/notifications", "aria-current": routeName === "notification-settings" ? "page" : null },
+      "Email settings")),
     user.role === "administrator"
       ? h("li", {}, h("a", { href: "/admin/inbound-mail", "aria-current": routeName === "admin-inbound" ? "page" : null }, "Inbound email"))
       : null,

@@ -54,6 +54,9 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
   const meta = h("p", { class: "thread-meta" });
   const followButton = h("button", { type: "button", class: "button button-secondary button-small" });
   const followStatus = h("span", { class: "follow-status" });
+  // Mute: no email about this thread (a toggle button; the server keeps the state).
+  const muteButton = h("button", { type: "button", class: "button button-secondary button-small", "aria-pressed": "false",
+    hidden: true }, "Mute emails");
   const earlier = h("button", { type: "button", class: "link-button load-earlier", hidden: true }, "Show earlier messages");
   const messages = createMessageList({
     store, threadId, me,
@@ -76,7 +79,7 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     h("div", { class: "thread-header" },
       h("p", { class: "back-link" }, h("a", { href: `/r/${encodeURIComponent(room.slug)}` }, "Back to ", room.title)),
       h("div", { class: "thread-heading" }, h("div", {}, heading, meta),
-        h("div", { class: "follow" }, followButton, followStatus))),
+        h("div", { class: "follow" }, followButton, muteButton, followStatus))),
     scroller, newBelow, typing.element, composerSlot);
 
   // ---- header and following ---------------------------------------------
@@ -105,6 +108,23 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
       announceStatus(following ? "You are now following this thread." : "You have stopped following this thread.");
     } catch (error) {
       announceStatus(`Could not change following: ${error instanceof Error ? error.message : error}`);
+    }
+  });
+
+  get(`/threads/${threadId}/mute`).then((/** @type {{muted: boolean}} */ { muted }) => {
+    muteButton.setAttribute("aria-pressed", String(muted));
+    muteButton.hidden = false;
+  }).catch(() => {});
+
+  muteButton.addEventListener("click", async () => {
+    const mute = muteButton.getAttribute("aria-pressed") !== "true";
+    try {
+      /** @type {{muted: boolean}} */
+      const { muted } = mute ? await put(`/threads/${threadId}/mute`) : await del(`/threads/${threadId}/mute`);
+      muteButton.setAttribute("aria-pressed", String(muted));
+      announceStatus(muted ? "Emails about this thread are muted." : "Emails about this thread are back on.");
+    } catch (error) {
+      announceStatus(`Could not change muting: ${error instanceof Error ? error.message : error}`);
     }
   });
 

@@ -5,8 +5,11 @@ tests/people.py), and proof that the check catches an answer off the document.""
 from __future__ import annotations
 
 import copy
+import time
 
 import pytest
+
+from server.mail.handoff import handoff_key, signature
 
 from .contract_check import AnswerChecker
 from .people import Person
@@ -60,6 +63,13 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     await alice.call("DELETE", f"/api/v1/messages/{posted['id']}", expect=200)
     await alice.post("/api/v1/preview", {"body": "*hi* @Nia", "room_id": room["id"]}, expect=200)
     await alice.get(f"/api/v1/rooms/{room['id']}/events?after=0")
+
+    # Inbound mail: a hand-off signed with the key derived from SECRET_KEY (no webhook secret needed), then the record.
+    mail = f"From: <nia@probe.example>\r\nTo: <reply+{'a' * 26}@{people.settings.mail_domain}>\r\nMessage-ID: <c@x>\r\n\r\nHi\r\n".encode()
+    stamp = str(int(time.time()))
+    signed = {"X-Convene-Timestamp": stamp, "X-Convene-Signature": signature(handoff_key(people.settings.secret_key), stamp, mail)}
+    await newcomer.call("POST", "/api/v1/inbound-mail", data=mail, headers={"Content-Type": "message/rfc822", **signed}, expect=200)
+    await admin.get("/api/v1/admin/inbound-mail?outcome=refused")
 
     checker = people.answers
     assert checker is not None

@@ -58,6 +58,21 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def thread_message_id(thread_id: int, mail_domain: str) -> str:
+    """The stable Message-ID every email about a thread answers, so mail clients group them."""
+    return f"<thread-{thread_id}@{mail_domain}>"
+
+
+def unsubscribe_headers(public_url: str, mail_domain: str, token: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: a one-click HTTPS link (POST, no session) and a mailto."""
+    mailto = f"mailto:unsubscribe@{mail_domain}?subject=unsubscribe%20{token}"
+    return {
+        "List-Unsubscribe": f"<{public_url}/api/v1/unsubscribe?token={token}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "X-Auto-Response-Suppress": "All",  # Exchange: no out-of-office replies to this
+    }
+
+
 # ---- plain text -------------------------------------------------------------------
 
 

@@ -9,9 +9,6 @@ notification mark (PostgreSQL: ``FOR NO KEY UPDATE SKIP LOCKED``; SQLite has one
 writer), looks again, queues the email through the outbox and advances the mark, all
 in the same transaction. So each message is mailed at most once even with several
 processes, and what fell due while the server was down goes out once after it starts.
-
-Messages older than ``LOOKBACK`` are never mailed: a thread followed long ago, or a
-person switching email back on, does not bring back months of history.
 """
 
 from __future__ import annotations
@@ -48,7 +45,7 @@ from server.store.upsert import insert_ignore
 from server.vocabulary import NotifyMode
 
 Column = ColumnElement[int] | InstrumentedAttribute[int]
-LOOKBACK = timedelta(days=7)
+LOOKBACK = timedelta(days=7)  # older messages are never mailed (no months of history on switching email back on)
 DIGEST_EVERY = timedelta(days=1)
 MOST_SHOWN = 20  # messages shown per thread; earlier ones are counted
 PROMPT_MODES: tuple[NotifyMode, ...] = ("each", "delay")
@@ -205,19 +202,8 @@ def _footer(cfg: Settings, user: User, reply_by_email: bool) -> words.Footer:
     return words.Footer(f"{cfg.public_url}/settings/notifications", f"{cfg.public_url}/unsubscribe?token={token}", reply_by_email)
 
 
-def thread_message_id(thread_id: int, mail_domain: str) -> str:
-    """The stable Message-ID every email about a thread answers, so mail clients group them."""
-    return f"<thread-{thread_id}@{mail_domain}>"
-
-
-def _unsubscribe_headers(cfg: Settings, user: User, thread_id: int | None) -> dict[str, str]:
-    token = unsubscribe_token(cfg.secret_key, user.id, thread_id)
-    mailto = f"mailto:unsubscribe@{cfg.mail_domain}?subject=unsubscribe%20{token}"
-    return {
-        "List-Unsubscribe": f"<{cfg.public_url}/api/v1/unsubscribe?token={token}>, <{mailto}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "X-Auto-Response-Suppress": "All",  # Exchange: no out-of-office replies to this
-    }
+def _unsubscribe(cfg: Settings, user: User, thread_id: int | None) -> dict[str, str]:
+    return words.unsubscribe_headers(cfg.public_url, cfg.mail_domain, unsubscribe_token(cfg.secret_key, user.id, thread_id))
 
 
 async def notify_thread(tx: Tx, cfg: Settings, due: Due, now: datetime, delay: timedelta) -> bool:
@@ -241,7 +227,7 @@ async def notify_thread(tx: Tx, cfg: Settings, due: Due, now: datetime, delay: t
     newest = section.messages[-1]
     subject = f"[{room.title}] {thread.title}"
     token = await reply_addresses.issue(tx, user.id, thread.id)
-    thread_id = thread_message_id(thread.id, cfg.mail_domain)
+    thread_id = words.thread_message_id(thread.id, cfg.mail_domain)
     headers = {"In-Reply-To": thread_id, "References": thread_id, "List-Id": f"{room.title} <{room.slug}.{cfg.mail_domain}>"}
     _queue(
         tx,
@@ -253,7 +239,7 @@ async def notify_thread(tx: Tx, cfg: Settings, due: Due, now: datetime, delay: t
             from_name=f"{words.byline(newest.author)} via Convene",
             reply_to=reply_addresses.address(token, cfg.mail_domain),
             message_id=f"<thread-{thread.id}.seq-{newest.seq}.{token[:10]}@{cfg.mail_domain}>",
-            headers=json.dumps(headers | _unsubscribe_headers(cfg, user, thread.id)),
+            headers=json.dumps(headers | _unsubscribe(cfg, user, thread.id)),
         ),
     )
     return True
@@ -290,7 +276,7 @@ async def notify_digest(tx: Tx, cfg: Settings, user_id: int, now: datetime) -> b
     user.last_digest_at = now
     total = sum(len(s.messages) + s.earlier for s in sections)
     subject = f"Convene daily digest: {total} new message{'s' if total != 1 else ''}"
-    headers = _unsubscribe_headers(cfg, user, None)
+    headers = _unsubscribe(cfg, user, None)
     _queue(
         tx,
         OutboundMail(

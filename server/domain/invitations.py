@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parseaddr
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from server.config import Settings
@@ -48,8 +48,10 @@ from server.domain.outbox import queue_mail
 from server.domain.people import Person, load_person
 from server.store.models import Invitation, Organisation, OrganisationDomain, Room, RoomMember, User, utcnow
 from server.store.transaction import Tx
+from server.vocabulary import STEWARD_ROLES
 
 SUMMARY_IN_MAIL = 1500
+MAX_INVITATIONS_PER_HOUR = 200
 NAME_MAX = 100
 
 
@@ -130,6 +132,31 @@ async def _invited_person(tx: Tx, invitee: Invitee) -> User:
     return user
 
 
+@dataclass
+class Inviter:
+    user: User
+    person: Person
+    mails_left: int | None  # invitation emails allowed before the hourly limit; None: no limit
+
+
+async def _mails_left(tx: Tx, actor: User) -> int | None:
+    """Room owners may send ``MAX_INVITATIONS_PER_HOUR`` invitation emails an hour, so
+    a new account cannot turn Convene into a mail cannon by opening rooms; facilitators
+    and administrators (who invite whole workshops) are not limited."""
+    if actor.role in STEWARD_ROLES:
+        return None
+    since = utcnow() - timedelta(hours=1)
+    sent = await tx.session.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.invited_by == actor.id, Invitation.last_sent_at > since)
+    )
+    return max(0, MAX_INVITATIONS_PER_HOUR - int(sent or 0))
+
+
+def _over_limit(shown: str | None, user_id: int | None, name: str | None) -> Outcome:
+    why = f"you have sent {MAX_INVITATIONS_PER_HOUR} invitations in the last hour; invite {shown or 'them'} again later"
+    return Outcome(shown, "error", user_id, name, error=Invalid(why, "email"))
+
+
 def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -182,28 +209,33 @@ async def _ensure_member(tx: Tx, room: Room, user: User, invited_by: int | None)
     return member, True
 
 
-async def _invite_account(tx: Tx, cfg: Settings, room: Room, actor: User, inviter: Person, user: User, shown: str | None) -> Outcome:
+async def _invite_account(tx: Tx, cfg: Settings, room: Room, by: Inviter, user: User, shown: str | None) -> Outcome:
     """Invite one account (an invited person or a full one) to ``room``."""
     if user.deactivated_at is not None:
         return Outcome(shown, "error", error=Invalid(f"{shown or 'this person'} has a deactivated account", "email"))
     done = Outcome(shown, "", user.id, user.display_name)
     if not _unproven(user):
-        done.member, added = await _ensure_member(tx, room, user, actor.id)
+        done.member, added = await _ensure_member(tx, room, user, by.user.id)
         done.outcome = "added" if added else "already_member"
         if added:
-            _added_mail(tx, cfg, room, inviter, user)
+            _added_mail(tx, cfg, room, by.person, user)
         return done
-    if user.password_hash is None:
-        # Only the link (or a reply from the address) can sign this person in: membership
-        # now lets notifications reach them. An unconfirmed account with a password could
-        # belong to anyone who typed the address, so it becomes a member only by the link.
-        done.member, _ = await _ensure_member(tx, room, user, actor.id)
-    elif (existing := await get_member(tx.session, room.id, user.id)) is not None:
+    if user.password_hash is not None and (existing := await get_member(tx.session, room.id, user.id)) is not None:
         done.member, done.outcome = existing, "already_member"
         return done
     now = utcnow()
     invitation = await tx.session.scalar(select(Invitation).where(Invitation.room_id == room.id, Invitation.user_id == user.id))
-    if invitation is not None and invitation.last_sent_at > now - timedelta(hours=cfg.invitation_cooling_off_hours):
+    cooling = invitation is not None and invitation.last_sent_at > now - timedelta(hours=cfg.invitation_cooling_off_hours)
+    if not cooling and by.mails_left is not None:
+        if by.mails_left <= 0:
+            return _over_limit(shown, user.id, user.display_name)
+        by.mails_left -= 1
+    if user.password_hash is None:
+        # Only the link (or a reply from the address) can sign this person in: membership
+        # now lets notifications reach them. An unconfirmed account with a password could
+        # belong to anyone who typed the address, so it becomes a member only by the link.
+        done.member, _ = await _ensure_member(tx, room, user, by.user.id)
+    if cooling:
         done.outcome = "cooling_off"
         return done
     token = _new_token()
@@ -213,7 +245,7 @@ async def _invite_account(tx: Tx, cfg: Settings, room: Room, actor: User, invite
             Invitation(
                 room_id=room.id,
                 user_id=user.id,
-                invited_by=actor.id,
+                invited_by=by.user.id,
                 token_hash=hash_token(token),
                 created_at=now,
                 expires_at=expires,
@@ -225,18 +257,20 @@ async def _invite_account(tx: Tx, cfg: Settings, room: Room, actor: User, invite
         invitation.token_hash = hash_token(token)  # the older link stops working
         invitation.expires_at = expires
         invitation.last_sent_at = now
-        invitation.invited_by = actor.id
+        invitation.invited_by = by.user.id
         done.outcome = "resent"
     await tx.session.flush()
-    _invitation_mail(tx, cfg, room, inviter, user, token)
+    _invitation_mail(tx, cfg, room, by.person, user, token)
     return done
 
 
-async def _invite_address(tx: Tx, cfg: Settings, room: Room, actor: User, inviter: Person, invitee: Invitee) -> Outcome:
+async def _invite_address(tx: Tx, cfg: Settings, room: Room, by: Inviter, invitee: Invitee) -> Outcome:
     user = await tx.session.scalar(select(User).where(User.email == invitee.email))
     if user is None:
+        if by.mails_left == 0:
+            return _over_limit(invitee.email, None, None)
         user = await _invited_person(tx, invitee)
-    return await _invite_account(tx, cfg, room, actor, inviter, user, invitee.email)
+    return await _invite_account(tx, cfg, room, by, user, invitee.email)
 
 
 async def invite(
@@ -260,19 +294,19 @@ async def invite(
     ahead; a single ``email`` or ``user_id`` that cannot be invited raises instead."""
     room, membership = await readable_room(tx.session, actor, ref)
     require_manager(actor, membership, "invite")
-    inviter = await load_person(tx.session, actor.id)
+    by = Inviter(actor, await load_person(tx.session, actor.id), await _mails_left(tx, actor))
     if user_id is not None:
         target = await tx.session.get(User, user_id)
         if target is None or target.deactivated_at is not None:
             raise NotFound("no active account with that id", "user_id")
-        return [_checked(await _invite_account(tx, cfg, room, actor, inviter, target, None))]
+        return [_checked(await _invite_account(tx, cfg, room, by, target, None))]
     if emails is None:
         if email is None:
             raise Invalid("give the email addresses to invite (emails), or one email or user_id", "emails")
         invitee = parse_invitee(email, "email")
         if name and name.strip():
             invitee = Invitee(invitee.email, " ".join(name.split())[:NAME_MAX])
-        return [_checked(await _invite_address(tx, cfg, room, actor, inviter, invitee))]
+        return [_checked(await _invite_address(tx, cfg, room, by, invitee))]
     if not emails:
         raise Invalid("give at least one email address", "emails")
     parsed: list[Invitee | Outcome] = []
@@ -286,7 +320,7 @@ async def invite(
         if isinstance(item, Invitee):
             unique.setdefault(item.email, item)
     # One order for every request, so two concurrent invitations lock rows alike.
-    done = {address: await _invite_address(tx, cfg, room, actor, inviter, unique[address]) for address in sorted(unique)}
+    done = {address: await _invite_address(tx, cfg, room, by, unique[address]) for address in sorted(unique)}
     results: list[Outcome] = []
     for item in parsed:
         if isinstance(item, Outcome):

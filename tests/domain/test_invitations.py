@@ -176,3 +176,22 @@ async def test_an_unconfirmed_account_joins_only_by_the_link(tx: Tx, given: Give
     assert await tx.session.get(RoomMember, (room.id, squatter.id)) is not None
     assert squatter.email_confirmed_at is not None
     assert room_events(tx, room.id) == [(room.id, "member.joined")]
+
+
+async def test_room_owners_send_a_bounded_number_of_invitations_an_hour(tx: Tx, given: Given) -> None:
+    owner, steward = await given.person(), await given.person("facilitator")
+    room = await given.room(owner)
+    limit = invitations.MAX_INVITATIONS_PER_HOUR
+    first = await invitations.invite(tx, CFG, owner, room.id, emails=[f"p{n}@bulk.example" for n in range(limit - 1)])
+    assert {o.outcome for o in first} == {"invited"}
+    last, over = await invitations.invite(tx, CFG, owner, room.id, emails=["last@bulk.example", "over@bulk.example"])
+    assert last.outcome == "invited"
+    assert over.outcome == "error" and over.error is not None and "in the last hour" in over.error.message
+    assert await _mails(tx, "over@bulk.example") == []
+    assert await tx.session.scalar(select(User.id).where(User.email == "over@bulk.example")) is None
+    # An hour later the owner may invite again; facilitators are never limited.
+    await tx.session.execute(update(Invitation).values(last_sent_at=utcnow() - timedelta(hours=1, seconds=1)))
+    [later] = await invitations.invite(tx, CFG, owner, room.id, emails=["over@bulk.example"])
+    assert later.outcome == "invited"
+    [by_steward] = await invitations.invite(tx, CFG, steward, room.id, emails=["more@bulk.example"])
+    assert by_steward.outcome == "invited"

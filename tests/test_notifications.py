@@ -274,3 +274,32 @@ async def test_settings_refuse_an_unknown_mode_and_a_hidden_thread(mailroom: Mai
     async with aiohttp.ClientSession(base_url=mailroom.people.url) as anonymous:
         async with anonymous.get("/api/v1/me/notifications") as r:
             assert r.status == 401
+
+
+async def test_in_development_each_mail_is_logged_with_its_links_unencoded(
+    start_server: Any, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = await start_server(settings, notify_delay_seconds=0)  # no SMTP_URL: .eml files
+    await server.app[NOTIFIER].stop()
+    people = PersonFactory(server, settings)
+    try:
+        with caplog.at_level("INFO", logger="server.mail.deliverer"):
+            await people.signup("ada@localdigital.example", "Ada Admin", "LocalGov Digital")
+            alice = await people.signup("alice@camden.example", "Alice Officer", "Camden Council", confirm=True)
+            bob = await people.signup("bob@bristol.example", "Bob Supplier", "Bristol City Council", confirm=True)
+            place = await alice.create_room("Logged")
+            thread = await alice.start_thread(place, "Links")
+            await bob.post(f"/api/v1/rooms/{place['id']}/join", expect=200)
+            await bob.send(thread["id"], "Hello", "b-1")
+            assert await server.app[NOTIFIER].run_due() == 1
+            await server.app[MAIL].deliver_due()
+        logged = "\n".join(r.getMessage() for r in caplog.records)
+        token = await people.mailed_token("bob@bristol.example", "/confirm?token=")
+        link = f"{settings.public_url}/confirm?token={token}"
+        confirm = f"mail to bob@bristol.example: Confirm your email address for Convene\n  link: {link}"
+        assert confirm in logged
+        assert "mail to alice@camden.example: [Logged] Links" in logged
+        assert f"  link: {settings.public_url}/r/logged/t/{thread['id']}/m/" in logged
+        assert re.search(r"  reply to: reply\+[a-z2-7]{26}@", logged)
+    finally:
+        await people.close()

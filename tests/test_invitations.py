@@ -54,7 +54,7 @@ async def mail_text(people: PersonFactory, address: str, marker: str) -> str:
             mail = email_parser.message_from_bytes(path.read_bytes(), policy=email_policy.default)
             text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
             if mail["To"] == address and marker in text:
-                return f"Subject: {mail['Subject']}\n\n{text}"
+                return f"From: {mail['From']}\nSubject: {mail['Subject']}\n\n{text}"
         await asyncio.sleep(0.02)
     raise AssertionError(f"no mail to {address} with {marker}")
 
@@ -75,6 +75,7 @@ async def test_a_new_address_is_invited_follows_the_link_once_and_lands_in_the_r
     token = await people.mailed_token("nia.jones@newcouncil.example", MARKER)
     text = await mail_text(people, "nia.jones@newcouncil.example", MARKER)
     assert "Alice Officer (Camden Council)" in text
+    assert text.startswith('From: "Alice Officer (Camden Council) via Convene" <convene@')
     assert "Blue badge renewals" in text and "Renewing **blue badges** online." in text
     assert "expires in 14 days" in text
 

@@ -44,9 +44,8 @@ from server.domain import events
 from server.domain.access import get_member, readable_room, require_manager
 from server.domain.accounts import hash_token, normalise_email, start_session
 from server.domain.errors import DomainError, Invalid, NotFound
-from server.domain.outbox import queue_mail
 from server.domain.people import Person, load_person
-from server.store.models import Invitation, Organisation, OrganisationDomain, Room, RoomMember, User, utcnow
+from server.store.models import Invitation, Organisation, OrganisationDomain, OutboundMail, Room, RoomMember, User, utcnow
 from server.store.transaction import Tx
 from server.vocabulary import STEWARD_ROLES
 
@@ -165,13 +164,21 @@ def _inviter_line(inviter: Person) -> str:
     return f"{inviter.display_name} ({inviter.organisation})" if inviter.organisation else inviter.display_name
 
 
+def _queue(tx: Tx, inviter: Person, to_addr: str, subject: str, body_text: str) -> None:
+    """Into the outbox with this transaction, sent as "Name (Organisation) via Convene"
+    from the usual address (the inviter's own address is not shown to others)."""
+    tx.session.add(OutboundMail(to_addr=to_addr, subject=subject, body_text=body_text, from_name=f"{_inviter_line(inviter)} via Convene"))
+    tx.mail_queued()
+
+
 def _invitation_mail(tx: Tx, cfg: Settings, room: Room, inviter: Person, user: User, token: str) -> None:
     summary = room.summary.strip()
     if len(summary) > SUMMARY_IN_MAIL:
         summary = summary[: SUMMARY_IN_MAIL - 1].rstrip() + "…"
     about = f"About the room:\n\n{summary}\n\n" if summary else ""
-    queue_mail(
+    _queue(
         tx,
+        inviter,
         user.email,
         f"{inviter.display_name} invited you to {room.title} on Convene",
         f"Hello {user.display_name},\n\n"
@@ -187,8 +194,9 @@ def _invitation_mail(tx: Tx, cfg: Settings, room: Room, inviter: Person, user: U
 
 
 def _added_mail(tx: Tx, cfg: Settings, room: Room, inviter: Person, user: User) -> None:
-    queue_mail(
+    _queue(
         tx,
+        inviter,
         user.email,
         f"{inviter.display_name} added you to {room.title} on Convene",
         f"Hello {user.display_name},\n\n"

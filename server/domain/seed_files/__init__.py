@@ -44,7 +44,7 @@ from server.domain.seed_files.merging import merge_rooms
 from server.domain.seed_files.people import unique
 from server.domain.seed_files.plan import Event, Merge, OpeningThread, Person, Room, SeedPlan
 from server.domain.seed_files.problems import Problem, ordered
-from server.domain.seed_files.table import read_rows
+from server.domain.seed_files.table import EMPTY, read_rows
 from server.domain.seed_files.text import decode
 
 __all__ = ["MAX_BYTES", "Event", "Merge", "OpeningThread", "Person", "Problem", "Room", "SeedPlan", "read_seed"]
@@ -83,14 +83,11 @@ def read_seed(
     stem, kind = _stem_and_kind(filename, data)
     event = Event(" ".join((event_name or stem).split()))
     if len(data) > max_bytes:
-        size = f"{len(data) / 1_000_000:.1f} MB"
         return SeedPlan(
-            event, (), problems=(Problem(f"The file is {size}; the largest accepted is {max_bytes / 1_000_000:.1f} MB. Split it."),)
+            event, (), problems=(Problem(f"The file is {_size(len(data))}; the largest accepted is {_size(max_bytes)}. Split it."),)
         )
     if not data.strip():
-        return SeedPlan(
-            event, (), problems=(Problem("The file is empty; export the spreadsheet again with its heading row and one row per concept."),)
-        )
+        return SeedPlan(event, (), problems=(Problem(EMPTY),))
     problems: list[Problem] = []
     notes: list[str] = []
     facilitators: list[Person] = []
@@ -109,7 +106,7 @@ def read_seed(
                 event = Event(" ".join((event_name or read.name or stem).split()), read.date, read.place)
         elif text is not None:
             drafts, problems = _read_csv(text, stages, max_title_chars)
-    rooms, merges = merge_rooms(drafts, problems)
+    rooms, merges = merge_rooms(drafts, problems, stages=stages)
     if kind != "yaml":
         facilitators = [r.facilitator for r in rooms if r.facilitator is not None]
     return SeedPlan(
@@ -122,7 +119,13 @@ def read_seed(
     )
 
 
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count:,} bytes"
+
+
 def _read_csv(text: str, stages: tuple[str, ...], max_title_chars: int) -> tuple[list[Room], list[Problem]]:
+    if not text.strip(" \t\r\n,;\ufeff"):  # only separators: an empty sheet exported
+        return [], [Problem(EMPTY)]
     try:
         delimiter, _ = csv_reader.detect_delimiter(text)
     except ValueError as error:

@@ -25,7 +25,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("stage", "Stage", ("stage",), required=True),
     Column("lead_organisation", "Lead organisation", ("leadorganisation", "leadorganization", "leadorg", "lead")),
     Column("facilitator", "Facilitator", ("facilitator",)),
-    Column("participants", "Participants", ("participants", "people")),
+    Column("participants", "Participants", ("participants", "people"), required=True),
     Column("questions", "Opening questions", ("openingquestions", "questions", "openquestions")),
     Column("tags", "Tags", ("tags",)),
     Column("visibility", "Visibility", ("visibility",)),

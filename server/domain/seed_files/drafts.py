@@ -49,11 +49,13 @@ def build_room(
         report("title", "The concept has no title; write its name here.")
     elif message := fields.too_long("title", title, max_title_chars):
         report("title", message)
-    stage = stages[0]
+    stage = ""  # blank may be filled by a repeat of the concept; merging reports it if not
     try:
-        stage = fields.stage(values.get("stage", ""), stages)
+        if values.get("stage", "").strip():
+            stage = fields.stage(values["stage"], stages)
     except ValueError as error:
         report("stage", str(error))
+        stage = stages[0]
     visibility = fields.visibility("")
     try:
         visibility = fields.visibility(values.get("visibility", ""))

@@ -48,8 +48,12 @@ def _single(first: Room, later: Room, problems: list[Problem]) -> Room:
     return merged
 
 
-def merge_rooms(drafts: list[Room], problems: list[Problem]) -> tuple[list[Room], list[Merge]]:
-    """Rooms in the order their concept first appears, and a Merge for each repeat."""
+def merge_rooms(
+    drafts: list[Room], problems: list[Problem], *, stages: tuple[str, ...], stage_column: str = "Stage"
+) -> tuple[list[Room], list[Merge]]:
+    """Rooms in the order their concept first appears, and a Merge for each repeat. A
+    room whose stage is blank on every row is a problem (``stage_column`` is the heading
+    as written) and gets the first stage, so the plan stays well typed."""
     by_key: dict[str, Room] = {}
     for draft in drafts:
         key = fields.key_of(draft.title)
@@ -69,5 +73,16 @@ def merge_rooms(drafts: list[Room], problems: list[Problem]) -> tuple[list[Room]
             source_rows=first.source_rows + draft.source_rows,
             source_lines=first.source_lines + draft.source_lines,
         )
+    for key, room in by_key.items():
+        if not room.stage:
+            problems.append(
+                Problem(
+                    f"The stage is blank; write one of {', '.join(fields.label(s) for s in stages)}.",
+                    row=room.source_rows[0] if room.source_rows else None,
+                    line=room.source_lines[0] if room.source_lines else None,
+                    column=stage_column if room.source_rows else "stage",
+                )
+            )
+            by_key[key] = replace(room, stage=stages[0])
     merges = [Merge(r.title, r.source_rows, r.source_lines) for r in by_key.values() if len(r.source_rows) + len(r.source_lines) > 1]
     return list(by_key.values()), merges

@@ -28,7 +28,8 @@ class Problem:
             where.append(f"line {self.line}")
         if self.column:
             where.append(self.column)
-        return f"{', '.join(where).capitalize()}: {self.message}" if where else self.message
+        joined = ", ".join(where)
+        return f"{joined[:1].upper()}{joined[1:]}: {self.message}" if where else self.message
 
 
 def ordered(problems: list[Problem]) -> tuple[Problem, ...]:

@@ -12,6 +12,7 @@ from server.domain.seed_files.plan import Room
 from server.domain.seed_files.problems import Problem
 
 Record = tuple[int, list[str]]  # (row number as the spreadsheet shows it, cells)
+EMPTY = "The file is empty; export the spreadsheet again with its heading row and one row per concept."
 _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tabs"}
 
 
@@ -71,7 +72,7 @@ def read_rows(
     rows = iter(records)
     header = next(rows, None)
     if header is None:
-        return [], [Problem("The file is empty; export the spreadsheet again with its heading row and one row per concept.")]
+        return [], [Problem(EMPTY)]
     header_row, headings = header
     where, problems = heading_problems(headings, header_row, delimiter)
     width = len(headings)

@@ -141,7 +141,8 @@ class _Walk:
         values = {field: self.text(value, key) for field, (key, value) in found.items() if field != "questions"}
         threads = self.threads(found["questions"][1], found["questions"][0]) if "questions" in found else []
         if "facilitator" not in values and default_facilitator is not None:
-            values["facilitator"] = default_facilitator.email
+            named = default_facilitator
+            values["facilitator"] = f'"{named.name}" <{named.email}>' if named.name else named.email
 
         def report(field: str, message: str) -> None:
             key, value = found.get(field, (field, node))

@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, exists, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -63,45 +64,54 @@ def _eligible() -> ColumnElement[bool]:
     return and_(User.deactivated_at.is_(None), or_(User.email_confirmed_at.is_not(None), User.password_hash.is_(None)))
 
 
-def _after_marks(user_id: Column, thread_id: Column) -> ColumnElement[bool]:
-    """The message is after both the person's notification mark and read marker."""
-    mark = (
-        select(NotificationMark.last_notified_seq)
-        .where(NotificationMark.user_id == user_id, NotificationMark.thread_id == thread_id)
-        .scalar_subquery()
+def _floor() -> ColumnElement[int]:
+    """The later of the person's notification mark and read marker (outer-joined)."""
+    mark, read = func.coalesce(NotificationMark.last_notified_seq, 0), func.coalesce(ReadMarker.last_read_seq, 0)
+    return case((mark > read, mark), else_=read)
+
+
+def _with_marks(query: Select[Any], user_id: Column, thread_id: Column) -> Select[Any]:
+    """Outer-join the person's marks, so the messages after them are one index range
+    on (thread_id, seq) per followed thread, not a scan of the thread."""
+    return query.outerjoin(NotificationMark, and_(NotificationMark.user_id == user_id, NotificationMark.thread_id == thread_id)).outerjoin(
+        ReadMarker, and_(ReadMarker.user_id == user_id, ReadMarker.thread_id == thread_id)
     )
-    read = select(ReadMarker.last_read_seq).where(ReadMarker.user_id == user_id, ReadMarker.thread_id == thread_id).scalar_subquery()
-    floor = case((func.coalesce(mark, 0) > func.coalesce(read, 0), func.coalesce(mark, 0)), else_=func.coalesce(read, 0))
-    return Message.seq > floor
 
 
-def _missed(user_id: Column, now: datetime) -> ColumnElement[bool]:
+def _missed(user_id: Column, now: datetime, modes: tuple[NotifyMode, ...]) -> ColumnElement[bool]:
     return and_(
+        User.notify_mode.in_(modes),
+        _eligible(),
         Message.author_id != user_id,
         Message.deleted_at.is_(None),
         Message.created_at >= now - LOOKBACK,
-        _after_marks(user_id, Message.thread_id),
         ~exists().where(ThreadMute.user_id == user_id, ThreadMute.thread_id == Message.thread_id),
     )
 
 
 def _candidates(now: datetime, modes: tuple[NotifyMode, ...], user_id: int | None = None) -> Subquery:
     """(user_id, thread_id, created_at) of every missed message, from follows and mentions."""
-    followed = (
-        select(ThreadFollow.user_id.label("user_id"), Message.thread_id.label("thread_id"), Message.created_at.label("created_at"))
-        .join(Message, Message.thread_id == ThreadFollow.thread_id)
-        .join(User, User.id == ThreadFollow.user_id)
-        .where(User.notify_mode.in_(modes), _eligible(), _missed(ThreadFollow.user_id, now))
-    )
-    mentioned = (
-        select(MessageMention.user_id.label("user_id"), Message.thread_id.label("thread_id"), Message.created_at.label("created_at"))
-        .join(Message, Message.id == MessageMention.message_id)
-        .join(User, User.id == MessageMention.user_id)
-        .where(User.notify_mode.in_(modes), _eligible(), _missed(MessageMention.user_id, now))
-    )
+    follower = ThreadFollow.user_id
+    followed = _with_marks(
+        select(follower.label("user_id"), ThreadFollow.thread_id.label("thread_id"), Message.created_at.label("created_at"))
+        .select_from(ThreadFollow)
+        .join(User, User.id == follower),
+        follower,
+        ThreadFollow.thread_id,
+    ).join(Message, and_(Message.thread_id == ThreadFollow.thread_id, Message.seq > _floor()))
+    followed = followed.where(_missed(follower, now, modes))
+    named = MessageMention.user_id
+    mentioned = _with_marks(
+        select(named.label("user_id"), Message.thread_id.label("thread_id"), Message.created_at.label("created_at"))
+        .select_from(MessageMention)
+        .join(User, User.id == named)
+        .join(Message, Message.id == MessageMention.message_id),
+        named,
+        Message.thread_id,
+    ).where(_missed(named, now, modes), Message.seq > _floor())
     if user_id is not None:
-        followed = followed.where(ThreadFollow.user_id == user_id)
-        mentioned = mentioned.where(MessageMention.user_id == user_id)
+        followed = followed.where(follower == user_id)
+        mentioned = mentioned.where(named == user_id)
     return union_all(followed, mentioned).subquery()
 
 

@@ -75,7 +75,7 @@ class _Walk:
     def mapping(self, node: yaml.Node, known: dict[str, str], what: str) -> dict[str, tuple[str, yaml.Node]]:
         """field -> (key as written, value node); unknown keys are problems."""
         if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"The {what} should be a mapping of keys (like 'title: ...').")
+            self.fail(node, f"{what[:1].upper()}{what[1:]} should be a mapping of keys (like 'title: ...').")
             return {}
         found: dict[str, tuple[str, yaml.Node]] = {}
         for key_node, value in node.value:
@@ -160,7 +160,12 @@ def read_yaml(text: str, *, stages: tuple[str, ...], max_title_chars: int) -> tu
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        return None, [], [], [Problem(f"The YAML cannot be read: {error.problem}.", line=int(mark.line) + 1 if mark else None)]
+        hint = (
+            ""
+            if isinstance(error, yaml.composer.ComposerError)
+            else "; check the indentation and punctuation of this line and the one above"
+        )
+        return None, [], [], [Problem(f"The YAML cannot be read: {error.problem}{hint}.", line=int(mark.line) + 1 if mark else None)]
     except yaml.YAMLError as error:
         return None, [], [], [Problem(f"The YAML cannot be read: {error}.")]
     if root is None:

@@ -167,3 +167,23 @@ def test_duplicate_concept_with_different_stages_is_a_problem() -> None:
     assert problems(plan) == [
         (3, "Stage", "This concept is also on row 2 with stage 'discovery', here 'live'; make them the same, or leave one blank.")
     ]
+
+
+def test_facilitator_listed_as_participant_is_the_owner_only_and_tags_are_unique() -> None:
+    plan = read(
+        b"Concept,Stage,Facilitator,Participants,Tags\nA,Live,Sam <SAM@lgd.example>,sam@lgd.example; a@b.example,#API; api; Open Data\n"
+    )
+    assert plan.problems == ()
+    (room,) = plan.rooms
+    assert (room.facilitator, room.participants, room.tags) == (
+        Person("sam@lgd.example", "Sam"),
+        (Person("a@b.example"),),
+        ("api", "open data"),
+    )
+
+
+def test_bytes_undefined_in_windows_1252_and_a_broken_utf16_file_are_unreadable() -> None:
+    assert problems(read(b"Concept,Stage,Participants\nA\x81\xe9,Live,a@b.example\n")) == [(None, None, UNREADABLE)]
+    assert problems(read(b"\xff\xfe" + "Concept\tStage".encode("utf-16-le") + b"\x00\xd8")) == [
+        (None, None, f"The file starts as UTF-16-LE but byte 28 is not; {UNREADABLE}")
+    ]

@@ -23,13 +23,13 @@ def label(stage: str) -> str:
 def stage(text: str, stages: tuple[str, ...]) -> str:
     """Match ``Co-Design``, ``co design`` or ``CODESIGN`` to ``co-design``; a blank or
     unknown stage raises ValueError with the sentence to show."""
-    allowed = ", ".join(label(s) for s in stages)
     key = _NOT_ALNUM.sub("", text.casefold())
-    if not key:
-        raise ValueError(f"The stage is blank; write one of {allowed}.")
     for known in stages:
         if _NOT_ALNUM.sub("", known.casefold()) == key:
             return known
+    allowed = ", ".join(label(s) for s in stages)
+    if not key:
+        raise ValueError(f"The stage is blank; write one of {allowed}.")
     raise ValueError(f"{' '.join(text.split())!r} is not a stage; write one of {allowed}.")
 
 

@@ -19,6 +19,8 @@ _ADDRESS = re.compile(
 )
 _NAMED = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]*)>$", re.DOTALL)
 _SEPARATORS = frozenset(";,\n\r")
+_SPLIT = re.compile(r"[;,\r\n]")
+_TOKEN = re.compile(r'"[^"]*"?|<[^>]*>?|[;,\r\n]|[^;,\r\n"<]+')
 
 
 def _shown(text: str) -> str:
@@ -27,22 +29,18 @@ def _shown(text: str) -> str:
 
 
 def _fragments(cell: str) -> list[str]:
-    """Split on separators outside double quotes and angle brackets."""
+    """Split on separators outside double quotes and angle brackets (an unclosed quote
+    or bracket runs to the end of the cell, and the item is then reported)."""
+    if '"' not in cell and "<" not in cell:
+        return [part.strip() for part in _SPLIT.split(cell) if part.strip()]
     parts: list[str] = []
     current: list[str] = []
-    quoted = bracketed = False
-    for char in cell:
-        if char == '"' and not bracketed:
-            quoted = not quoted
-        elif char == "<" and not quoted:
-            bracketed = True
-        elif char == ">" and not quoted:
-            bracketed = False
-        elif char in _SEPARATORS and not quoted and not bracketed:
+    for token in _TOKEN.findall(cell):
+        if token in _SEPARATORS:
             parts.append("".join(current))
             current = []
-            continue
-        current.append(char)
+        else:
+            current.append(token)
     parts.append("".join(current))
     return [part.strip() for part in parts if part.strip()]
 

@@ -41,6 +41,7 @@ from server.store.transaction import Tx
 from server.store.upsert import insert_ignore
 
 MOST_SHOWN = 20  # messages shown per thread; earlier ones are counted
+NO_ANGLES = str.maketrans("", "", "<>")  # a room title in List-Id's phrase
 __all__ = ["Due", "LOOKBACK", "due_digests", "due_threads", "notify_digest", "notify_thread"]
 
 
@@ -127,7 +128,8 @@ async def notify_thread(tx: Tx, cfg: Settings, due: Due, now: datetime, delay: t
     subject = f"[{room.title}] {thread.title}"
     token = await reply_addresses.issue(tx, user.id, thread.id)
     thread_id = words.thread_message_id(thread.id, cfg.mail_domain)
-    headers = {"In-Reply-To": thread_id, "References": thread_id, "List-Id": f"{room.title} <{room.slug}.{cfg.mail_domain}>"}
+    list_id = f"{room.title.translate(NO_ANGLES)} <{room.slug}.{cfg.mail_domain}>"
+    headers = {"In-Reply-To": thread_id, "References": thread_id, "List-Id": list_id}
     _queue(
         tx,
         OutboundMail(

@@ -8,7 +8,7 @@ import os
 from server.domain.seed_files import Merge, OpeningThread, Person
 from server.domain.seed_files.text import CP1252_NOTE, UNREADABLE
 
-from .conftest import problems, read, read_file
+from .reading import problems, read, read_file
 
 STAGES_LISTED = "Discovery, Co-Design, Incubation, Live, Archived"
 HEADINGS = "Concept,Stage,Participants"

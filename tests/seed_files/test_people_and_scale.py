@@ -7,7 +7,7 @@ import time
 from server.domain.seed_files import Person
 from server.domain.seed_files.people import people
 
-from .conftest import problems, read
+from .reading import problems, read
 
 
 def test_address_cells_in_every_shape_seen_in_workshop_sheets() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server.domain.seed_files import Event, OpeningThread, Person, Room
 
-from .conftest import FILES, read, read_file
+from .reading import FILES, read, read_file
 
 FACILITATOR = Person("facilitator@localdigital.example")
 

@@ -9,7 +9,7 @@ import openpyxl  # type: ignore[import-untyped]
 
 from server.domain.seed_files import OpeningThread, Person
 
-from .conftest import problems, read
+from .reading import problems, read
 from .test_sample import EXPECTED
 
 
@@ -31,7 +31,7 @@ def _workbook(rows: list[list[object]], *, first_sheet_title: str = "Concepts", 
 def test_workbook_with_the_sample_rows_reads_like_the_csv() -> None:
     import csv
 
-    from .conftest import FILES
+    from .reading import FILES
 
     text = (FILES / "discovery-day.csv").read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
     rows: list[list[object]] = [list(cells) for cells in csv.reader(io.StringIO(text, newline=""))]

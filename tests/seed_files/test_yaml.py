@@ -8,7 +8,7 @@ from pathlib import Path
 
 from server.domain.seed_files import Event, OpeningThread, Person
 
-from .conftest import problems, read
+from .reading import problems, read
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "seed-example.yaml"
 
@@ -85,9 +85,8 @@ def test_problems_carry_their_yaml_line_and_key() -> None:
         (
             7,
             "colour",
-            "'colour' is not a key Convene reads in a room; use concept, concepttitle, description, facilitator, lead, leadorg, "
-            "leadorganisation, leadorganization, openingquestions, openingthreads, openquestions, participants, people, "
-            "questions, room, stage, summary, tags, threads, title, visibility.",
+            "'colour' is not a key Convene reads in a room; use title, summary, stage, lead organisation, facilitator, participants, "
+            "opening threads, tags, visibility.",
         ),
         (9, "participants", "'bob at camden' is not an email address; write each address like name@council.gov.uk, separated by ';'."),
         (11, "title", "The concept has no title; write its name here."),

@@ -29,6 +29,14 @@ _TOP_KEYS: Final = {"event": "event", "facilitators": "facilitators", "rooms": "
 _EVENT_KEYS: Final = {"name": "name", "date": "date", "place": "place"}
 _THREAD_KEYS: Final = {"openingthreads": "questions", "threads": "questions"}
 _POST_KEYS: Final = {"title": "title", "firstpost": "first_post", "post": "first_post", "body": "first_post"}
+_ROOM_KEYS: Final = {h: c.field for c in columns.COLUMNS for h in c.headings} | _THREAD_KEYS
+# The keys each mapping's problems suggest, as the example writes them.
+_SHOWN: Final = {
+    "the file": "event, facilitators, rooms",
+    "the event": "name, date, place",
+    "an opening thread": "title, first post",
+    "a room": "title, summary, stage, lead organisation, facilitator, participants, opening threads, tags, visibility",
+}
 
 
 class _Loader(yaml.SafeLoader):  # type: ignore[misc]
@@ -82,7 +90,7 @@ class _Walk:
             key = str(key_node.value)
             field = known.get(columns.heading_key(key))
             if field is None:
-                self.fail(key_node, f"{key!r} is not a key Convene reads in {what}; use {', '.join(sorted(set(known)))}.", key)
+                self.fail(key_node, f"{key!r} is not a key Convene reads in {what}; use {_SHOWN[what]}.", key)
             else:
                 found[field] = (key, value)
         return found
@@ -136,8 +144,7 @@ class _Walk:
         return threads
 
     def room(self, node: yaml.Node, default_facilitator: Person | None) -> Room | None:
-        known = {h: c.field for c in columns.COLUMNS for h in c.headings} | _THREAD_KEYS
-        found = self.mapping(node, known, "a room")
+        found = self.mapping(node, _ROOM_KEYS, "a room")
         values = {field: self.text(value, key) for field, (key, value) in found.items() if field != "questions"}
         threads = self.threads(found["questions"][1], found["questions"][0]) if "questions" in found else []
         if "facilitator" not in values and default_facilitator is not None:

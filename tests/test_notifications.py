@@ -129,6 +129,7 @@ async def test_a_followed_thread_mails_one_email_with_every_header(mailroom: Mai
     assert re.fullmatch(rf"<[^<>@\s]+@{re.escape(DOMAIN)}>", mail["Message-ID"])
     assert mail["In-Reply-To"] == f"<thread-{thread['id']}@{DOMAIN}>" == mail["References"]
     assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["List-Id"] == f"DVLA data API <dvla-data-api.{DOMAIN}>"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     https, mailto = re.findall(r"<([^>]+)>", mail["List-Unsubscribe"])
     assert https.startswith("http://convene.example/api/v1/unsubscribe?token=") and mailto.startswith(f"mailto:unsubscribe@{DOMAIN}")

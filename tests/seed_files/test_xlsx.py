@@ -76,6 +76,23 @@ def test_broken_and_header_only_and_huge_workbooks() -> None:
     ]
 
 
+def test_value_under_a_column_without_heading_is_a_problem() -> None:
+    plan = read(_workbook([["Concept", "Stage", None, "Participants"], ["A", "Live", "stray", "a@b.example"]]), "day.xlsx")
+    assert problems(plan) == [
+        (2, None, "This row has a value in column 3, which has no heading; give the column a heading or clear the value.")
+    ]
+
+
+def test_a_zip_that_is_not_a_workbook_is_a_problem() -> None:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("hello.txt", b"not a workbook")
+    (problem,) = problems(read(packed.getvalue(), "day.xlsx"))
+    assert problem[:2] == (None, None)
+    assert problem[2].startswith("The workbook cannot be opened as .xlsx (")
+    assert problem[2].endswith("); save it again from the spreadsheet as .xlsx or 'CSV UTF-8'.")
+
+
 def test_old_xls_is_refused_and_a_workbook_under_another_name_is_read() -> None:
     assert problems(read(b"\xd0\xcf\x11\xe0 old", "day.xls")) == [
         (None, None, "Old Excel workbooks (.xls) cannot be read; save it as .xlsx or as 'CSV UTF-8'.")

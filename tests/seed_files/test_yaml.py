@@ -148,3 +148,9 @@ rooms:
     assert (
         str(plan.merged[0]) == "Lines 2 and 5 are the same concept, 'Blue badges': they make one room with all their questions and people."
     )
+
+
+def test_deeply_nested_yaml_is_a_problem_not_a_crash() -> None:
+    assert problems(read(b"rooms: " + b"[" * 5000 + b"]" * 5000 + b"\n", "deep.yaml")) == [
+        (None, None, "The YAML is nested too deeply to be a seed file; see docs/seed-example.yaml for its shape.")
+    ]

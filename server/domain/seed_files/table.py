@@ -97,8 +97,12 @@ def read_rows(
         if stray:
             problems.append(
                 Problem(
-                    f"This row has a value in column {stray[0] + 1}, which has no heading; a cell containing "
-                    f"{'a separator' if delimiter is None else _DELIMITER_NAMES[delimiter]} must be in quotes.",
+                    f"This row has a value in column {stray[0] + 1}, which has no heading; "
+                    + (
+                        "give the column a heading or clear the value."
+                        if delimiter is None
+                        else f"a cell containing {_DELIMITER_NAMES[delimiter]} must be in quotes."
+                    ),
                     row=row,
                 )
             )

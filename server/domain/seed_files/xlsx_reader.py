@@ -50,18 +50,23 @@ def read_records(data: bytes, *, max_unpacked: int) -> tuple[list[Record], list[
             # openpyxl warns about styles and extensions it ignores; none matter here.
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        return [], [
-            Problem(f"The workbook cannot be opened as .xlsx ({error}); save it again from the spreadsheet as .xlsx or 'CSV UTF-8'.")
-        ]
+    except Exception as error:  # openpyxl raises many kinds for a damaged file; every one means "cannot open"
+        return [], [_unopenable(error)]
     try:
         if not book.worksheets:
             return [], [Problem("The workbook has no sheets; the first sheet should hold the concepts.")]
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # trust the rows, not the size the writer claimed
         return list(_rows(sheet)), []
+    except Exception as error:  # a sheet's XML is parsed as it streams, so damage shows up here too
+        return [], [_unopenable(error)]
     finally:
         book.close()
+
+
+def _unopenable(error: Exception) -> Problem:
+    reason = str(error) or type(error).__name__
+    return Problem(f"The workbook cannot be opened as .xlsx ({reason}); save it again from the spreadsheet as .xlsx or 'CSV UTF-8'.")
 
 
 def _rows(sheet: object) -> Iterator[Record]:

@@ -175,6 +175,8 @@ def read_yaml(text: str, *, stages: tuple[str, ...], max_title_chars: int) -> tu
         return None, [], [], [Problem(f"The YAML cannot be read: {error.problem}{hint}.", line=int(mark.line) + 1 if mark else None)]
     except yaml.YAMLError as error:
         return None, [], [], [Problem(f"The YAML cannot be read: {error}.")]
+    except RecursionError:  # PyYAML composes nested collections recursively
+        return None, [], [], [Problem("The YAML is nested too deeply to be a seed file; see docs/seed-example.yaml for its shape.")]
     if root is None:
         return None, [], [], [Problem("The file is empty; see docs/seed-example.yaml for what a seed file holds.")]
     if bad := _bad_tags(root):

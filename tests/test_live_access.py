@@ -213,3 +213,25 @@ async def test_a_client_leaving_mid_subscribe_is_handled_quietly(alice: Person, 
     sentinel = await alice.socket()
     await sentinel.subscribe({room["id"]: 0})
     assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info] == []
+
+
+async def test_deactivating_a_person_ends_their_live_connections(alice: Person, bob: Person, admin: Person) -> None:
+    room = await alice.create_room("Open room")
+    thread = await alice.start_thread(room, "T")
+    first, second = await bob.socket(), await bob.socket()
+    await admin.call("PATCH", f"/api/v1/users/{bob.id}", json={"active": False}, expect=200)
+    for sock in (first, second):
+        answer = await _try_send(sock, thread["id"], f"late-{id(sock)}")
+        assert answer is None or answer["ok"] is False, answer
+        await _wait_disconnected(sock)
+        assert [e["reason"] for e in sock.of_type("session.revoked")] == ["deactivated"]
+    status, _ = await bob.call("GET", "/api/v1/me")
+    assert status == 401
+    status, data = await bob.call("POST", "/api/v1/auth/signin", json={"email": "bob@bristol.example", "password": "correct horse battery"})
+    assert status == 401, data
+    # Reactivated, they can sign in again; nobody can deactivate themselves.
+    me = (await admin.call("PATCH", f"/api/v1/users/{bob.id}", json={"active": True}, expect=200))[1]["user"]
+    assert me["active"] is True
+    await bob.call("POST", "/api/v1/auth/signin", json={"email": "bob@bristol.example", "password": "correct horse battery"}, expect=200)
+    status, data = await admin.call("PATCH", f"/api/v1/users/{admin.id}", json={"active": False})
+    assert status == 409 and data["error"]["field"] == "active"

@@ -178,3 +178,12 @@ async def test_a_room_becoming_invite_only_unsubscribes_outsiders_on_every_proce
     own = await bob.start_thread(await bob.create_room("Bob's own"), "Sentinel")
     await outsider.barrier(own["id"])
     assert outsider.of_type("message.created") == []
+
+
+async def test_deactivation_ends_sockets_on_every_process(cluster: Cluster) -> None:
+    admin, _, bob = await _people(cluster)
+    here, there = await bob.socket(), await cluster.elsewhere(bob).socket()
+    await admin.call("PATCH", f"/api/v1/users/{bob.id}", json={"active": False}, expect=200)
+    for sock in (here, there):
+        await _disconnected_within(sock, 5)
+        assert [e["reason"] for e in sock.of_type("session.revoked")] == ["deactivated"]

@@ -35,4 +35,8 @@ class LinkRequest(Struct, kw_only=True):
 
 
 class RoleChange(Struct, kw_only=True):
-    role: Role
+    """What an administrator changes about a person: the role, whether the account is
+    active (false deactivates it: every session ends, on every process), or both."""
+
+    role: Role | None = None
+    active: bool | None = None

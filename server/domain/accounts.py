@@ -289,19 +289,32 @@ def require_admin(actor: User) -> None:
         raise Forbidden("only an administrator can do this")
 
 
-async def set_role(tx: Tx, actor: User, user_id: int, role: str) -> User:
+async def change_person(tx: Tx, actor: User, user_id: int, *, role: str | None = None, active: bool | None = None) -> User:
+    """Administrators change a person's role and whether their account is active.
+
+    A narrower role may lose rooms: every process re-checks that person's live
+    subscriptions. Deactivating ends every session at once (each live connection, on
+    every process, is told ``session.revoked`` with reason ``deactivated`` and closed);
+    reactivating lets them sign in again. Nobody can demote or deactivate themselves."""
     require_admin(actor)
-    if role not in ROLES:
+    if role is not None and role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}", "role")
     user = await tx.session.get(User, user_id)
     if user is None:
         raise NotFound("no such user")
-    if user.id == actor.id and role != "administrator":
-        raise Conflict("you cannot remove your own administrator role", "role")
-    if user.role != role:
+    if user.id == actor.id and (active is False or (role is not None and role != "administrator")):
+        raise Conflict("you cannot remove your own administrator role or deactivate yourself", "active" if active is False else "role")
+    if role is not None and user.role != role:
         user.role = role
-        # A narrower role may lose rooms: every process re-checks their connections.
         tx.directive(RecheckPerson(user.id))
+    if active is False and user.deactivated_at is None:
+        user.deactivated_at = utcnow()
+        await tx.session.execute(
+            update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+        )
+        tx.directive(EndSessions(user.id, None, "deactivated"))
+    elif active is True:
+        user.deactivated_at = None
     return user
 
 

@@ -137,5 +137,5 @@ async def update_user(request: web.Request) -> web.Response:
     actor = await current_user(request)
     body = await read_body(request, RoleChange)
     async with request.app[TRANSACTIONS].begin() as tx:
-        user = await accounts.set_role(tx, actor, path_int(request, "user_id"), body.role)
+        user = await accounts.change_person(tx, actor, path_int(request, "user_id"), role=body.role, active=body.active)
     return ok({"user": await _me(request, user.id)})

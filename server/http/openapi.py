@@ -87,7 +87,9 @@ PATHS: dict[str, dict[str, Op]] = {
             errors=(409,),
         )
     },
-    f"{V}/users/{{user_id}}": {"patch": Op("Change a person's role (administrators)", envelopes.UserAnswer, body=accounts.RoleChange)},
+    f"{V}/users/{{user_id}}": {
+        "patch": Op("Change a person's role or deactivate them (administrators)", envelopes.UserAnswer, body=accounts.RoleChange)
+    },
     f"{V}/rooms": {
         "get": Op("Room directory, most recently active first", envelopes.RoomList, query=rooms.DirectoryQuery),
         "post": Op("Create a room (you become its owner)", envelopes.RoomAnswer, 201, rooms.RoomSettings, errors=(409,)),

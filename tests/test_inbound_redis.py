@@ -50,7 +50,7 @@ async def test_a_reply_to_the_listener_reaches_browsers_through_redis(start_serv
             await aiosmtplib.send(
                 message, sender="alice@camden.example", recipients=[f"reply+{token}@{DOMAIN}"], hostname="127.0.0.1", port=port
             )
-            [event] = await sock.wait_for("message.created", timeout=1.0)
+            [event] = await sock.wait_for("message.created")
             listener.close()
             await listener.wait_closed()
         assert event["message"]["body"] == "Through Redis, by mail." and event["message"]["thread_id"] == thread["id"]

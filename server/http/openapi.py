@@ -262,6 +262,7 @@ PATHS.update(
                 " (X-Convene-Timestamp, X-Convene-Signature); 404 while no secret is set; 503 when it should be retried",
                 inbound_mail.InboundHandled,
                 errors=(413,),
+                public=True,
             )
         },
         f"{V}/admin/inbound-mail": {

@@ -219,3 +219,15 @@ async def test_expired_and_unknown_links_answer_a_clear_error(people, alice):
     assert "expired" in data["error"]["message"]
     _, data = await redeem(people, "x" * 43, expect=400)
     assert data["error"]["field"] == "token" and "not valid" in data["error"]["message"]
+
+
+async def test_simultaneous_invitations_of_one_address_make_one_person_and_one_email(people, alice, admin):
+    room = await alice.create_room("Double clicks")
+    path = f"/api/v1/rooms/{room['id']}/members"
+    body = {"emails": ["same@race.example"]}
+    answers = await asyncio.gather(*[(alice if n % 2 else admin).post(path, body, expect=201) for n in range(6)])
+    outcomes = sorted(a["results"][0]["outcome"] for a in answers)
+    assert outcomes == ["cooling_off"] * 5 + ["invited"]
+    assert len({a["results"][0]["user_id"] for a in answers}) == 1
+    assert await count(people, select(func.count()).select_from(User).where(User.email == "same@race.example")) == 1
+    assert await mails_to(people, "same@race.example") == 1

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from server.domain.notification_settings import unsubscribe_token
 from server.mail.handoff import handoff_key, signature
 
 from .contract_check import AnswerChecker
@@ -70,6 +71,16 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     signed = {"X-Convene-Timestamp": stamp, "X-Convene-Signature": signature(handoff_key(people.settings.secret_key), stamp, mail)}
     await newcomer.call("POST", "/api/v1/inbound-mail", data=mail, headers={"Content-Type": "message/rfc822", **signed}, expect=200)
     await admin.get("/api/v1/admin/inbound-mail?outcome=refused")
+
+    # Email notifications: settings, a mute, and an unsubscribe link used without a session.
+    await bob.get("/api/v1/me/notifications")
+    await bob.call("PUT", "/api/v1/me/notifications", json={"mode": "digest"}, expect=200)
+    await bob.call("PUT", f"/api/v1/threads/{thread['id']}/mute", expect=200)
+    await bob.get(f"/api/v1/threads/{thread['id']}/mute")
+    await bob.call("DELETE", f"/api/v1/threads/{thread['id']}/mute", expect=200)
+    link = f"/api/v1/unsubscribe?token={unsubscribe_token(people.settings.secret_key, bob.id, thread['id'])}"
+    await Person(people, people.new_session(), {}).get(link)
+    await Person(people, people.new_session(), {}).post(link, expect=200)
 
     checker = people.answers
     assert checker is not None

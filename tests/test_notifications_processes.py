@@ -53,7 +53,7 @@ async def test_notifications_due_while_stopped_go_out_once_after_start(start_ser
     await asyncio.sleep(1.1)  # due now, and nobody running
 
     second = await start_server(settings, notify_delay_seconds=1)
-    for _ in range(250):  # the pass at start queues it; the deliverer writes it
+    for _ in range(500):  # the pass at start queues it; the deliverer writes it
         if notifications_to(settings.outbox_dir, "alice@camden.example"):
             break
         await asyncio.sleep(0.02)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import email
+from datetime import timedelta
 from email import policy
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from server.http.keys import DATABASE, NOTIFIER
-from server.store.models import OutboundMail
+from server.store.models import OutboundMail, User, utcnow
 
 from .people import Person, PersonFactory
 
@@ -66,7 +67,7 @@ async def test_notifications_due_while_stopped_go_out_once_after_start(start_ser
     assert len(notifications_to(settings.outbox_dir, "alice@camden.example")) == 1
 
 
-async def test_two_processes_mail_each_due_thread_once(start_server: Any, settings: Any) -> None:
+async def test_two_processes_mail_each_due_thread_and_digest_once(start_server: Any, settings: Any) -> None:
     one = await start_server(settings, notify_delay_seconds=0)
     two = await start_server(settings, notify_delay_seconds=0)
     for server in (one, two):
@@ -81,11 +82,18 @@ async def test_two_processes_mail_each_due_thread_once(start_server: Any, settin
         for thread in threads:
             await carol.call("PUT", f"/api/v1/threads/{thread['id']}/follow", expect=200)
             await bob.send(thread["id"], f"News in {thread['title']}", f"b-{thread['id']}")
+        await carol.call("PUT", "/api/v1/me/notifications", json={"mode": "digest"}, expect=200)
+        async with one.app[DATABASE].write() as session:  # Carol's day is over
+            await session.execute(update(User).where(User.id == carol.id).values(last_digest_at=utcnow() - timedelta(days=2)))
         queued = await asyncio.gather(*(server.app[NOTIFIER].run_due() for server in (one, two, one, two)))
-        assert sum(queued) == 12  # Alice and Carol, six threads each, once
+        assert sum(queued) == 7  # Alice: six threads, once each; Carol: one digest of six
         assert await one.app[NOTIFIER].run_due() == 0 and await two.app[NOTIFIER].run_due() == 0
         async with one.app[DATABASE].read() as session:
             count = await session.scalar(select(func.count()).select_from(OutboundMail).where(OutboundMail.reply_to.is_not(None)))
-        assert count == 12
+        assert count == 6
+        async with one.app[DATABASE].read() as session:
+            digest = OutboundMail.subject.startswith("Convene daily")
+            digests = await session.scalar(select(func.count()).select_from(OutboundMail).where(digest))
+        assert digests == 1
     finally:
         await people.close()

@@ -7,11 +7,13 @@ hidden query; load what you need explicitly. Schema changes go through Alembic
 
 from __future__ import annotations
 
+from datetime import date as calendar_date
 from datetime import datetime, timezone
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -151,9 +153,27 @@ class EmailToken(Base):
     used_at: Mapped[datetime | None]
 
 
+class SeedEvent(Base):
+    """A workshop (Discovery Day, Co-Design Day) whose output file seeded rooms; its name
+    identifies it, so a corrected file seeds the same event again."""
+
+    __tablename__ = "seed_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    date: Mapped[calendar_date | None] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Room(Base):
     __tablename__ = "rooms"
-    __table_args__ = (one_of("stage", STAGES), one_of("visibility", VISIBILITIES))
+    __table_args__ = (
+        one_of("stage", STAGES),
+        one_of("visibility", VISIBILITIES),
+        # One room per concept of an event: seeding again finds it by its concept key.
+        Index("ix_rooms_seed_concept", "seed_event_id", "concept_key", unique=True),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -168,6 +188,11 @@ class Room(Base):
     # The room's event counter: taken with UPDATE ... RETURNING inside the write
     # transaction, so numbers are gapless and in commit order (the row lock orders them).
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Set for rooms seeded from an event's file: the event, the concept's normalised title
+    # (what a later seed of the same event matches), and the organisation leading it.
+    seed_event_id: Mapped[int | None] = mapped_column(ForeignKey("seed_events.id", ondelete="SET NULL"))
+    concept_key: Mapped[str | None] = mapped_column(String(200))
+    lead_organisation: Mapped[str | None] = mapped_column(String(200))
     tags: Mapped[list[RoomTag]] = relationship(lazy="raise_on_sql", cascade="all, delete-orphan", order_by="RoomTag.tag")
 
 

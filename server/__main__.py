@@ -87,6 +87,27 @@ def _create_admin(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _seed(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.domain.seed_files import read_seed
+    from server.seed_command import print_problems, run_seed
+    from server.vocabulary import STAGES
+
+    settings = load_settings()
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    plan = read_seed(data, path.name, stages=STAGES, event_name=args.event, max_title_chars=settings.max_title_chars)
+    if plan.problems:
+        print_problems(plan, path.name)
+        return 2
+    return asyncio.run(run_seed(settings, plan, args.actor, dry_run=args.dry_run))
+
+
 def _mail_listen(args: argparse.Namespace) -> int:
     from server.mail.listener import serve
 
@@ -133,6 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--organisation", default="Convene", help="organisation for a new account")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input instead of prompting")
     admin.set_defaults(run=_create_admin)
+
+    seed = sub.add_parser(
+        "seed",
+        help="turn a workshop's file (CSV, XLSX, YAML) into rooms, threads and invitations",
+        description="Seed an event's rooms from a workshop's file, acting as a facilitator or administrator. "
+        "Safe to repeat: a corrected file adds only what is new. Exit 0 when applied or nothing to do, 2 for a refused file.",
+    )
+    seed.add_argument("file", help="the .csv, .xlsx or .yaml file")
+    seed.add_argument("--as", dest="actor", required=True, metavar="EMAIL", help="the facilitator or administrator seeding")
+    seed.add_argument("--dry-run", action="store_true", help="show what would be created, changed and sent; write nothing")
+    seed.add_argument("--event", help="the event's name (default: the YAML's event, else the file's name without extension)")
+    seed.set_defaults(run=_seed)
 
     listen = sub.add_parser(
         "mail-listen",

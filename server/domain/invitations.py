@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import parseaddr
 
@@ -47,7 +47,7 @@ from server.domain.errors import DomainError, Invalid, NotFound
 from server.domain.people import Person, load_person
 from server.store.models import Invitation, Organisation, OrganisationDomain, OutboundMail, Room, RoomMember, User, utcnow
 from server.store.transaction import Tx
-from server.vocabulary import STEWARD_ROLES
+from server.vocabulary import STEWARD_ROLES, RoomRole
 
 SUMMARY_IN_MAIL = 1500
 MAX_INVITATIONS_PER_HOUR = 200
@@ -375,3 +375,126 @@ async def redeem(tx: Tx, cfg: Settings, token: str) -> Redeemed:
     user.organisation_id = organisation.id if organisation else None
     await _ensure_member(tx, room, user, row.invited_by)
     return Redeemed(user.id, room.id, await start_session(tx, cfg, user))
+
+
+# ---- many rooms at once (seeding an event) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A room someone is to be in, and their role there."""
+
+    room: Room
+    role: RoomRole
+
+
+@dataclass
+class Placed:
+    """What ``invite_to_rooms`` did for one person. ``rooms`` maps each room id to
+    ``invited`` (new membership or invitation, link mailed), ``added`` (an account with a
+    confirmed address, told by the notice), ``made_owner`` (a member who is now an
+    owner), ``already_member``, ``already_invited`` (a link was sent before: not sent
+    again) or ``deactivated``. ``mail`` is the one email queued: ``invitation``,
+    ``notice`` or None."""
+
+    email: str
+    user_id: int | None
+    new_person: bool = False
+    rooms: dict[int, str] = field(default_factory=dict)
+    mail: str | None = None
+
+
+async def _seat(tx: Tx, seat: Seat, user: User, invited_by: int, member: RoomMember | None) -> str | None:
+    """Make ``user`` a member of the seat's room in its role; the outcome when that
+    changed something, None when they already were."""
+    if member is None:
+        tx.session.add(RoomMember(room_id=seat.room.id, user_id=user.id, role=seat.role, invited_by=invited_by))
+        await tx.session.flush()
+        person = (await load_person(tx.session, user.id)).as_dict()
+        tx.to_room(seat.room.id, events.member_joined(seat.room.id, person, seat.role))
+        return "added"
+    if seat.role == "owner" and member.role != "owner":
+        member.role = "owner"
+        return "made_owner"
+    return None
+
+
+def _rooms_mail(tx: Tx, cfg: Settings, inviter: Person, user: User, occasion: str, links: list[tuple[Room, str]], invited: bool) -> None:
+    """One email for all of a person's rooms from one occasion: each room with its own
+    single-use link (``invited``) or the link to open it."""
+    count = f"{len(links)} rooms" if len(links) > 1 else f"the room \"{links[0][0].title}\""
+    listed = "".join(f"* {room.title}\n  {link}\n\n" for room, link in links)
+    if invited:
+        subject = f"{inviter.display_name} invited you to {count} from {occasion} on Convene"
+        body = (
+            f"Hello {user.display_name},\n\n"
+            f"{_inviter_line(inviter)} has invited you to {count} from {occasion} on Convene, "
+            "where councils, government teams and suppliers keep talking between workshops.\n\n"
+            "Open a room's link to join it; it signs you in, no password needed:\n\n"
+            f"{listed}"
+            f"Each link works once and expires in {cfg.invitation_days} days. After that, sign in with an emailed link "
+            f"from {cfg.public_url}/signin using this address.\n\n"
+            "If you were not expecting this invitation, you can ignore this message.\n"
+        )
+    else:
+        subject = f"{inviter.display_name} added you to {count} from {occasion} on Convene"
+        body = f"Hello {user.display_name},\n\n{_inviter_line(inviter)} has added you to {count} from {occasion} on Convene:\n\n{listed}"
+    _queue(tx, inviter, user.email, subject, body)
+
+
+async def invite_to_rooms(tx: Tx, cfg: Settings, actor: User, invitee: Invitee, seats: list[Seat], occasion: str) -> Placed:
+    """Put one person in several rooms at once (a seeded event's rooms) and tell them
+    in ONE email: an invitation listing every room with its own single-use link, or,
+    for an account with a confirmed address, one notice listing the rooms they were
+    added to. The same rules as ``invite`` otherwise (invited people are members at
+    once; an unconfirmed account with a password joins only through a link), except
+    that a room whose link was sent before is not mailed again (a re-run sends nothing)
+    and the actor is never mailed. The caller decides the actor may manage the rooms
+    (``access.require_manager``)."""
+    user = await tx.session.scalar(select(User).where(User.email == invitee.email))
+    done = Placed(invitee.email, user.id if user else None, new_person=user is None)
+    if user is None:
+        user = await _invited_person(tx, invitee)
+        await tx.session.flush()
+        done.user_id = user.id
+    if user.deactivated_at is not None:
+        done.rooms = {seat.room.id: "deactivated" for seat in seats}
+        return done
+    now = utcnow()
+    links: list[tuple[Room, str]] = []
+    for seat in seats:
+        member = await get_member(tx.session, seat.room.id, user.id)
+        if user.id == actor.id or not _unproven(user):
+            changed = await _seat(tx, seat, user, actor.id, member)
+            done.rooms[seat.room.id] = changed or "already_member"
+            if changed == "added" and user.id != actor.id:
+                links.append((seat.room, f"{cfg.public_url}/r/{seat.room.slug}"))
+            continue
+        if user.password_hash is None:
+            changed = await _seat(tx, seat, user, actor.id, member)
+        else:
+            changed = None  # an unconfirmed account with a password joins only through the link
+        invitation = await tx.session.scalar(select(Invitation).where(Invitation.room_id == seat.room.id, Invitation.user_id == user.id))
+        if invitation is not None:
+            done.rooms[seat.room.id] = changed if changed == "made_owner" else "already_invited"
+            continue
+        token = _new_token()
+        tx.session.add(
+            Invitation(
+                room_id=seat.room.id,
+                user_id=user.id,
+                invited_by=actor.id,
+                token_hash=hash_token(token),
+                created_at=now,
+                expires_at=now + timedelta(days=cfg.invitation_days),
+                last_sent_at=now,
+            )
+        )
+        done.rooms[seat.room.id] = "invited"
+        links.append((seat.room, f"{cfg.public_url}/invitation?token={token}"))
+    if links:
+        await tx.session.flush()
+        invited = _unproven(user)
+        _rooms_mail(tx, cfg, await load_person(tx.session, actor.id), user, occasion, links, invited)
+        done.mail = "invitation" if invited else "notice"
+    return done

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from server.config import Settings
 from server.domain.errors import Forbidden, Invalid
-from server.domain.invitations import Invitee, Placed, Seat, invite_to_rooms
+from server.domain.invitations import Invitee, Seat, invite_to_rooms
 from server.domain.posting import start_thread
 from server.domain.rooms import RoomFields, create_room
 from server.domain.seed_files import Room as PlannedRoom
@@ -148,12 +148,12 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
         if progress:
             progress(1)
 
-    for email in sorted(seats):  # one order for every seed, so concurrent ones lock rows alike
-        placed: Placed = await invite_to_rooms(tx, cfg, actor, Invitee(email, names[email]), seats[email], event.name)
+    wanted = [(Invitee(email, names[email]), seats[email]) for email in sorted(seats)]  # one order: concurrent seeds lock alike
+    for placed in await invite_to_rooms(tx, cfg, actor, wanted, event.name):
         for room_id, outcome in placed.rooms.items():
-            by_room[room_id].people[email] = outcome
+            by_room[room_id].people[placed.email] = outcome
         if placed.mail:
-            report.mails[email] = placed.mail
+            report.mails[placed.email] = placed.mail
         if progress:
             progress(1)
     return report

@@ -48,3 +48,13 @@ def server_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
         "AUTH_ATTEMPTS_PER_10MIN": "1000",
         **extra,
     }
+
+
+async def first_account(url: str) -> str:
+    """Sign up the first account (the administrator) on a fresh server; returns its
+    session token."""
+    async with aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        body = {"email": "a@example.org", "display_name": "A", "organisation": "O", "password": "long enough password"}
+        async with http.post("/api/v1/auth/signup", json=body) as r:
+            assert r.status == 201, await r.text()
+        return next(c.value for c in http.cookie_jar if c.key == "convene_session")

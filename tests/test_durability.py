@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 import socketio
 
-from .loopback import free_port, server_env, wait_healthy
+from .loopback import first_account, free_port, server_env, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,13 +35,9 @@ async def test_acknowledged_messages_survive_a_killed_server(tmp_path):
     server = start()
     try:
         await wait_healthy(url)
+        token = await first_account(url)
         async with aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-            async with http.post(
-                "/api/v1/auth/signup",
-                json={"email": "a@example.org", "display_name": "A", "organisation": "O", "password": "long enough password"},
-            ) as r:
-                assert r.status == 201
-            token = next(c.value for c in http.cookie_jar if c.key == "convene_session")
+            http.cookie_jar.update_cookies({"convene_session": token})
             async with http.post("/api/v1/rooms", json={"title": "Durable"}) as r:
                 room = (await r.json())["room"]
             async with http.post(f"/api/v1/rooms/{room['id']}/threads", json={"title": "T"}) as r:

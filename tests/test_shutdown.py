@@ -10,11 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-import aiohttp
 import pytest
 import socketio
 
-from .loopback import free_port, server_env, wait_healthy
+from .loopback import first_account, free_port, server_env, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 GRACE = 10.0
@@ -28,14 +27,7 @@ async def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     with open(tmp_path / "server.log", "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log)
     await wait_healthy(url)
-    async with aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        async with http.post(
-            "/api/v1/auth/signup",
-            json={"email": "a@example.org", "display_name": "A", "organisation": "O", "password": "long enough password"},
-        ) as r:
-            assert r.status == 201
-        token = next(c.value for c in http.cookie_jar if c.key == "convene_session")
-    return process, url, token
+    return process, url, await first_account(url)
 
 
 async def _stop(process: subprocess.Popen[bytes]) -> float:

@@ -23,15 +23,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from server.config import Settings
+from server.domain import events
 from server.domain.errors import Forbidden, Invalid
 from server.domain.invitations import Invitee, Seat, invite_to_rooms
+from server.domain.people import Person, load_person
 from server.domain.posting import start_thread
-from server.domain.rooms import RoomFields, create_room
+from server.domain.presenters import thread_json
+from server.domain.rooms import RoomFields, create_room, postable_room
 from server.domain.seed_files import Room as PlannedRoom
 from server.domain.seed_files import SeedPlan
 from server.domain.seed_files.fields import key_of
-from server.store.models import Room, SeedEvent, Thread, User
+from server.domain.threads import clean_title
+from server.store.models import Room, SeedEvent, Thread, ThreadFollow, User
 from server.store.transaction import Tx
+from server.store.upsert import insert_ignore
 from server.vocabulary import STEWARD_ROLES, RoomRole
 
 Progress = Callable[[int], None]  # told how many more steps are done: one per room, then one per person
@@ -106,15 +111,38 @@ async def _room(tx: Tx, actor: User, event: SeedEvent, planned: PlannedRoom, kno
     return room, True
 
 
-async def _threads(tx: Tx, actor: User, room: Room, planned: PlannedRoom, report: RoomReport, max_title: int, max_chars: int) -> None:
-    opened = {key_of(title) for title in await tx.session.scalars(select(Thread.title).where(Thread.room_id == room.id))}
+async def _open(tx: Tx, actor: User, person: Person, room: Room, titles: list[str], max_title: int) -> None:
+    """Open several threads in one room as ``threads.start_thread`` opens one (numbered
+    in one reservation, followed by the actor, thread.created recorded), in a few
+    statements."""
+    await postable_room(tx, actor, room.id)  # may the actor post there (joins an open room otherwise)
+    first = await tx.reserve_seqs(room.id, len(titles))
+    opened = [Thread(room_id=room.id, title=clean_title(t, max_title), created_by=actor.id, seq=first + n) for n, t in enumerate(titles)]
+    tx.session.add_all(opened)
+    await tx.session.flush()
+    await insert_ignore(tx.session, ThreadFollow, [{"thread_id": t.id, "user_id": actor.id} for t in opened])
+    await tx.record([events.thread_created(thread_json(t, person)) for t in opened])
+
+
+async def _threads(
+    tx: Tx, actor: User, person: Person, room: Room, created: bool, planned: PlannedRoom, report: RoomReport, cfg: Settings
+) -> None:
+    opened = set()
+    if not created:
+        opened = {key_of(title) for title in await tx.session.scalars(select(Thread.title).where(Thread.room_id == room.id))}
+    plain: list[str] = []
     for thread in planned.opening_threads:
         if key_of(thread.title) in opened:
             report.threads_existing.append(thread.title)
             continue
-        await start_thread(tx, actor, room.id, thread.title, thread.first_post, None, max_title, max_chars)
         opened.add(key_of(thread.title))
         report.threads_created.append(thread.title)
+        if thread.first_post is None:
+            plain.append(thread.title)
+        else:
+            await start_thread(tx, actor, room.id, thread.title, thread.first_post, None, cfg.max_title_chars, cfg.max_message_chars)
+    if plain:
+        await _open(tx, actor, person, room, plain, cfg.max_title_chars)
 
 
 async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progress: Progress | None = None) -> SeedReport:
@@ -129,6 +157,7 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
     in_file = {key_of(planned.title) for planned in plan.rooms}
     report.not_in_file = [room.title for room in rooms_of_event if room.concept_key not in in_file]
 
+    person = await load_person(tx.session, actor.id)
     seats: dict[str, list[Seat]] = {}
     names: dict[str, str | None] = {}
     by_room: dict[int, RoomReport] = {}
@@ -138,7 +167,7 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
         room_report = RoomReport(room.title, room.slug, created, owner)
         report.rooms.append(room_report)
         by_room[room.id] = room_report
-        await _threads(tx, actor, room, planned, room_report, cfg.max_title_chars, cfg.max_message_chars)
+        await _threads(tx, actor, person, room, created, planned, room_report, cfg)
         people: list[tuple[str, str | None, RoomRole]] = [(p.email, p.name, "member") for p in planned.participants]
         if planned.facilitator is not None:
             people.insert(0, (planned.facilitator.email, planned.facilitator.name, "owner"))

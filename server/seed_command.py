@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 
@@ -75,10 +76,8 @@ def render(report: SeedReport, dry_run: bool) -> str:
 async def run_seed(settings: Settings, plan: SeedPlan, actor_email: str, *, dry_run: bool) -> int:
     db = Database(make_engine(settings.database_url))
     total = steps(plan)
-    bar = Progress(
-        TextColumn("Seeding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True, disable=total < SHOW_PROGRESS_FROM
-    )
-    bar.console.file = sys.stderr
+    columns = (TextColumn("Seeding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    bar = Progress(*columns, console=Console(stderr=True), transient=True, disable=total < SHOW_PROGRESS_FROM)
     task = bar.add_task("seed", total=total)
     try:
         with bar:

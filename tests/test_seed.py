@@ -24,7 +24,7 @@ from server.mail.deliverer import MailDeliverer
 from server.mail.sender import FileSender
 from server.seed_command import run_seed
 from server.store.db import Database, make_engine
-from server.store.models import Base, Invitation, Room, RoomMember, SeedEvent, Thread, User, utcnow
+from server.store.models import Base, Invitation, Message, Room, RoomMember, SeedEvent, Thread, User, utcnow
 from server.vocabulary import STAGES, Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,4 +274,26 @@ async def test_only_active_facilitators_and_administrators_may_seed(settings: Se
     result = run(settings, str(SAMPLE), "--as", who)
     assert result.returncode == 2
     assert said in result.stderr
+    assert await counts(settings) == before
+
+
+async def test_a_yaml_seed_keeps_its_event_and_first_posts_once(settings: Settings, capsys) -> None:
+    await add_person(settings, ACTOR, "facilitator")
+    example = ROOT / "docs" / "seed-example.yaml"
+    assert await seed(settings, example) == 0
+    found = await state(settings)
+    assert found[DVLA]["threads"] == EXPECTED_THREADS[DVLA]
+    db = Database(make_engine(settings.database_url))
+    try:
+        async with db.read() as session:
+            event = (await session.scalars(select(SeedEvent))).one()
+            assert (event.name, str(event.date), event.place) == ("Discovery Day, Leeds 2026", "2026-03-12", "Leeds Civic Hall")
+            bodies = list(await session.scalars(select(Message.body).join(Thread, Thread.id == Message.thread_id)))
+            assert len(bodies) == 1 and bodies[0].startswith("Brighton & Hove asked this at table 3.")
+            assert await session.scalar(select(Room.visibility).where(Room.title == LINKS)) == "invite"
+    finally:
+        await db.dispose()
+    before = await counts(settings)
+    assert await seed(settings, example) == 0
+    assert "Nothing to do" in capsys.readouterr().out
     assert await counts(settings) == before

@@ -139,7 +139,10 @@ async def _threads(
         report.threads_created.append(thread.title)
         if thread.first_post is None:
             plain.append(thread.title)
-        else:
+        else:  # in the file's order: the questions before it first
+            if plain:
+                await _open(tx, actor, person, room, plain, cfg.max_title_chars)
+                plain = []
             await start_thread(tx, actor, room.id, thread.title, thread.first_post, None, cfg.max_title_chars, cfg.max_message_chars)
     if plain:
         await _open(tx, actor, person, room, plain, cfg.max_title_chars)

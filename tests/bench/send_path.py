@@ -43,6 +43,18 @@ FANOUT = int(os.environ.get("BENCH_FANOUT", "500"))
 PASSWORD = "benchmark password"
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server process has used so far, from /proc. Less
+    sensitive than wall time to other work on a shared machine: the comparison that
+    matters is CPU per message, measured the same way for every build."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def with_cpu(result: dict[str, Any], pid: int, before: float, count: int) -> dict[str, Any]:
+    return result | {"server_cpu_ms_per_message": round(1000 * (server_cpu_seconds(pid) - before) / count, 3)}
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
@@ -173,13 +185,16 @@ async def main() -> dict[str, Any]:
                 room = (await r.json())["room"]
             async with http.post(f"/api/v1/rooms/{room['id']}/threads", json={"title": "Throughput"}) as r:
                 thread = (await r.json())["thread"]
-            result_throughput = await throughput(url, token, thread["id"])
+            cpu = server_cpu_seconds(server.pid)
+            result_throughput = with_cpu(await throughput(url, token, thread["id"]), server.pid, cpu, MESSAGES)
             async with http.post(f"/api/v1/rooms/{room['id']}/threads", json={"title": "Throughput from Node"}) as r:
                 node_thread = (await r.json())["thread"]
-            result_node = node_throughput(url, token, node_thread["id"])
+            cpu = server_cpu_seconds(server.pid)
+            result_node = with_cpu(node_throughput(url, token, node_thread["id"]), server.pid, cpu, MESSAGES)
             async with http.get(f"/api/v1/rooms/{room['id']}") as r:
                 last_seq = (await r.json())["room"]["last_seq"]
-            result_fanout = await fanout(url, token, room["id"], thread["id"], last_seq)
+            cpu = server_cpu_seconds(server.pid)
+            result_fanout = with_cpu(await fanout(url, token, room["id"], thread["id"], last_seq), server.pid, cpu, FANOUT)
             async with http.get(f"/api/v1/rooms/{room['id']}") as r:
                 final_seq = (await r.json())["room"]["last_seq"]
         return {

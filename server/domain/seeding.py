@@ -177,6 +177,10 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
         for email, name, role in people:
             seats.setdefault(email, []).append(Seat(room, role))
             names[email] = names.get(email) or name
+        # Done with the room's row: out of the session, so each later numbering UPDATE
+        # (which brings the session's rooms up to date) does not walk every room seeded so far.
+        await tx.session.flush()
+        tx.session.expunge(room)
         if progress:
             progress(1)
 

@@ -297,3 +297,28 @@ async def test_a_yaml_seed_keeps_its_event_and_first_posts_once(settings: Settin
     assert await seed(settings, example) == 0
     assert "Nothing to do" in capsys.readouterr().out
     assert await counts(settings) == before
+
+
+async def test_a_known_facilitator_is_added_as_owner_by_one_notice_and_a_stranger_account_waits_for_its_link(settings: Settings) -> None:
+    await add_person(settings, ACTOR, "facilitator")
+    await add_person(settings, FACILITATOR)  # a confirmed account: added at once, told once
+    await add_person(settings, "debt@bristol.example", confirmed=False)  # never confirmed: only a link lets it in
+    db = Database(make_engine(settings.database_url))
+    try:
+        async with db.write_session() as session:
+            stranger = await session.scalar(select(User).where(User.email == "debt@bristol.example"))
+            assert stranger is not None
+            stranger.password_hash = "typed-by-someone"
+            await session.commit()
+    finally:
+        await db.dispose()
+    assert await seed(settings, SAMPLE) == 0
+    found = await state(settings)
+    for title in (DVLA, CARE, LAND):
+        assert found[title]["members"][FACILITATOR] == "owner" and FACILITATOR not in found[title]["invited"]
+    assert "debt@bristol.example" not in found[DVLA]["members"] and "debt@bristol.example" in found[DVLA]["invited"]
+    mails = await deliver(settings)
+    notice = body(mails[FACILITATOR])
+    assert "added you to 3 rooms from discovery-day" in notice and "/invitation?token=" not in notice
+    assert "/invitation?token=" in body(mails["debt@bristol.example"])
+    assert await seed(settings, SAMPLE) == 0 and await deliver(settings) == {}

@@ -18,6 +18,11 @@ from server.store.db import Database
 from server.store.models import OutboundMail, utcnow
 
 log = logging.getLogger(__name__)
+# This process's own writes wake the deliverer at once (MailQueued, after commit). Mail
+# queued by another process (a mail-in or mail-listen process, another web process) is
+# found by this poll: one indexed query, so a short interval costs little and such mail
+# goes out within seconds.
+POLL_SECONDS = 3.0
 MAX_BACKOFF = timedelta(hours=1)
 STOP_GRACE = 5.0
 
@@ -61,7 +66,7 @@ class MailDeliverer:
             except Exception:
                 log.exception("mail delivery pass failed")
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=30)
+                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
             except asyncio.TimeoutError:
                 pass
             self._wake.clear()

@@ -76,6 +76,8 @@ def test_every_screen_passes_axe(browse, server: ConveneServer):
     token = server.mail_link("ben@dft.example", "/confirm?token=").split("token=", 1)[1]
     ben.request.post(url("/api/v1/auth/confirm"), data={"token": token})
     ben.request.post(url("/api/v1/rooms/blue-badge-renewals/join"))
+    # The room shows Ben arrive (member.joined, live) before anyone mentions him.
+    page.locator(".room-members .member-name", has_text="Ben Okafor").wait_for()
 
     # Start a thread.
     page.get_by_role("link", name="Start a thread").click()

@@ -49,5 +49,5 @@ MailDoor = Literal["smtp", "webhook", "pipe"]
 MAIL_DOORS: Final[tuple[MailDoor, ...]] = get_args(MailDoor)
 
 # What became of an inbound email.
-InboundOutcome = Literal["posted", "refused", "duplicate"]
+InboundOutcome = Literal["posted", "refused", "duplicate", "unsubscribed"]
 INBOUND_OUTCOMES: Final[tuple[InboundOutcome, ...]] = get_args(InboundOutcome)

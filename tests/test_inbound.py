@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from server.config import Settings
 from server.domain import reply_addresses
+from server.domain.notification_settings import unsubscribe_token
 from server.http.keys import DATABASE, SETTINGS, TRANSACTIONS
 from server.mail.delivery import inbound_delivery
 from server.mail.handoff import HandOff, WebAsksRetry, handoff_key, signature
@@ -389,3 +390,41 @@ async def test_a_web_server_answering_503_makes_the_doors_ask_for_a_retry() -> N
             await HandOff(str(stub.make_url("")).rstrip("/"), "k" * 32).deliver(b"x", envelope_from=None, envelope_to=[], door="pipe")
     finally:
         await stub.close()
+
+
+async def test_the_list_unsubscribe_mailto_mutes_the_thread_or_stops_all_email(
+    server: TestServer, people: PersonFactory, alice: Person
+) -> None:
+    _, thread, _ = await thread_with_token(alice, server)
+    secret = server.app[SETTINGS].secret_key
+
+    def request(token: str, message_id: str) -> bytes:
+        return (
+            f"From: <{alice.user['email']}>\r\nTo: <unsubscribe@{DOMAIN}>\r\nSubject: unsubscribe {token}\r\n"
+            f"Message-ID: {message_id}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+        ).encode()
+
+    status, answer = await post_webhook(people, request(unsubscribe_token(secret, alice.id, thread["id"]), "<u1@camden.example>"))
+    assert status == 200 and answer["outcome"] == "unsubscribed", answer
+    assert (await alice.get(f"/api/v1/threads/{thread['id']}/mute"))["muted"] is True
+    status, answer = await post_webhook(people, request(unsubscribe_token(secret, alice.id, None), "<u2@camden.example>"))
+    assert answer["outcome"] == "unsubscribed"
+    assert (await alice.get("/api/v1/me/notifications"))["mode"] == "never"
+    # A forged token changes nothing, is recorded, and is never answered.
+    mails_before = await outbound_count(server)
+    forged = unsubscribe_token("another-secret-0123456", alice.id, None)
+    status, answer = await post_webhook(people, request(forged, "<u3@camden.example>"))
+    assert answer["outcome"] == "refused" and answer["reason"] == "unsubscribe_token_invalid"
+    assert [r.outcome for r in await records(server)] == ["unsubscribed", "unsubscribed", "refused"]
+    assert await outbound_count(server) == mails_before
+
+
+async def outbound_count(server: TestServer) -> int:
+    async with server.app[DATABASE].read() as session:
+        return len((await session.scalars(select(OutboundMail.id))).all())
+
+
+async def test_no_room_can_take_the_unsubscribe_address(alice: Person) -> None:
+    status, data = await alice.call("POST", "/api/v1/rooms", json={"title": "Mailing", "slug": "unsubscribe"})
+    assert status == 400 and data["error"]["field"] == "slug"
+    assert (await alice.create_room("Unsubscribe"))["slug"] == "unsubscribe-room"

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from server.config import Settings
-from server.domain import posting
-from server.domain.errors import DomainError
+from server.domain import notification_settings, posting
+from server.domain.errors import DomainError, Invalid
 from server.domain.inbound_checks import CANNOT_POST, Denied, authorise_new_thread, authorise_reply
 from server.domain.inbound_record import Entry, Handled, add_record, dedupe_key, explain, find_by_key, recipient_of
 from server.domain.send_queue import SendFailed, SendQueue
@@ -64,6 +64,7 @@ class InboundConfig:
     public_url: str
     max_title_chars: int
     max_message_chars: int
+    secret_key: str = ""  # checks the signed tokens of unsubscribe requests
 
     @classmethod
     def from_settings(cls, settings: Settings) -> InboundConfig:
@@ -80,7 +81,15 @@ class InboundConfig:
             settings.public_url,
             settings.max_title_chars,
             settings.max_message_chars,
+            settings.secret_key,
         )
+
+
+# ``unsubscribe@MAIL_DOMAIN`` takes the List-Unsubscribe mailto of notification emails
+# (``server.domain.notification_mail``): "unsubscribe TOKEN" in the subject. Rooms
+# cannot take this slug (``server.domain.rooms.RESERVED_SLUGS``).
+UNSUBSCRIBE_LOCAL_PART = "unsubscribe"
+_UNSUBSCRIBE_SUBJECT = re.compile(r"unsubscribe\s+(\S+)", re.IGNORECASE)
 
 
 class _Refusing(Exception):
@@ -139,6 +148,10 @@ class InboundPipeline:
             earlier = await find_by_key(session, entry.key or "")
         if earlier is not None:
             return await self._duplicate(entry)
+        if isinstance(facts.destination, RoomAddress) and facts.destination.slug == UNSUBSCRIBE_LOCAL_PART:
+            # The List-Unsubscribe mailto: the signed token authorises it, as the
+            # one-click link does, whatever the body holds (often nothing).
+            return await self._unsubscribe(entry)
         if isinstance(read, Refused):
             return await self._refuse(entry, Denied(read.reason.value, read.explanation, read.may_tell_sender))
         if isinstance(facts.destination, ReplyAddress):
@@ -193,6 +206,23 @@ class InboundPipeline:
         except DomainError as error:
             return await self._refuse(entry, Denied(CANNOT_POST, f"Your message was not posted: {error.message}.", True))
         return Handled("posted", "", "", row.id, started.thread_id, message_id)
+
+    async def _unsubscribe(self, entry: Entry) -> Handled:
+        found_token = _UNSUBSCRIBE_SUBJECT.search(entry.facts.subject)
+        if found_token is None:
+            return await self._refuse(entry, Denied("unsubscribe_without_token", "The subject holds no unsubscribe token.", False))
+        try:
+            async with self.txs.begin() as tx:
+                done = await notification_settings.unsubscribe(tx, self.config.secret_key, found_token.group(1))
+                thread_id = done.thread.id if done.thread is not None else None
+                detail = f"emails about thread {thread_id} stopped" if thread_id else "all notification emails stopped"
+                row = add_record(tx, entry, "unsubscribed", detail=detail, user_id=done.user.id, thread_id=thread_id)
+                await tx.session.flush()
+        except Invalid:
+            return await self._refuse(entry, Denied("unsubscribe_token_invalid", "The unsubscribe token is not valid.", False))
+        except IntegrityError:
+            return await self._duplicate(entry)
+        return Handled("unsubscribed", "", detail, row.id, thread_id)
 
     async def _refuse(self, entry: Entry, denied: Denied) -> Handled:
         try:

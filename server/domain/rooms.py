@@ -22,6 +22,10 @@ from server.store.transaction import Tx
 from server.vocabulary import STAGES, VISIBILITIES
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A room's slug is also its email address (slug@MAIL_DOMAIN, new threads by email), so
+# slugs that name the server's own mailboxes or the role accounts mail systems expect
+# are never a room's.
+RESERVED_SLUGS = frozenset({"unsubscribe", "postmaster", "abuse", "mailer-daemon", "noreply", "no-reply"})
 MAX_TAGS = 20
 MAX_SUMMARY = 20_000
 
@@ -60,6 +64,8 @@ def _clean(fields: RoomFields, max_title: int) -> RoomFields:
         fields.slug = fields.slug.strip().lower()
         if not SLUG_RE.match(fields.slug) or len(fields.slug) > 80 or fields.slug.isdigit():
             raise Invalid("slug may use a-z, 0-9 and single hyphens (not only digits), up to 80 characters", "slug")
+        if fields.slug in RESERVED_SLUGS:
+            raise Invalid(f"the slug {fields.slug!r} is kept for the server's own email address; choose another", "slug")
     if fields.summary is not None and len(fields.summary) > MAX_SUMMARY:
         raise Invalid(f"summary must be at most {MAX_SUMMARY} characters", "summary")
     if fields.stage is not None and fields.stage not in STAGES:
@@ -86,6 +92,8 @@ def slugify(title: str) -> str:
 
 
 async def _unique_slug(session: AsyncSession, base: str) -> str:
+    if base in RESERVED_SLUGS:
+        base = f"{base}-room"
     taken = set((await session.scalars(select(Room.slug).where(or_(Room.slug == base, Room.slug.like(f"{base}-%"))))).all())
     if base not in taken:
         return base

@@ -377,7 +377,7 @@ class InboundMail(Base):
     sender: Mapped[str] = mapped_column(String(254), default="", index=True)
     recipient: Mapped[str] = mapped_column(String(254), default="")
     subject: Mapped[str] = mapped_column(String(300), default="")
-    outcome: Mapped[InboundOutcome] = mapped_column(String(10))
+    outcome: Mapped[InboundOutcome] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(40), default="")
     detail: Mapped[str] = mapped_column(String(500), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

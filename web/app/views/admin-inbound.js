@@ -14,20 +14,21 @@ import { timeElement } from "../time.js";
  * @property {string} sender
  * @property {string} recipient
  * @property {string} subject
- * @property {"posted" | "refused" | "duplicate"} outcome
+ * @property {"posted" | "refused" | "duplicate" | "unsubscribed"} outcome
  * @property {string} reason
  * @property {string} detail
  * @property {number | null} thread_id
  * @property {string | null} replied_at
  */
 
-const OUTCOMES = [["", "All"], ["posted", "Posted"], ["refused", "Refused"], ["duplicate", "Duplicates"]];
+const OUTCOMES = [["", "All"], ["posted", "Posted"], ["refused", "Refused"], ["duplicate", "Duplicates"],
+  ["unsubscribed", "Unsubscribe requests"]];
 
 /** @param {InboundRecord} record */
 function row(record) {
   const what = record.outcome === "refused"
     ? [h("strong", {}, record.reason.replaceAll("_", " ")), record.detail ? h("br") : null, record.detail]
-    : record.outcome;
+    : record.outcome === "unsubscribed" ? ["unsubscribed", record.detail ? h("br") : null, record.detail] : record.outcome;
   return h("tr", { dataset: { outcome: record.outcome } },
     h("td", {}, timeElement(record.received_at)),
     h("td", {}, record.door),

@@ -13,7 +13,16 @@ enforces, so changing a tuple here needs a new revision.
 
 from __future__ import annotations
 
+import re
 from typing import Final, Literal, get_args
+
+# The grammar of the words people type as addresses, once for every layer: an email
+# address Convene accepts (local part without spaces or brackets, a dotted domain of
+# DNS labels), and a room's slug, which is also its email address's local part.
+EMAIL_RE: Final = re.compile(
+    r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+SLUG_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # The role of an account across the whole site.
 Role = Literal["administrator", "facilitator", "member"]

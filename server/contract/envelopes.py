@@ -9,7 +9,6 @@ from msgspec import UNSET, UnsetType
 from server.contract.responses import (
     Answer,
     Event,
-    Invited,
     Me,
     Member,
     Message,
@@ -60,10 +59,6 @@ class LeftRoom(Answer):
 
 class MemberList(Answer):
     members: list[Member]
-
-
-class InvitedAnswer(Answer):
-    member: Invited
 
 
 class ThreadList(Answer):

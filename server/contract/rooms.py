@@ -6,7 +6,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from server.contract.fields import MAX_TAGS, Email, Id, SearchText, Seq, Slug, Summary, Tag, Title
+from server.contract.fields import MAX_TAGS, SearchText, Seq, Slug, Summary, Tag, Title
 from server.vocabulary import Stage, Visibility
 
 
@@ -21,13 +21,6 @@ class RoomSettings(Struct, kw_only=True):
     visibility: Visibility | None = None
     tags: Annotated[list[Tag], Meta(max_length=MAX_TAGS)] | None = None
     looking_for_collaborators: bool | None = None
-
-
-class Invitation(Struct, kw_only=True):
-    """Invite an existing account by ``user_id`` or, without one, by ``email``."""
-
-    email: Email | None = None
-    user_id: Id | None = None
 
 
 class DirectoryQuery(Struct, kw_only=True):

@@ -8,7 +8,6 @@ a leaked database does not hand out sessions.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from datetime import timedelta
 
@@ -22,11 +21,8 @@ from server.domain.outbox import queue_mail
 from server.domain.passwords import Passwords
 from server.store.models import AuthSession, EmailToken, OrganisationDomain, User, utcnow
 from server.store.transaction import Tx
-from server.vocabulary import ROLES
+from server.vocabulary import EMAIL_RE, ROLES
 
-EMAIL_RE = re.compile(
-    r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1000
 

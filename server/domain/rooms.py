@@ -19,9 +19,8 @@ from server.domain.people import load_people, load_person
 from server.domain.presenters import room_json
 from server.store.models import Message, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
 from server.store.transaction import Tx
-from server.vocabulary import STAGES, VISIBILITIES
+from server.vocabulary import SLUG_RE, STAGES, VISIBILITIES
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A room's slug is also its email address (slug@MAIL_DOMAIN, new threads by email), so
 # slugs that name the server's own mailboxes or the role accounts mail systems expect
 # are never a room's.

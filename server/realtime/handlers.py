@@ -22,7 +22,6 @@ from server.domain.errors import DomainError, Invalid
 from server.domain.people import load_person
 from server.domain.send_queue import SendQueue
 from server.realtime.connections import Connections
-from server.realtime.presence import Presence
 from server.realtime.publisher import SocketPublisher, room_channel
 from server.realtime.server import REFUSED_PACKET
 from server.store.db import Database
@@ -80,11 +79,6 @@ class Realtime:
 
     def _connected(self, sid: str) -> bool:
         return bool(self.sio.manager.is_connected(sid, "/"))
-
-    @property
-    def presence(self) -> Presence:
-        """Who is online in each room, on this process (the member list shows it)."""
-        return self.connections.presence
 
     async def _publish(self, *outgoing: Outgoing) -> None:
         await self.txs.publisher.publish(outgoing)

@@ -12,11 +12,8 @@ from __future__ import annotations
 import re
 
 from server.domain.seed_files.plan import Person
+from server.vocabulary import EMAIL_RE
 
-# The same shape the accounts module accepts, kept here so this package stays pure.
-_ADDRESS = re.compile(
-    r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
 _NAMED = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]*)>$", re.DOTALL)
 _SEPARATORS = frozenset(";,\n\r")
 _SPLIT = re.compile(r"[;,\r\n]")
@@ -67,7 +64,7 @@ def person(item: str) -> Person | str:
         name = " ".join(named.group("name").strip().strip('"').split()) or None
     if email.lower().startswith("mailto:"):
         email = email[len("mailto:") :]
-    if len(email) > 254 or not _ADDRESS.match(email):
+    if len(email) > 254 or not EMAIL_RE.match(email):
         return f"{_shown(item)} is not an email address"
     return Person(email.lower(), name)
 

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
 
+from server.vocabulary import SLUG_RE
+
 from .headers import header_text, raw_values
 from .result import Destination, ReplyAddress, RoomAddress
 
-# The same grammar as server/domain/rooms.py's SLUG_RE, kept here so reading mail needs no database code.
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TOKEN = re.compile(r"^[a-z0-9]{1,256}$")
 _REPLY_PREFIX = "reply+"
 
@@ -83,7 +83,7 @@ def _choose(locals_: list[str], domain: str) -> Routing:
         if _TOKEN.match(token):
             return Routing(destination=ReplyAddress(token=token))
     for local in locals_:
-        if not local.startswith(_REPLY_PREFIX) and _SLUG.match(local) and len(local) <= 80 and not local.isdigit():
+        if not local.startswith(_REPLY_PREFIX) and SLUG_RE.match(local) and len(local) <= 80 and not local.isdigit():
             return Routing(destination=RoomAddress(slug=local))
     if replies:
         return Routing(destination=None, bad_reply_address=f"{replies[0]}@{domain}")

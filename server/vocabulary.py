@@ -60,3 +60,8 @@ MAIL_DOORS: Final[tuple[MailDoor, ...]] = get_args(MailDoor)
 # What became of an inbound email.
 InboundOutcome = Literal["posted", "refused", "duplicate", "unsubscribed"]
 INBOUND_OUTCOMES: Final[tuple[InboundOutcome, ...]] = get_args(InboundOutcome)
+
+# What sort of body an organisation is: matchmaking and the pipeline board count and
+# filter by it ("4 councils, 1 department, 2 suppliers").
+OrganisationKind = Literal["council", "central-government", "supplier", "sector-body", "other"]
+ORGANISATION_KINDS: Final[tuple[OrganisationKind, ...]] = get_args(OrganisationKind)

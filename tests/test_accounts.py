@@ -127,6 +127,23 @@ async def test_organisation_is_verified_by_confirmed_domain(people, admin):
     assert status == 404
 
 
+async def test_organisation_kind_is_kept_by_administrators(people, admin):
+    _, made = await admin.call("POST", "/api/v1/organisations", json={"name": "Leeds City Council", "kind": "council"}, expect=201)
+    assert made["organisation"]["kind"] == "council"
+    _, other = await admin.call("POST", "/api/v1/organisations", json={"name": "Acme Digital"}, expect=201)
+    assert other["organisation"]["kind"] == "other"
+    org_id = other["organisation"]["id"]
+    _, changed = await admin.call("PATCH", f"/api/v1/organisations/{org_id}", json={"kind": "supplier"}, expect=200)
+    assert changed["organisation"] == {"id": org_id, "name": "Acme Digital", "domains": [], "kind": "supplier"}
+    status, data = await admin.call("PATCH", f"/api/v1/organisations/{org_id}", json={"kind": "charity"})
+    assert status == 400 and data["error"]["field"] == "kind"
+    member = await people.signup("mo@acme.example", "Mo", "Acme", confirm=True)
+    status, _ = await member.call("PATCH", f"/api/v1/organisations/{org_id}", json={"kind": "council"})
+    assert status == 403
+    kinds = {o["name"]: o["kind"] for o in (await member.get("/api/v1/organisations"))["organisations"]}
+    assert kinds == {"Leeds City Council": "council", "Acme Digital": "supplier"}
+
+
 async def test_administrator_sets_roles(people, admin):
     fay = await people.signup("fay@localdigital.example", "Fay", "LocalGov Digital", confirm=True)
     updated = await admin.call("PATCH", f"/api/v1/users/{fay.id}", json={"role": "facilitator"}, expect=200)

@@ -19,7 +19,17 @@ from server.config import Settings
 from server.store.db import make_engine
 from server.store.models import Base
 from server.store.schema import downgrade, upgrade
-from server.vocabulary import INBOUND_OUTCOMES, MAIL_DOORS, NOTIFY_MODES, ROLES, ROOM_ROLES, STAGES, TOKEN_PURPOSES, VISIBILITIES
+from server.vocabulary import (
+    INBOUND_OUTCOMES,
+    MAIL_DOORS,
+    NOTIFY_MODES,
+    ORGANISATION_KINDS,
+    ROLES,
+    ROOM_ROLES,
+    STAGES,
+    TOKEN_PURPOSES,
+    VISIBILITIES,
+)
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 
@@ -34,6 +44,7 @@ ENUMERATIONS = (
     ("users", "notify_mode", NOTIFY_MODES, "hourly"),
     ("inbound_mail", "door", MAIL_DOORS, "fax"),
     ("inbound_mail", "outcome", INBOUND_OUTCOMES, "lost"),
+    ("organisations", "kind", ORGANISATION_KINDS, "charity"),
 )
 
 
@@ -51,6 +62,7 @@ def sql(statement: str) -> TextClause:
 
 async def _seed(conn: AsyncConnection) -> None:
     """One row in each table with an enumerated column, through plain SQL."""
+    await conn.execute(sql("INSERT INTO organisations (id, name, kind, created_at) VALUES (1, 'Leeds City Council', 'council', :now)"))
     await conn.execute(
         sql(
             "INSERT INTO users (id, email, display_name, declared_organisation, role, created_at)"

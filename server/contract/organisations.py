@@ -7,6 +7,7 @@ from typing import Annotated
 from msgspec import Meta, Struct
 
 from server.contract.fields import DomainName, OrganisationName
+from server.vocabulary import OrganisationKind
 
 Domains = Annotated[list[DomainName], Meta(max_length=50, description="email domains whose confirmed addresses are verified members")]
 
@@ -14,6 +15,7 @@ Domains = Annotated[list[DomainName], Meta(max_length=50, description="email dom
 class NewOrganisation(Struct, kw_only=True):
     name: OrganisationName
     domains: Domains | None = None
+    kind: OrganisationKind = "other"
 
 
 class OrganisationChanges(Struct, kw_only=True):
@@ -21,3 +23,4 @@ class OrganisationChanges(Struct, kw_only=True):
 
     name: OrganisationName | None = None
     domains: Domains | None = None
+    kind: OrganisationKind | None = None

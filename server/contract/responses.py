@@ -15,7 +15,7 @@ from typing import Annotated
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from server.vocabulary import Role, RoomRole, Stage, Visibility
+from server.vocabulary import OrganisationKind, Role, RoomRole, Stage, Visibility
 
 # RFC 3339 in UTC, written with a Z: "2026-11-27T10:00:00Z".
 Time = Annotated[datetime, Meta(tz=True, extra_json_schema={"format": "date-time"})]
@@ -130,6 +130,7 @@ class Organisation(Answer):
     id: int
     name: str
     domains: list[str]
+    kind: OrganisationKind
 
 
 class Event(Struct, kw_only=True):

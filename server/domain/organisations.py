@@ -13,6 +13,7 @@ from server.domain.accounts import require_admin, text_field
 from server.domain.errors import Conflict, Invalid, NotFound
 from server.store.models import Organisation, OrganisationDomain, User
 from server.store.transaction import Tx
+from server.vocabulary import OrganisationKind
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
 
@@ -48,7 +49,7 @@ async def _reverify(tx: Tx, org_id: int, domains: list[str]) -> None:
         )
 
 
-async def create_organisation(tx: Tx, actor: User, name: str, domains: list[str]) -> Organisation:
+async def create_organisation(tx: Tx, actor: User, name: str, domains: list[str], kind: OrganisationKind = "other") -> Organisation:
     """Administrators only. Confirmed people whose address is in one of ``domains``
     become verified members of the organisation at once."""
     require_admin(actor)
@@ -57,16 +58,18 @@ async def create_organisation(tx: Tx, actor: User, name: str, domains: list[str]
     if await tx.session.scalar(select(Organisation.id).where(Organisation.name == name)):
         raise Conflict("an organisation with this name already exists", "name")
     await _claim_domains(tx, None, cleaned)
-    org = Organisation(name=name, domains=[OrganisationDomain(domain=d) for d in cleaned])
+    org = Organisation(name=name, kind=kind, domains=[OrganisationDomain(domain=d) for d in cleaned])
     tx.session.add(org)
     await tx.session.flush()
     await _reverify(tx, org.id, cleaned)
     return org
 
 
-async def update_organisation(tx: Tx, actor: User, org_id: int, name: str | None, domains: list[str] | None) -> Organisation:
-    """Administrators rename an organisation or replace its domains; who counts as a
-    verified member follows the new domains at once."""
+async def update_organisation(
+    tx: Tx, actor: User, org_id: int, name: str | None, domains: list[str] | None, kind: OrganisationKind | None = None
+) -> Organisation:
+    """Administrators rename an organisation, set its kind or replace its domains; who
+    counts as a verified member follows the new domains at once."""
     require_admin(actor)
     org = await tx.session.scalar(select(Organisation).where(Organisation.id == org_id).options(selectinload(Organisation.domains)))
     if org is None:
@@ -76,6 +79,8 @@ async def update_organisation(tx: Tx, actor: User, org_id: int, name: str | None
         if await tx.session.scalar(select(Organisation.id).where(Organisation.name == name, Organisation.id != org.id)):
             raise Conflict("an organisation with this name already exists", "name")
         org.name = name
+    if kind is not None:
+        org.kind = kind
     if domains is not None:
         cleaned = _domains(domains)
         await _claim_domains(tx, org.id, cleaned)

@@ -31,9 +31,11 @@ from server.vocabulary import (
     INBOUND_OUTCOMES,
     MAIL_DOORS,
     NOTIFY_MODES,
+    ORGANISATION_KINDS,
     InboundOutcome,
     MailDoor,
     NotifyMode,
+    OrganisationKind,
     Role,
     RoomRole,
     Stage,
@@ -94,8 +96,10 @@ class Base(DeclarativeBase):
 
 class Organisation(Base):
     __tablename__ = "organisations"
+    __table_args__ = (one_of("kind", ORGANISATION_KINDS),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(String(20), default="other", server_default="other")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     domains: Mapped[list[OrganisationDomain]] = relationship(
         lazy="raise_on_sql", cascade="all, delete-orphan", order_by="OrganisationDomain.domain"

@@ -65,3 +65,12 @@ INBOUND_OUTCOMES: Final[tuple[InboundOutcome, ...]] = get_args(InboundOutcome)
 # filter by it ("4 councils, 1 department, 2 suppliers").
 OrganisationKind = Literal["council", "central-government", "supplier", "sector-body", "other"]
 ORGANISATION_KINDS: Final[tuple[OrganisationKind, ...]] = get_args(OrganisationKind)
+
+# Matchmaking: what a person says about a room looking for collaborators ("we have
+# this problem too", "we could help").
+InterestKind = Literal["same-problem", "can-help"]
+INTEREST_KINDS: Final[tuple[InterestKind, ...]] = get_args(InterestKind)
+
+# Where a request to join a room stands: waiting for its owners, or decided.
+JoinRequestStatus = Literal["pending", "accepted", "declined"]
+JOIN_REQUEST_STATUSES: Final[tuple[JoinRequestStatus, ...]] = get_args(JoinRequestStatus)

@@ -21,6 +21,8 @@ from server.store.models import Base
 from server.store.schema import downgrade, upgrade
 from server.vocabulary import (
     INBOUND_OUTCOMES,
+    INTEREST_KINDS,
+    JOIN_REQUEST_STATUSES,
     MAIL_DOORS,
     NOTIFY_MODES,
     ORGANISATION_KINDS,
@@ -45,6 +47,8 @@ ENUMERATIONS = (
     ("inbound_mail", "door", MAIL_DOORS, "fax"),
     ("inbound_mail", "outcome", INBOUND_OUTCOMES, "lost"),
     ("organisations", "kind", ORGANISATION_KINDS, "charity"),
+    ("room_interests", "kind", INTEREST_KINDS, "curious"),
+    ("join_requests", "status", JOIN_REQUEST_STATUSES, "maybe"),
 )
 
 
@@ -86,6 +90,10 @@ async def _seed(conn: AsyncConnection) -> None:
             "INSERT INTO inbound_mail (id, received_at, door, sender, recipient, subject, outcome, reason, detail)"
             " VALUES (1, :now, 'smtp', 'ada@example.org', 'reply+x@convene.example', 'Re: T', 'refused', 'loop', '')"
         )
+    )
+    await conn.execute(sql("INSERT INTO room_interests (room_id, user_id, kind, created_at) VALUES (1, 1, 'can-help', :now)"))
+    await conn.execute(
+        sql("INSERT INTO join_requests (id, room_id, user_id, message, status, created_at) VALUES (1, 1, 1, '', 'pending', :now)")
     )
 
 

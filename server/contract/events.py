@@ -106,9 +106,25 @@ class SessionRevoked(TypedDict):
     reason: RevocationReason
 
 
+class JoinRequestDecided(TypedDict):
+    """To the person who asked: an owner accepted (they are a member now) or declined."""
+
+    type: Literal["join_request.decided"]
+    room_id: int
+    join_request: dict[str, Any]
+
+
+class JoinRequestReceived(TypedDict):
+    """To each owner of the room: someone asks to join it."""
+
+    type: Literal["join_request.received"]
+    room_id: int
+    join_request: dict[str, Any]
+
+
 DurableEvent = Union[MessageCreated, MessageEdited, MessageDeleted, ThreadCreated]
 RoomEvent = Union[DurableEvent, MemberJoined, MemberLeft, RoomUpdated, Typing, Presence]
-PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked]
+PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked, JoinRequestDecided, JoinRequestReceived]
 Event = Union[RoomEvent, PersonalEvent]
 
 # Every shape by its ``type``: the test of emitted events looks each one up here.
@@ -125,6 +141,8 @@ EVENT_SHAPES: dict[str, type] = {
     "read": Read,
     "room.access_lost": RoomAccessLost,
     "session.revoked": SessionRevoked,
+    "join_request.decided": JoinRequestDecided,
+    "join_request.received": JoinRequestReceived,
 }
 
 

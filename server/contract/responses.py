@@ -70,6 +70,7 @@ class RoomView(Room):
     membership: RoomRole | None
     unread_count: int
     can_manage: bool | UnsetType = UNSET
+    involvement: Involvement | UnsetType = UNSET
 
 
 class Thread(Answer):
@@ -150,3 +151,30 @@ class ErrorDetail(Answer):
 
 class Error(Answer):
     error: ErrorDetail
+
+
+# ---- matchmaking: who is involved in a room ------------------------------------------------
+
+
+class InvolvedKind(Answer):
+    kind: OrganisationKind
+    count: int
+
+
+class InvolvedOrganisation(Answer):
+    id: int
+    name: str
+    kind: OrganisationKind
+
+
+class Involvement(Answer):
+    """The organisations of a room's members, each counted once: verified ones by kind
+    (``kinds``, in the vocabulary's order, only kinds present), and how many distinct
+    self-declared organisations there are besides (``unverified``: their kind is not
+    known and their names are not shown). ``summary`` says it in words:
+    "4 councils, 1 department, 2 suppliers"."""
+
+    summary: str
+    kinds: list[InvolvedKind]
+    organisations: list[InvolvedOrganisation]
+    unverified: int

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.contract.fields import MAX_ID
 from server.contract.refs import parse_room_ref
-from server.domain.errors import Forbidden, NotFound, Unconfirmed
+from server.domain.errors import Conflict, Forbidden, NotFound, Unconfirmed
 from server.store.models import Room, RoomMember, User
 from server.vocabulary import STEWARD_ROLES  # who may read every room and invite anyone to it
 
@@ -93,3 +93,52 @@ async def readable_room_ids(session: AsyncSession, user: User | None, room_ids: 
         for m in await session.scalars(select(RoomMember).where(RoomMember.user_id == user.id, RoomMember.room_id.in_(room_ids)))
     }
     return {room_id for room_id, room in rooms.items() if can_read(user, room, members.get(room_id))}
+
+
+# ---- matchmaking: cards of rooms looking for collaborators, interest, requests to join ----
+
+
+def can_see_listing(user: User, room: Room, member: RoomMember | None) -> bool:
+    """See a room's card (title, summary, tags, stage, the organisations involved, the
+    interest shown) without its content: whoever may read the room, and everyone signed
+    in when the room is looking for collaborators, invite-only or not (its owners chose
+    to be found). Threads, messages and the member list stay behind ``can_read``."""
+    return can_read(user, room, member) or room.looking_for_collaborators
+
+
+async def listed_room(session: AsyncSession, user: User, ref: int | str) -> tuple[Room, RoomMember | None]:
+    """The room, if ``user`` may see its card, and their membership; otherwise NotFound,
+    exactly as for a room that does not exist."""
+    room = await find_room(session, ref)
+    if room is None:
+        raise NotFound("no such room", "room")
+    member = await get_member(session, room.id, user.id)
+    if not can_see_listing(user, room, member):
+        raise NotFound("no such room", "room")
+    return room, member
+
+
+def check_can_show_interest(user: User, room: Room) -> None:
+    """Say "we have this problem too" or "we could help" (the card is visible)."""
+    if user.email_confirmed_at is None:
+        raise Unconfirmed("confirm your email address first; check your inbox for the link")
+    if not room.looking_for_collaborators:
+        raise Conflict("this room is not looking for collaborators", "room")
+
+
+def check_can_ask_to_join(user: User, room: Room, member: RoomMember | None) -> None:
+    """Ask to join an invite-only room whose card one can see (an open room is simply
+    joined); not an archived room, not one's own."""
+    if user.email_confirmed_at is None:
+        raise Unconfirmed("confirm your email address before asking to join rooms")
+    if member is not None:
+        raise Conflict("you are already a member of this room", "room")
+    if room.stage == "archived":
+        raise Forbidden("this room is archived and takes no new members")
+    if room.visibility == "open":
+        raise Conflict("this room is open: join it directly", "room")
+
+
+def require_join_decider(user: User, member: RoomMember | None) -> None:
+    """Accept or decline requests to join: the room's owners, facilitators, administrators."""
+    require_manager(user, member, "accept or decline requests to join")

@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.errors import Invalid
+from server.domain.involvement import involvement_by_room
 from server.domain.presenters import room_json
 from server.domain.rooms import tags_and_counts, unread_by_room
 from server.store.models import Organisation, Room, RoomMember, RoomTag, User
@@ -66,7 +67,9 @@ async def directory(session: AsyncSession, viewer: User, flt: DirectoryFilter) -
     ids = [room.id for room, _ in rows]
     tags, counts = await tags_and_counts(session, ids)
     unread = await unread_by_room(session, viewer.id, ids)
+    involvement = await involvement_by_room(session, ids)
     return [
-        room_json(room, tags[room.id], counts[room.id]) | {"membership": role, "unread_count": unread.get(room.id, 0)}
+        room_json(room, tags[room.id], counts[room.id])
+        | {"membership": role, "unread_count": unread.get(room.id, 0), "involvement": involvement[room.id]}
         for room, role in rows
     ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from server.contract.events import (
+    JoinRequestDecided,
+    JoinRequestReceived,
     MemberJoined,
     MemberLeft,
     MessageCreated,
@@ -72,3 +74,11 @@ def room_access_lost(room_id: int) -> RoomAccessLost:
 
 def session_revoked(reason: RevocationReason) -> SessionRevoked:
     return {"type": "session.revoked", "reason": reason}
+
+
+def join_request_decided(join_request: dict[str, Any]) -> JoinRequestDecided:
+    return {"type": "join_request.decided", "room_id": join_request["room"]["id"], "join_request": join_request}
+
+
+def join_request_received(join_request: dict[str, Any]) -> JoinRequestReceived:
+    return {"type": "join_request.received", "room_id": join_request["room"]["id"], "join_request": join_request}

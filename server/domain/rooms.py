@@ -15,6 +15,7 @@ from server.contract.events import LoseRoom, RecheckRoom
 from server.domain import events, invitations, markdown
 from server.domain.access import can_manage, can_read, check_can_post, readable_room, require_manager
 from server.domain.errors import Conflict, Forbidden, Invalid, Unconfirmed
+from server.domain.involvement import involvement_by_room
 from server.domain.people import load_people, load_person
 from server.domain.presenters import room_json
 from server.store.models import Message, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
@@ -111,6 +112,12 @@ async def _add_member(tx: Tx, room: Room, user: User, role: str, invited_by: int
     await tx.session.flush()
     tx.to_room(room.id, events.member_joined(room.id, (await load_person(tx.session, user.id)).as_dict(), role))
     return member
+
+
+async def admit(tx: Tx, room: Room, user: User, invited_by: int | None) -> RoomMember:
+    """Make ``user`` a member of ``room`` (member.joined) once the caller has decided
+    they may be (an accepted request to join)."""
+    return await _add_member(tx, room, user, "member", invited_by)
 
 
 async def create_room(tx: Tx, actor: User, fields: RoomFields, max_title: int) -> Room:
@@ -256,6 +263,7 @@ async def room_view(session: AsyncSession, viewer: User, ref: int | str) -> dict
         "membership": member.role if member else None,
         "unread_count": unread.get(room.id, 0),
         "can_manage": can_manage(viewer, member),
+        "involvement": (await involvement_by_room(session, [room.id]))[room.id],
     }
 
 

@@ -20,6 +20,7 @@ from server import __version__
 from server.config import Settings
 from server.contract import accounts, envelopes, invitations, messages, organisations, rooms
 from server.contract import inbound as inbound_mail
+from server.contract import matchmaking as matching
 from server.contract import notifications as notice
 from server.contract.fields import MAX_ID
 from server.contract.responses import Error
@@ -275,3 +276,35 @@ PATHS.update(
     }
 )
 
+
+# Matchmaking (issue 9): rooms looking for collaborators, interest, requests to join, suggestions.
+PATHS.update(
+    {
+        f"{V}/collaborations": {
+            "get": Op(
+                "Rooms looking for collaborators (invite-only ones too, as cards), most recently active first",
+                matching.CollaborationList,
+                query=matching.CollaborationQuery,
+            )
+        },
+        f"{V}/collaborations/{{room}}": {"get": Op("One room's card and its interest by organisation", matching.CollaborationAnswer)},
+        f"{V}/suggestions": {"get": Op("Rooms suggested for you, with why", matching.SuggestionList)},
+        f"{V}/rooms/{{room}}/interest": {
+            "get": Op("Interest shown in a room, by organisation", matching.InterestAnswer),
+            "post": Op(
+                'Say "we have this problem too" or "we could help"', matching.InterestAnswer, body=matching.InterestChoice, errors=(409,)
+            ),
+            "delete": Op("Withdraw what you said", matching.InterestAnswer, query=matching.InterestChoice),
+        },
+        f"{V}/rooms/{{room}}/join-requests": {
+            "get": Op("Pending requests to join, oldest first (owners, facilitators, administrators)", matching.JoinRequestList),
+            "post": Op("Ask to join an invite-only room you can see", matching.JoinRequestAnswer, 201, matching.AskToJoin, errors=(409,)),
+        },
+        f"{V}/join-requests/{{request_id}}/accept": {
+            "post": Op("Accept a request to join: the person becomes a member and is told", matching.JoinRequestAnswer, errors=(409,))
+        },
+        f"{V}/join-requests/{{request_id}}/decline": {
+            "post": Op("Decline a request to join: the person is told", matching.JoinRequestAnswer, errors=(409,))
+        },
+    }
+)

@@ -29,10 +29,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from server.vocabulary import (
     INBOUND_OUTCOMES,
+    INTEREST_KINDS,
+    JOIN_REQUEST_STATUSES,
     MAIL_DOORS,
     NOTIFY_MODES,
     ORGANISATION_KINDS,
     InboundOutcome,
+    InterestKind,
+    JoinRequestStatus,
     MailDoor,
     NotifyMode,
     OrganisationKind,
@@ -388,3 +392,32 @@ class InboundMail(Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"))
     posted_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     replied_at: Mapped[datetime | None]
+
+
+class RoomInterest(Base):
+    """A person saying of a room looking for collaborators "we have this problem too"
+    or "we could help" (matchmaking); rooms show these counted once per organisation."""
+
+    __tablename__ = "room_interests"
+    __table_args__ = (one_of("kind", INTEREST_KINDS),)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    kind: Mapped[InterestKind] = mapped_column(String(20), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JoinRequest(Base):
+    """A person's request to join a room they are not a member of, with an optional
+    message; the room's owners (and stewards) accept or decline it. One row per person
+    and room: asking again after a decline reopens it."""
+
+    __tablename__ = "join_requests"
+    __table_args__ = (UniqueConstraint("room_id", "user_id"), one_of("status", JOIN_REQUEST_STATUSES))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[JoinRequestStatus] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

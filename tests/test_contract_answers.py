@@ -82,6 +82,20 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     await Person(people, people.new_session(), {}).get(link)
     await Person(people, people.new_session(), {}).post(link, expect=200)
 
+    # Matchmaking: the board, a card, interest, a request to join accepted and one declined, suggestions.
+    looking = await alice.create_room("Looking", visibility="invite", tags=["api"], looking_for_collaborators=True)
+    await bob.get("/api/v1/collaborations?tag=api&kind=council")
+    await bob.get(f"/api/v1/collaborations/{looking['slug']}")
+    await bob.post(f"/api/v1/rooms/{looking['id']}/interest", {"kind": "same-problem"}, expect=200)
+    await bob.get(f"/api/v1/rooms/{looking['id']}/interest")
+    await bob.call("DELETE", f"/api/v1/rooms/{looking['id']}/interest?kind=same-problem", expect=200)
+    asked = await bob.post(f"/api/v1/rooms/{looking['id']}/join-requests", {"message": "hello"}, expect=201)
+    await alice.get(f"/api/v1/rooms/{looking['id']}/join-requests")
+    await alice.post(f"/api/v1/join-requests/{asked['join_request']['id']}/accept", expect=200)
+    declined = await admin.post(f"/api/v1/rooms/{looking['id']}/join-requests", {}, expect=201)
+    await alice.post(f"/api/v1/join-requests/{declined['join_request']['id']}/decline", expect=200)
+    await bob.get("/api/v1/suggestions")
+
     checker = people.answers
     assert checker is not None
     wanted = {

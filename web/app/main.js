@@ -7,6 +7,7 @@ import { h, replaceContent } from "./dom.js";
 import { route, fallback, match, start, navigate, currentLocation } from "./router.js";
 import { session, onUserChange, isConfirmed, setUser, safeNext } from "./session.js";
 import { setTitle } from "./page.js";
+import { announceStatus } from "./announcer.js";
 import * as realtime from "./realtime.js";
 import { outbox } from "./sending.js";
 import {
@@ -21,6 +22,7 @@ import { signedOutView } from "./views/signed-out.js";
 import { notificationSettingsView, unsubscribeView } from "./views/notification-settings.js";
 import { adminInboundView } from "./views/admin-inbound.js";
 import { invitationView } from "./views/invitation.js";
+import { collaboratorsView } from "./views/collaborators.js";
 
 /**
  * What a mounted view offers main.js.
@@ -50,6 +52,7 @@ route("/r/:slug/new", "room-new-thread");
 route("/r/:slug/settings", "room-settings");
 route("/r/:slug/t/:threadId", "room");
 route("/r/:slug/t/:threadId/m/:messageId", "room");
+route("/collaborate", "collaborate");
 fallback("not-found");
 
 /** name -> [mount function, needs a confirmed account] @type {Record<string, [Mount, boolean]>} */
@@ -70,6 +73,7 @@ const VIEWS = {
   "room-new-thread": [roomView, true],
   "room-settings": [roomSettingsView, true],
   "not-found": [notFoundView, false],
+  collaborate: [collaboratorsView, true],
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -173,6 +177,7 @@ function renderHeader(routeName) {
   replaceContent(nav, h("ul", { class: "header-links" },
     h("li", {}, h("a", { href: "/", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
     h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
+    h("li", {}, h("a", { href: "/collaborate", "aria-current": routeName === "collaborate" ? "page" : null }, "Collaborate")),
     h("li", {}, h("a", { href: "/settings/notifications", "aria-current": routeName === "notification-settings" ? "page" : null },
       "Email settings")),
     user.role === "administrator"
@@ -220,6 +225,14 @@ function followSession(user) {
     realtime.start({ sessionEnded });
   }
 }
+
+// The answer to one's own request to join, wherever one is in the app.
+realtime.onPersonalEvent((event) => {
+  if (event.type !== "join_request.decided") return;
+  const { room, status } = event.join_request;
+  announceStatus(status === "accepted" ? `Your request to join ${room.title} was accepted. You are a member now.`
+    : `Your request to join ${room.title} was declined.`);
+});
 
 async function boot() {
   await loadSession();

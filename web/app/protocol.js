@@ -33,6 +33,7 @@
  * @property {"owner" | "member" | null} [membership]
  * @property {number} [unread_count]
  * @property {boolean} [can_manage]
+ * @property {import("./collaboration.js").Involvement} [involvement]
  */
 
 /**
@@ -97,7 +98,12 @@
 
 /** @typedef {"signed_out" | "signed_out_everywhere" | "deactivated"} RevocationReason */
 /** @typedef {{type: "session.revoked", reason?: RevocationReason}} SessionRevokedEvent */
-/** @typedef {RoomEvent | SessionRevokedEvent} ServerEvent */
+/**
+ * Requests to join (matchmaking): to the person who asked, and to the room's owners.
+ * @typedef {{type: "join_request.decided" | "join_request.received", room_id: number,
+ *   join_request: import("./collaboration.js").JoinRequest}} PersonalEvent
+ */
+/** @typedef {RoomEvent | SessionRevokedEvent | PersonalEvent} ServerEvent */
 
 /** @typedef {{code: string, message?: string, field?: string | null}} ErrorBody */
 

@@ -232,10 +232,27 @@ export function watchRoom(roomId, lastSeq, handlers) {
   return feeds.watch(roomId, lastSeq, handlers);
 }
 
+/** @type {Set<(event: import("./protocol.js").PersonalEvent) => void>} */
+const personalListeners = new Set();
+
+/**
+ * Hear events meant for this person rather than a room (requests to join: asked,
+ * decided). Returns a function that stops listening.
+ * @param {(event: import("./protocol.js").PersonalEvent) => void} listener
+ */
+export function onPersonalEvent(listener) {
+  personalListeners.add(listener);
+  return () => personalListeners.delete(listener);
+}
+
 /** @param {ServerEvent} event */
 function handleServerEvent(event) {
   if (event && event.type === "session.revoked") {
     endSession(event.reason || null);
+    return;
+  }
+  if (event && (event.type === "join_request.decided" || event.type === "join_request.received")) {
+    for (const listener of [...personalListeners]) listener(event);
     return;
   }
   feeds.receive(event);

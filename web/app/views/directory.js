@@ -15,6 +15,7 @@ import { timeElement } from "../time.js";
 import { createRoomStore } from "../room-store.js";
 import { fetchRoom } from "../room-data.js";
 import * as realtime from "../realtime.js";
+import { suggestionsSection } from "./suggestions.js";
 
 /** @typedef {import("../protocol.js").Room} Room */
 /** @typedef {import("../room-store.js").RoomStore} RoomStore */
@@ -54,11 +55,12 @@ export function directoryView(main, { query }) {
   const list = h("ul", { class: "room-list" });
   const results = h("section", { class: "results", "aria-labelledby": "rooms-results-title" }, resultsHeading, list);
 
+  const suggestions = suggestionsSection();
   replaceContent(main,
     h("div", { class: "page-header" }, heading,
       h("a", { href: "/rooms/new", class: "button" }, "Create a room")),
     h("p", { class: "lead" }, "Each room is one product concept or workstream. Join a room to take part in its threads."),
-    form, results);
+    suggestions.element, form, results);
 
   loadOrganisations(organisationList);
 
@@ -148,6 +150,7 @@ export function directoryView(main, { query }) {
       room.summary_html ? setServerHtml(h("div", { class: "room-card-summary prose" }), room.summary_html) : null,
       room.tags.length ? h("p", { class: "tags" }, hiddenText("Tags: "),
         room.tags.map((t) => h("span", { class: "tag" }, t))) : null,
+      room.involvement ? h("p", { class: "involvement" }, h("strong", {}, "Involved: "), room.involvement.summary) : null,
       h("p", { class: "room-meta" },
         h("span", {}, plural(room.member_count, "member")),
         room.last_activity_at ? h("span", {}, "Active ", timeElement(room.last_activity_at)) : null,
@@ -214,6 +217,7 @@ export function directoryView(main, { query }) {
     destroy() {
       window.clearTimeout(debounce);
       loadToken += 1;
+      suggestions.stop();
       while (unwatchers.length) unwatchers.pop()?.();
     },
   };

@@ -7,12 +7,16 @@ import { field, checkbox, radios, errorSummary, onValidSubmit } from "../forms.j
 import { navigate } from "../router.js";
 import { announceStatus } from "../announcer.js";
 
-/** @param {HTMLElement} main */
-export function newRoomView(main) {
-  const heading = h("h1", { tabindex: "-1" }, "Create a room");
+/** @param {HTMLElement} main @param {{query?: URLSearchParams}} [route] */
+export function newRoomView(main, { query } = {}) {
+  // From "Post an idea or a problem" (Collaborate): the same form, framed for it.
+  const posting = query?.get("looking") === "1";
+  const heading = h("h1", { tabindex: "-1" }, posting ? "Post an idea or a problem" : "Create a room");
   const title = field({ name: "title", label: "Room name", hint: "Usually the name of the concept, for example ‘Blue Badge renewals’." });
   const summary = field({ name: "summary", label: "Summary (optional)", control: "textarea", rows: 5,
-    hint: "What the room is for and who should join. You can use Markdown: **bold**, lists, links." });
+    hint: posting
+      ? "The idea, or the problem to solve, and the help you are looking for. You can use Markdown: **bold**, lists, links."
+      : "What the room is for and who should join. You can use Markdown: **bold**, lists, links." });
   const stage = field({ name: "stage", label: "Stage", control: "select", value: "discovery", options: STAGES });
   const visibility = radios({ name: "visibility", legend: "Who can join", value: "open", choices: [
     ["open", "Anyone with an account", "The room is listed and anyone can join it."],
@@ -20,7 +24,10 @@ export function newRoomView(main) {
   ] });
   const tags = field({ name: "tags", label: "Tags (optional)", hint: "Separate tags with commas, for example: housing, api, payments.", spellcheck: "false" });
   const collaborators = checkbox({ name: "looking_for_collaborators", label: "Looking for collaborators",
-    hint: "Shows the room as wanting more councils, departments or suppliers to join." });
+    checked: posting,
+    hint: "Lists the room under Collaborate so other councils, departments and suppliers can find it, say they have "
+      + "the same problem or could help, and ask to join. Everyone signed in then sees its name, summary, tags and the "
+      + "organisations involved, even when it is invite-only; its threads and members stay private." });
   const errors = errorSummary();
   const button = h("button", { type: "submit", class: "button" }, "Create room");
   const form = h("form", { class: "form", novalidate: true },
@@ -46,5 +53,5 @@ export function newRoomView(main) {
   });
 
   replaceContent(main, h("div", { class: "narrow" }, heading, form));
-  return { title: "Create a room", heading };
+  return { title: posting ? "Post an idea or a problem" : "Create a room", heading };
 }

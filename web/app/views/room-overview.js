@@ -1,5 +1,6 @@
 // @ts-check
-// A room's overview pane: "About this room" (summary, tags), the members with
+// A room's overview pane: "About this room" (summary, tags), who is involved and
+// the matchmaking around it (room-matchmaking.js), the members with
 // their presence, and, for people who may manage the room, the invite form.
 //
 // Both sections persist while the room is open, so live updates redraw them in
@@ -8,6 +9,7 @@ import { h, replaceContent, setServerHtml } from "../dom.js";
 import { createMembersPanel } from "./members.js";
 import { inviteForm } from "./invite.js";
 import { canManage } from "../permissions.js";
+import { createRoomMatchmaking } from "./room-matchmaking.js";
 
 /** @typedef {import("../room-store.js").RoomStore} RoomStore */
 /** @typedef {import("../protocol.js").User} User */
@@ -18,6 +20,7 @@ import { canManage } from "../permissions.js";
 export function createRoomOverview({ store, me, onInvited }) {
   const about = h("section", { class: "room-about", "aria-labelledby": "about-heading" });
   const membersPanel = createMembersPanel(me);
+  const matchmaking = createRoomMatchmaking({ store });
   /** @type {HTMLFormElement | null} */
   let invite = null;
 
@@ -30,6 +33,7 @@ export function createRoomOverview({ store, me, onInvited }) {
       h("h2", { id: "about-heading" }, "About this room"),
       summary,
       room.tags.length ? h("p", { class: "tags" }, "Tags: ", room.tags.map((t) => h("span", { class: "tag" }, t))) : null);
+    matchmaking.render();
   }
 
   function renderMembers() {
@@ -46,9 +50,9 @@ export function createRoomOverview({ store, me, onInvited }) {
     renderAbout();
     renderMembers();
     if (about.parentNode !== pane || membersPanel.element.parentNode !== pane) {
-      replaceContent(pane, about, membersPanel.element);
+      replaceContent(pane, about, matchmaking.element, membersPanel.element);
     }
   }
 
-  return { show, renderAbout, renderMembers };
+  return { show, renderAbout, renderMembers, membersChanged: matchmaking.membersChanged, destroy: matchmaking.destroy };
 }

@@ -74,7 +74,9 @@ export function roomSettingsView(main, { params }) {
       hint: "Separate tags with commas, for example: housing, api, payments." });
     const collaborators = checkbox({ name: "looking_for_collaborators", label: "Looking for collaborators",
       checked: room.looking_for_collaborators,
-      hint: "Shows the room as wanting more councils, departments or suppliers to join." });
+      hint: "Lists the room under Collaborate so other councils, departments and suppliers can find it and ask to join. "
+        + "Everyone signed in then sees its name, summary, tags and the organisations involved, even when it is "
+        + "invite-only; its threads and members stay private." });
     const errors = errorSummary();
     const button = h("button", { type: "submit", class: "button" }, "Save changes");
     const form = h("form", { class: "form", novalidate: true },

@@ -170,6 +170,7 @@ export function roomView(main, { params }) {
     if (pane.mode === "overview" && overview) {
       if (change.room) overview.renderAbout();
       if (change.members || change.room) overview.renderMembers();
+      if (change.members) overview.membersChanged();
       if (change.room) setTitle(room.title);
     }
     if (change.room || change.self) threadView?.setPosting(postingState(room));
@@ -383,6 +384,7 @@ export function roomView(main, { params }) {
       destroyed = true;
       stopConnection();
       threadView?.destroy();
+      overview?.destroy();
       stopWatching?.();
       stopStore?.();
     },

@@ -6,10 +6,15 @@ python-socketio clients, mail read from the outbox the deliverer writes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
+
+from server.http.keys import DATABASE
+from server.store.models import OutboundMail
 
 from .people import Person, PersonFactory
 from .test_invitations import mail_text
@@ -129,7 +134,7 @@ async def test_an_owner_accepts_a_request_to_join_and_the_asker_is_told_live_and
     assert told["room_id"] == room["id"] and told["join_request"]["status"] == "accepted"
     assert (await bob.get(f"/api/v1/rooms/{room['id']}"))["room"]["membership"] == "member"
     mail = await mail_text(people, "bob@bristol.example", f"/r/{room['slug']}")
-    assert "Alice Officer accepted your request to join the room \"Housing repairs\"" in mail
+    assert 'Alice Officer accepted your request to join the room "Housing repairs"' in mail
     assert "Subject: You are now a member of Housing repairs on Convene" in mail
 
     status, answer = await alice.call("POST", f"/api/v1/join-requests/{asked['id']}/decline")
@@ -230,3 +235,27 @@ async def test_suggestions_follow_the_kind_of_your_organisation_and_the_tags_of_
     assert (await eve.get("/api/v1/suggestions"))["suggestions"] == []
     await eve.create_room("Park volunteers", tags=["revenues"])
     assert [s["room"]["id"] for s in (await eve.get("/api/v1/suggestions"))["suggestions"]] == [council_room["id"]]
+
+
+async def test_two_owners_accepting_at_once_make_one_member_and_one_email(people, organisations, admin, alice, bob):
+    room = await alice.create_room("Waste collection", visibility="invite", looking_for_collaborators=True)
+    asked = (await bob.post(f"/api/v1/rooms/{room['id']}/join-requests", {}, expect=201))["join_request"]
+    watcher = await alice.socket()
+    await watcher.subscribe({room["id"]: 0})
+
+    answers = await asyncio.gather(
+        alice.call("POST", f"/api/v1/join-requests/{asked['id']}/accept"),
+        admin.call("POST", f"/api/v1/join-requests/{asked['id']}/accept"),
+    )
+    assert sorted(status for status, _ in answers) == [200, 409]
+    await watcher.wait_for("member.joined")
+    members = (await alice.get(f"/api/v1/rooms/{room['id']}/members"))["members"]
+    assert sorted(m["user"]["display_name"] for m in members) == ["Alice Officer", "Bob Supplier"]
+    await mail_text(people, "bob@bristol.example", f"/r/{room['slug']}")
+    async with people.server.app[DATABASE].read() as session:
+        mails = await session.scalar(
+            select(func.count())
+            .select_from(OutboundMail)
+            .where(OutboundMail.to_addr == "bob@bristol.example", OutboundMail.subject.like("You are now%"))
+        )
+    assert mails == 1

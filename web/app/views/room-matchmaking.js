@@ -58,7 +58,8 @@ export function createRoomMatchmaking({ store }) {
           h("li", {}, o.name, " ", h("span", { class: "hint" }, `(${kindName(o.kind)})`))))
         : null,
       involvement && involvement.unverified
-        ? h("p", { class: "hint" }, `Also ${plural(involvement.unverified, "organisation")} people named for themselves, not verified.`)
+        ? h("p", { class: "hint" }, "Unverified organisations are ones people named for themselves; "
+          + "only organisations whose email domains are on record count by kind.")
         : null,
       room.looking_for_collaborators ? interestBox : null);
     if (room.looking_for_collaborators) renderInterest();
@@ -83,11 +84,13 @@ export function createRoomMatchmaking({ store }) {
       tally.groups.length ? h("ul", {}, tally.groups.map((g) => h("li", {},
         g.organisation.name ? organisationLabel(g.organisation) : h("span", {}, "No organisation given"),
         ": ", g.people.map((p) => p.display_name).join(", ")))) : null);
+    // Members are involved already: the answers are for the organisations looking in.
     replaceContent(interestBox,
       h("h3", {}, "Interest from other organisations"),
       tallyList("We have this problem too", shown.same_problem),
       tallyList("We could help", shown.can_help),
-      h("div", { class: "interest-buttons", role: "group", "aria-label": `Your answer to ${room.title}` }, buttons));
+      room.membership ? null
+        : h("div", { class: "interest-buttons", role: "group", "aria-label": `Your answer to ${room.title}` }, buttons));
   }
 
   /** @param {string} kind @param {string} label */

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from server.http.keys import DATABASE
 from server.store.models import OutboundMail
@@ -259,3 +259,42 @@ async def test_two_owners_accepting_at_once_make_one_member_and_one_email(people
             .where(OutboundMail.to_addr == "bob@bristol.example", OutboundMail.subject.like("You are now%"))
         )
     assert mails == 1
+
+
+async def test_the_board_and_suggestions_cost_a_fixed_number_of_queries(server, organisations, alice, bob, carol):
+    """No N+1: as many queries for 2 rooms as for 12, with members and interest on each."""
+    engine = server.app[DATABASE].engine.sync_engine
+    count = 0
+
+    def on_execute(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    async def once(path: str) -> int:
+        nonlocal count
+        count = 0
+        event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            await bob.get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", on_execute)
+        return count
+
+    async def queries(path: str) -> int:
+        # The engine also serves the app's background work (mail deliverer, notifier),
+        # which can only add to a count: the least of three is the request's own.
+        return min([await once(path) for _ in range(3)])
+
+    await bob.create_room("Bob's own", tags=["roads"])
+
+    async def add_rooms(n: int) -> None:
+        for i in range(n):
+            room = await alice.create_room(f"Looking {i}", looking_for_collaborators=True, tags=["roads"])
+            await carol.post(f"/api/v1/rooms/{room['id']}/join", expect=200)
+            await say(carol, room["id"], "can-help")
+
+    await add_rooms(2)
+    few = (await queries("/api/v1/collaborations"), await queries("/api/v1/suggestions"))
+    await add_rooms(10)
+    assert (await queries("/api/v1/collaborations"), await queries("/api/v1/suggestions")) == few
+    assert len((await bob.get("/api/v1/suggestions"))["suggestions"]) == 12

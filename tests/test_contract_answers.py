@@ -92,6 +92,8 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     asked = await bob.post(f"/api/v1/rooms/{looking['id']}/join-requests", {"message": "hello"}, expect=201)
     await alice.get(f"/api/v1/rooms/{looking['id']}/join-requests")
     await alice.post(f"/api/v1/join-requests/{asked['join_request']['id']}/accept", expect=200)
+    await admin.post(f"/api/v1/rooms/{looking['id']}/join-requests", {}, expect=201)
+    await admin.call("DELETE", f"/api/v1/rooms/{looking['id']}/join-requests", expect=200)
     declined = await admin.post(f"/api/v1/rooms/{looking['id']}/join-requests", {}, expect=201)
     await alice.post(f"/api/v1/join-requests/{declined['join_request']['id']}/decline", expect=200)
     await bob.get("/api/v1/suggestions")

@@ -116,6 +116,12 @@ async def test_an_owner_accepts_a_request_to_join_and_the_asker_is_told_live_and
     assert again["id"] == asked["id"] and again["message"] == "Bristol has this too."
     [received] = await owner_socket.wait_for("join_request.received")
     assert received["join_request"]["user"]["display_name"] == "Bob Supplier"
+    owner_mail = await mail_text(people, "alice@camden.example", "asks to join")
+    assert "Bob Supplier (Bristol City Council) asks to join the room \"Housing repairs\"" in owner_mail
+    assert "> Bristol has this too." in owner_mail and f"/r/{room['slug']}" in owner_mail
+    async with people.server.app[DATABASE].read() as session:
+        asks = select(func.count()).select_from(OutboundMail).where(OutboundMail.subject.like("%asks to join%"))
+        assert await session.scalar(asks) == 1  # asking again while pending tells no one again
 
     [pending] = (await alice.get(f"/api/v1/rooms/{room['id']}/join-requests"))["join_requests"]
     assert pending["id"] == asked["id"]
@@ -298,3 +304,12 @@ async def test_the_board_and_suggestions_cost_a_fixed_number_of_queries(server, 
     await add_rooms(10)
     assert (await queries("/api/v1/collaborations"), await queries("/api/v1/suggestions")) == few
     assert len((await bob.get("/api/v1/suggestions"))["suggestions"]) == 12
+
+
+async def test_a_pending_request_can_be_withdrawn(people, organisations, alice, bob):
+    room = await alice.create_room("Library apps", visibility="invite", looking_for_collaborators=True)
+    await bob.post(f"/api/v1/rooms/{room['id']}/join-requests", {"message": "Maybe"}, expect=201)
+    withdrawn = await bob.call("DELETE", f"/api/v1/rooms/{room['id']}/join-requests", expect=200)
+    assert withdrawn[1]["card"]["join_request"] is None
+    assert (await alice.get(f"/api/v1/rooms/{room['id']}/join-requests"))["join_requests"] == []
+    await bob.call("DELETE", f"/api/v1/rooms/{room['id']}/join-requests", expect=200)  # nothing pending: nothing changes

@@ -2,8 +2,9 @@
 for collaborators) asks to join it, with an optional message; the room's owners,
 facilitators and administrators accept or decline.
 
-* Asking notifies each owner live (``join_request.received``). Asking again while
-  pending changes nothing; after a decline it reopens the request.
+* Asking tells each owner live (``join_request.received``) and by email (unless they
+  chose no email at all). Asking again while pending changes nothing; after a decline
+  it reopens the request. The person asking may withdraw a pending request.
 * Deciding tells the person who asked, live (``join_request.decided`` to their own
   connections) and by email through the outbox, in the same transaction as the
   decision. Accepting makes them a member through the one membership path
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +33,7 @@ from server.domain.access import (
 )
 from server.domain.errors import Conflict, Forbidden, NotFound
 from server.domain.outbox import queue_mail
-from server.domain.people import load_people
+from server.domain.people import Person, load_people
 from server.domain.presenters import iso
 from server.store.models import JoinRequest, Room, RoomMember, User, utcnow
 from server.store.transaction import Tx
@@ -50,12 +51,13 @@ def _present(row: JoinRequest, room: Room, person: dict[str, Any]) -> dict[str, 
     }
 
 
-async def _owners(session: AsyncSession, room_id: int) -> list[int]:
-    return list((await session.scalars(select(RoomMember.user_id).where(RoomMember.room_id == room_id, RoomMember.role == "owner"))).all())
+async def _owners(session: AsyncSession, room_id: int) -> list[User]:
+    owners = select(RoomMember.user_id).where(RoomMember.room_id == room_id, RoomMember.role == "owner")
+    return list((await session.scalars(select(User).where(User.id.in_(owners)).order_by(User.id))).all())
 
 
-async def ask_to_join(tx: Tx, actor: User, ref: int | str, message: str) -> dict[str, Any]:
-    """Ask to join the room (``join_request.received`` to each owner)."""
+async def ask_to_join(tx: Tx, cfg: Settings, actor: User, ref: int | str, message: str) -> dict[str, Any]:
+    """Ask to join the room (``join_request.received`` to each owner, and an email)."""
     room, member = await listed_room(tx.session, actor, ref)
     check_can_ask_to_join(actor, room, member)
     message = message.strip()
@@ -72,10 +74,21 @@ async def ask_to_join(tx: Tx, actor: User, ref: int | str, message: str) -> dict
     else:
         row.status, row.message, row.created_at, row.decided_at, row.decided_by = "pending", message, utcnow(), None, None
     await tx.session.flush()
-    presented = _present(row, room, (await load_people(tx.session, [actor.id]))[actor.id].as_dict())
-    for owner_id in await _owners(tx.session, room.id):
-        tx.to_person(owner_id, events.join_request_received(presented))
+    asker = (await load_people(tx.session, [actor.id]))[actor.id]
+    presented = _present(row, room, asker.as_dict())
+    for owner in await _owners(tx.session, room.id):
+        tx.to_person(owner.id, events.join_request_received(presented))
+        if owner.notify_mode != "never" and owner.deactivated_at is None:
+            _request_mail(tx, cfg, room, owner, asker, message)
     return presented
+
+
+async def withdraw_request(tx: Tx, actor: User, ref: int | str) -> None:
+    """Take back one's own pending request (nothing pending: nothing changes)."""
+    room, _ = await listed_room(tx.session, actor, ref)
+    await tx.session.execute(
+        delete(JoinRequest).where(JoinRequest.room_id == room.id, JoinRequest.user_id == actor.id, JoinRequest.status == "pending")
+    )
 
 
 async def pending_requests(session: AsyncSession, viewer: User, ref: int | str) -> list[dict[str, Any]]:
@@ -147,3 +160,16 @@ def _decision_mail(tx: Tx, cfg: Settings, room: Room, asker: User, decider: str,
             f"Other rooms looking for collaborators are listed at:\n\n{cfg.public_url}/collaborate\n"
         )
     queue_mail(tx, asker.email, subject, body)
+
+
+def _request_mail(tx: Tx, cfg: Settings, room: Room, owner: User, asker: Person, message: str) -> None:
+    """Tell an owner someone asks to join, so a request does not wait for their next visit."""
+    who = f"{asker.display_name} ({asker.organisation})" if asker.organisation else asker.display_name
+    quoted = "".join(f"> {line}\n" for line in message.splitlines()) + "\n" if message else ""
+    queue_mail(
+        tx,
+        owner.email,
+        f"{asker.display_name} asks to join {room.title} on Convene",
+        f'Hello {owner.display_name},\n\n{who} asks to join the room "{room.title}" on Convene.\n\n{quoted}'
+        f"Accept or decline on the room's page:\n\n{cfg.public_url}/r/{room.slug}\n",
+    )

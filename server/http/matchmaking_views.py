@@ -73,8 +73,18 @@ async def ask_to_join(request: web.Request) -> web.Response:
     ref = room_ref(request)
     body = await read_body(request, AskToJoin)
     async with request.app[TRANSACTIONS].begin() as tx:
-        asked = await join_requests.ask_to_join(tx, user, ref, body.message)
+        asked = await join_requests.ask_to_join(tx, request.app[SETTINGS], user, ref, body.message)
     return ok({"join_request": asked}, status=201)
+
+
+@routes.delete("/api/v1/rooms/{room}/join-requests")
+async def withdraw_join_request(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    ref = room_ref(request)
+    async with request.app[TRANSACTIONS].begin() as tx:
+        await join_requests.withdraw_request(tx, user, ref)
+    async with request.app[DATABASE].read() as session:
+        return ok(await matchmaking.collaboration(session, user, ref))
 
 
 @routes.get("/api/v1/rooms/{room}/join-requests")

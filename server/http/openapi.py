@@ -299,6 +299,7 @@ PATHS.update(
         f"{V}/rooms/{{room}}/join-requests": {
             "get": Op("Pending requests to join, oldest first (owners, facilitators, administrators)", matching.JoinRequestList),
             "post": Op("Ask to join an invite-only room you can see", matching.JoinRequestAnswer, 201, matching.AskToJoin, errors=(409,)),
+            "delete": Op("Withdraw your pending request to join; answers the room's card", matching.CollaborationAnswer),
         },
         f"{V}/join-requests/{{request_id}}/accept": {
             "post": Op("Accept a request to join: the person becomes a member and is told", matching.JoinRequestAnswer, errors=(409,))

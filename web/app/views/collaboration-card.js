@@ -85,7 +85,20 @@ export function collaborationCard(initial) {
       replaceContent(joinSlot, h("p", { class: "join-state" }, "You are a member of this room. ",
         h("a", { href: `/r/${encodeURIComponent(room.slug)}`, "aria-describedby": titleId }, "Open the room")));
     } else if (action === "pending") {
-      replaceContent(joinSlot, h("p", { class: "join-state" }, "You asked to join. The room’s owners will accept or decline."));
+      const withdraw = h("button", { type: "button", class: "button button-secondary", "aria-describedby": titleId },
+        "Withdraw request");
+      withdraw.addEventListener("click", async () => {
+        try {
+          ({ card } = await del(`/rooms/${room.id}/join-requests`));
+          render();
+          announceStatus(`You withdrew your request to join ${room.title}.`);
+          /** @type {HTMLElement | null} */ (joinSlot.querySelector("button"))?.focus();
+        } catch (error) {
+          announceStatus(`Could not withdraw the request: ${messageOf(error)}`);
+        }
+      });
+      replaceContent(joinSlot, h("p", { class: "join-state" }, "You asked to join. The room’s owners will accept or decline."),
+        withdraw);
     } else if (action === "join") {
       const button = h("button", { type: "button", class: "button", "aria-describedby": titleId }, "Join room");
       button.addEventListener("click", async () => {

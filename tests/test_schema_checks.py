@@ -45,6 +45,8 @@ ENUMERATIONS = (
     ("inbound_mail", "door", MAIL_DOORS, "fax"),
     ("inbound_mail", "outcome", INBOUND_OUTCOMES, "lost"),
     ("organisations", "kind", ORGANISATION_KINDS, "charity"),
+    ("stage_moves", "from_stage", STAGES, "Discovery"),
+    ("stage_moves", "to_stage", STAGES, "beta"),
 )
 
 
@@ -85,6 +87,12 @@ async def _seed(conn: AsyncConnection) -> None:
         sql(
             "INSERT INTO inbound_mail (id, received_at, door, sender, recipient, subject, outcome, reason, detail)"
             " VALUES (1, :now, 'smtp', 'ada@example.org', 'reply+x@convene.example', 'Re: T', 'refused', 'loop', '')"
+        )
+    )
+    await conn.execute(
+        sql(
+            "INSERT INTO stage_moves (id, room_id, seq, from_stage, to_stage, note, moved_by, moved_at)"
+            " VALUES (1, 1, 1, 'discovery', 'co-design', '', 1, :now)"
         )
     )
 

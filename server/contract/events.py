@@ -47,6 +47,16 @@ class ThreadCreated(TypedDict):
     thread: dict[str, Any]
 
 
+class StageMoved(TypedDict):
+    """A room moved to another stage (a system notice in the room); ``move`` is the
+    StageMove of ``GET /api/v1/rooms/{room}/stages``."""
+
+    type: Literal["stage.moved"]
+    room_id: int
+    seq: int
+    move: dict[str, Any]
+
+
 # ---- room events, live only -------------------------------------------------------------
 
 
@@ -106,7 +116,7 @@ class SessionRevoked(TypedDict):
     reason: RevocationReason
 
 
-DurableEvent = Union[MessageCreated, MessageEdited, MessageDeleted, ThreadCreated]
+DurableEvent = Union[MessageCreated, MessageEdited, MessageDeleted, ThreadCreated, StageMoved]
 RoomEvent = Union[DurableEvent, MemberJoined, MemberLeft, RoomUpdated, Typing, Presence]
 PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked]
 Event = Union[RoomEvent, PersonalEvent]
@@ -125,6 +135,7 @@ EVENT_SHAPES: dict[str, type] = {
     "read": Read,
     "room.access_lost": RoomAccessLost,
     "session.revoked": SessionRevoked,
+    "stage.moved": StageMoved,
 }
 
 

@@ -93,3 +93,15 @@ async def readable_room_ids(session: AsyncSession, user: User | None, room_ids: 
         for m in await session.scalars(select(RoomMember).where(RoomMember.user_id == user.id, RoomMember.room_id.in_(room_ids)))
     }
     return {room_id for room_id, room in rooms.items() if can_read(user, room, members.get(room_id))}
+
+
+def can_move_stage(user: User, member: RoomMember | None) -> bool:
+    """Move a room along the pipeline (discovery, co-design, incubation, live,
+    archived): facilitators, administrators and the room's own owners; a member may
+    not, even in an open room."""
+    return user.role in STEWARD_ROLES or (member is not None and member.role == "owner")
+
+
+def require_stage_mover(user: User, member: RoomMember | None) -> None:
+    if not can_move_stage(user, member):
+        raise Forbidden("only the room's owners, facilitators and administrators can move it to another stage")

@@ -21,6 +21,7 @@ from server.contract.events import (
     RoomAccessLost,
     RoomUpdated,
     SessionRevoked,
+    StageMoved,
     ThreadCreated,
     Typing,
 )
@@ -72,3 +73,7 @@ def room_access_lost(room_id: int) -> RoomAccessLost:
 
 def session_revoked(reason: RevocationReason) -> SessionRevoked:
     return {"type": "session.revoked", "reason": reason}
+
+
+def stage_moved(move: dict[str, Any]) -> StageMoved:
+    return {"type": "stage.moved", "room_id": move["room_id"], "seq": move["seq"], "move": move}

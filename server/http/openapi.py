@@ -21,6 +21,7 @@ from server.config import Settings
 from server.contract import accounts, envelopes, invitations, messages, organisations, rooms
 from server.contract import inbound as inbound_mail
 from server.contract import notifications as notice
+from server.contract import pipeline as stages
 from server.contract.fields import MAX_ID
 from server.contract.responses import Error
 from server.contract.schema import components
@@ -275,3 +276,23 @@ PATHS.update(
     }
 )
 
+
+# The pipeline (issue 9): stage moves, their history, the board.
+PATHS.update(
+    {
+        f"{V}/rooms/{{room}}/stage": {
+            "post": Op(
+                "Move a room to another stage with an optional note; incubation needs the three criteria"
+                " (owners, facilitators, administrators); posts stage.moved in the room",
+                stages.StageMoved,
+                201,
+                stages.StageMoveRequest,
+                errors=(409,),
+            )
+        },
+        f"{V}/rooms/{{room}}/stages": {"get": Op("The room's stage moves, oldest first", stages.StageHistory)},
+        f"{V}/pipeline": {
+            "get": Op("The pipeline board: readable rooms in columns by stage", stages.PipelineBoard, query=stages.PipelineQuery)
+        },
+    }
+)

@@ -21,6 +21,7 @@ import { signedOutView } from "./views/signed-out.js";
 import { notificationSettingsView, unsubscribeView } from "./views/notification-settings.js";
 import { adminInboundView } from "./views/admin-inbound.js";
 import { invitationView } from "./views/invitation.js";
+import { pipelineView } from "./views/pipeline.js";
 
 /**
  * What a mounted view offers main.js.
@@ -50,6 +51,7 @@ route("/r/:slug/new", "room-new-thread");
 route("/r/:slug/settings", "room-settings");
 route("/r/:slug/t/:threadId", "room");
 route("/r/:slug/t/:threadId/m/:messageId", "room");
+route("/pipeline", "pipeline");
 fallback("not-found");
 
 /** name -> [mount function, needs a confirmed account] @type {Record<string, [Mount, boolean]>} */
@@ -70,6 +72,7 @@ const VIEWS = {
   "room-new-thread": [roomView, true],
   "room-settings": [roomSettingsView, true],
   "not-found": [notFoundView, false],
+  pipeline: [pipelineView, true],
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -173,6 +176,7 @@ function renderHeader(routeName) {
   replaceContent(nav, h("ul", { class: "header-links" },
     h("li", {}, h("a", { href: "/", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
     h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
+    h("li", {}, h("a", { href: "/pipeline", "aria-current": routeName === "pipeline" ? "page" : null }, "Pipeline")),
     h("li", {}, h("a", { href: "/settings/notifications", "aria-current": routeName === "notification-settings" ? "page" : null },
       "Email settings")),
     user.role === "administrator"

@@ -42,7 +42,7 @@ export function openStageMoveDialog({ room, stage = "", opener = null, onMoved }
     errors.box, stageField.wrapper, note.wrapper, criteriaSet,
     h("div", { class: "form-actions" }, submit, cancel));
   const dialog = h("dialog", { class: "dialog", "aria-labelledby": headingId },
-    h("h2", { id: headingId, class: "dialog-title" }, "Move ", h("q", {}, room.title)), form);
+    h("h2", { id: headingId, class: "dialog-title" }, `Move ${room.title}`), form);
 
   function showCriteria() {
     criteriaSet.hidden = stageField.input.value !== INCUBATION;

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from server.config import Settings
 from server.domain.seed_files import read_seed
+from server.http.keys import DATABASE
 from server.seed_command import run_seed
 from server.vocabulary import STAGES
 
@@ -201,3 +203,38 @@ async def test_board_columns_cards_and_filters(settings, tmp_path, admin, alice,
     status, data = await carol.call("GET", "/api/v1/pipeline?kind=bakery")
     assert status == 400 and data["error"]["field"] == "kind"
     assert secret["id"] not in [r["id"] for c in board["columns"] for r in c["rooms"]]
+
+
+async def test_board_and_history_cost_a_fixed_number_of_queries(server, alice, bob):
+    """No N+1: the board costs the same number of queries for 2 rooms as for 12, and a
+    room's history the same for 1 move as for 4."""
+    engine = server.app[DATABASE].engine.sync_engine
+    count = 0
+
+    def on_execute(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    async def queries(path: str) -> int:
+        nonlocal count
+        count = 0
+        event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            await bob.get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", on_execute)
+        return count
+
+    rooms = [await alice.create_room(f"Concept {i}", tags=["a"]) for i in range(2)]
+    await bob.post(f"/api/v1/rooms/{rooms[0]['id']}/join", expect=200)
+    await alice.post(f"/api/v1/rooms/{rooms[0]['id']}/stage", {"stage": "co-design"}, expect=201)
+    few = await queries("/api/v1/pipeline")
+    one_move = await queries(f"/api/v1/rooms/{rooms[0]['id']}/stages")
+    for i in range(10):
+        extra = await alice.create_room(f"Extra {i}", tags=["b"], looking_for_collaborators=True)
+        await bob.post(f"/api/v1/rooms/{extra['id']}/join", expect=200)
+        await alice.post(f"/api/v1/rooms/{extra['id']}/stage", {"stage": "incubation", "criteria": CRITERIA}, expect=201)
+    for body in ({"stage": "incubation", "criteria": CRITERIA}, {"stage": "live"}, {"stage": "archived"}):
+        await alice.post(f"/api/v1/rooms/{rooms[0]['id']}/stage", body, expect=201)
+    assert await queries("/api/v1/pipeline") == few
+    assert await queries(f"/api/v1/rooms/{rooms[0]['id']}/stages") == one_move

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.access import can_move_stage
@@ -66,6 +66,14 @@ async def _recent_messages(session: AsyncSession, room_ids: list[int]) -> dict[i
     return dict(rows.tuples().all())
 
 
+async def _seed_events(session: AsyncSession, readable: Select[tuple[Room]]) -> dict[int, dict[str, Any]]:
+    """The events (workshops) that rooms the viewer may read came from, by name: the
+    board's event filter offers these, and each card names its own."""
+    seeded = readable.with_only_columns(Room.seed_event_id, maintain_column_froms=True).where(Room.seed_event_id.is_not(None))
+    rows = await session.execute(select(SeedEvent.id, SeedEvent.name).where(SeedEvent.id.in_(seeded)).order_by(SeedEvent.name))
+    return {event_id: {"id": event_id, "name": name} for event_id, name in rows.tuples()}
+
+
 async def board(session: AsyncSession, viewer: User, flt: BoardFilter) -> dict[str, Any]:
     """``{"columns": [{"stage", "rooms"}...], "events": [...]}``: every stage in
     pipeline order, its readable rooms most recently active first."""
@@ -99,9 +107,7 @@ async def board(session: AsyncSession, viewer: User, flt: BoardFilter) -> dict[s
     organisations = await involved_organisations(session, ids)
     recent = await _recent_messages(session, ids)
     criteria = await incubation_criteria(session, ids)
-    seeded = readable.with_only_columns(Room.seed_event_id, maintain_column_froms=True).where(Room.seed_event_id.is_not(None))
-    events = (await session.execute(select(SeedEvent.id, SeedEvent.name).where(SeedEvent.id.in_(seeded)).order_by(SeedEvent.name))).all()
-    event_names = {event_id: name for event_id, name in events}
+    events = await _seed_events(session, readable)
     columns: dict[str, list[dict[str, Any]]] = {stage: [] for stage in STAGES}
     for room in rooms:
         columns[room.stage].append(
@@ -117,11 +123,11 @@ async def board(session: AsyncSession, viewer: User, flt: BoardFilter) -> dict[s
                 "recent_message_count": recent.get(room.id, 0),
                 "organisations": organisations[room.id],
                 "incubation_criteria": criteria.get(room.id),
-                "event": {"id": room.seed_event_id, "name": event_names[room.seed_event_id]} if room.seed_event_id in event_names else None,
+                "event": events.get(room.seed_event_id) if room.seed_event_id is not None else None,
                 "can_move": can_move_stage(viewer, memberships.get(room.id)),
             }
         )
     return {
         "columns": [{"stage": stage, "rooms": listed} for stage, listed in columns.items()],
-        "events": [{"id": event_id, "name": name} for event_id, name in events],
+        "events": list(events.values()),
     }

@@ -85,8 +85,9 @@ export function pipelineView(main, { query }) {
     if (announce) announceStatus(summary.textContent);
     replaceContent(board, answer.columns.map(renderColumn));
     if (focusRoom != null) {
+      // The moved card, in its new column; the page heading if the filters now hide it.
       const moved = /** @type {HTMLElement | null} */ (board.querySelector(`[data-room-id="${focusRoom}"] .room-card-title a`));
-      moved?.focus();
+      (moved || heading).focus();
     }
   }
 

@@ -97,9 +97,10 @@ async def readable_room_ids(session: AsyncSession, user: User | None, room_ids: 
 
 def can_move_stage(user: User, member: RoomMember | None) -> bool:
     """Move a room along the pipeline (discovery, co-design, incubation, live,
-    archived): facilitators, administrators and the room's own owners; a member may
-    not, even in an open room."""
-    return user.role in STEWARD_ROLES or (member is not None and member.role == "owner")
+    archived): the people who manage it (its owners, facilitators, administrators);
+    a member may not, even in an open room. Its own rule, so the programme can
+    change who moves concepts without changing who edits rooms."""
+    return can_manage(user, member)
 
 
 def require_stage_mover(user: User, member: RoomMember | None) -> None:

@@ -10,12 +10,13 @@ from typing import Any
 
 import msgspec
 
-from server.contract import matchmaking, responses
+from server.contract import matchmaking, pipeline, responses
 from server.contract.events import EVENT_SHAPES
 
 # Objects nested in events, by field name: the same shapes as over REST.
 NESTED: dict[str, type] = {"message": responses.Message, "thread": responses.Thread, "room": responses.Room, "user": responses.Person}
 NESTED["join_request"] = matchmaking.JoinRequest
+NESTED["move"] = pipeline.StageMove
 
 
 def event_problem(payload: Any) -> str | None:

@@ -97,6 +97,11 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     declined = await admin.post(f"/api/v1/rooms/{looking['id']}/join-requests", {}, expect=201)
     await alice.post(f"/api/v1/join-requests/{declined['join_request']['id']}/decline", expect=200)
     await bob.get("/api/v1/suggestions")
+    # The pipeline: a move to incubation with its criteria, the history, the board.
+    criteria = {"user_need": "one form for both", "cost_benefit": "less re-keying", "rapid_success": "a pilot exists"}
+    await alice.post(f"/api/v1/rooms/{room['id']}/stage", {"stage": "incubation", "note": "go", "criteria": criteria}, expect=201)
+    await alice.get(f"/api/v1/rooms/{room['id']}/stages")
+    await alice.get("/api/v1/pipeline?tag=api")
 
     checker = people.answers
     assert checker is not None

@@ -45,8 +45,8 @@ async def test_room_slugs_directory_filters_and_membership(alice, bob, carol):
     # Only owners, facilitators and administrators change a room.
     status, _ = await carol.call("PATCH", f"/api/v1/rooms/{dvla['id']}", json={"stage": "live"})
     assert status == 403
-    changed = (await bob.call("PATCH", f"/api/v1/rooms/{dvla['id']}", json={"stage": "incubation", "tags": ["api"]}, expect=200))[1]
-    assert changed["room"]["stage"] == "incubation" and changed["room"]["tags"] == ["api"]
+    changed = (await bob.call("PATCH", f"/api/v1/rooms/{dvla['id']}", json={"stage": "co-design", "tags": ["api"]}, expect=200))[1]
+    assert changed["room"]["stage"] == "co-design" and changed["room"]["tags"] == ["api"]
 
 
 async def test_archived_rooms_are_read_only(alice, bob):

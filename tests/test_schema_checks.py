@@ -49,6 +49,8 @@ ENUMERATIONS = (
     ("organisations", "kind", ORGANISATION_KINDS, "charity"),
     ("room_interests", "kind", INTEREST_KINDS, "curious"),
     ("join_requests", "status", JOIN_REQUEST_STATUSES, "maybe"),
+    ("stage_moves", "from_stage", STAGES, "Discovery"),
+    ("stage_moves", "to_stage", STAGES, "beta"),
 )
 
 
@@ -94,6 +96,12 @@ async def _seed(conn: AsyncConnection) -> None:
     await conn.execute(sql("INSERT INTO room_interests (room_id, user_id, kind, created_at) VALUES (1, 1, 'can-help', :now)"))
     await conn.execute(
         sql("INSERT INTO join_requests (id, room_id, user_id, message, status, created_at) VALUES (1, 1, 1, '', 'pending', :now)")
+    )
+    await conn.execute(
+        sql(
+            "INSERT INTO stage_moves (id, room_id, seq, from_stage, to_stage, note, moved_by, moved_at)"
+            " VALUES (1, 1, 1, 'discovery', 'co-design', '', 1, :now)"
+        )
     )
 
 

@@ -1,7 +1,7 @@
 """matchmaking: interest in rooms looking for collaborators, and requests to join
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-27 20:30:00
 
 ``room_interests`` records "we have this problem too" / "we could help" (one row per
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

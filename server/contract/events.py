@@ -47,6 +47,16 @@ class ThreadCreated(TypedDict):
     thread: dict[str, Any]
 
 
+class StageMoved(TypedDict):
+    """A room moved to another stage (a system notice in the room); ``move`` is the
+    StageMove of ``GET /api/v1/rooms/{room}/stages``."""
+
+    type: Literal["stage.moved"]
+    room_id: int
+    seq: int
+    move: dict[str, Any]
+
+
 # ---- room events, live only -------------------------------------------------------------
 
 
@@ -122,7 +132,7 @@ class JoinRequestReceived(TypedDict):
     join_request: dict[str, Any]
 
 
-DurableEvent = Union[MessageCreated, MessageEdited, MessageDeleted, ThreadCreated]
+DurableEvent = Union[MessageCreated, MessageEdited, MessageDeleted, ThreadCreated, StageMoved]
 RoomEvent = Union[DurableEvent, MemberJoined, MemberLeft, RoomUpdated, Typing, Presence]
 PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked, JoinRequestDecided, JoinRequestReceived]
 Event = Union[RoomEvent, PersonalEvent]
@@ -143,6 +153,7 @@ EVENT_SHAPES: dict[str, type] = {
     "session.revoked": SessionRevoked,
     "join_request.decided": JoinRequestDecided,
     "join_request.received": JoinRequestReceived,
+    "stage.moved": StageMoved,
 }
 
 

@@ -64,13 +64,23 @@ class Room(Answer):
     last_activity_at: Time
 
 
+class IncubationCriteria(Answer):
+    """The programme's three criteria, recorded when the room moved to incubation."""
+
+    user_need: str
+    cost_benefit: str
+    rapid_success: str
+
+
 class RoomView(Room):
-    """A room as one reader sees it; ``can_manage`` only when asked for one room."""
+    """A room as one reader sees it; ``can_manage`` and ``incubation_criteria`` (null
+    until it has moved to incubation) only when asked for one room."""
 
     membership: RoomRole | None
     unread_count: int
     can_manage: bool | UnsetType = UNSET
     involvement: Involvement | UnsetType = UNSET
+    incubation_criteria: IncubationCriteria | None | UnsetType = UNSET
 
 
 class Thread(Answer):

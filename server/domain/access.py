@@ -142,3 +142,14 @@ def check_can_ask_to_join(user: User, room: Room, member: RoomMember | None) -> 
 def require_join_decider(user: User, member: RoomMember | None) -> None:
     """Accept or decline requests to join: the room's owners, facilitators, administrators."""
     require_manager(user, member, "accept or decline requests to join")
+def can_move_stage(user: User, member: RoomMember | None) -> bool:
+    """Move a room along the pipeline (discovery, co-design, incubation, live,
+    archived): the people who manage it (its owners, facilitators, administrators);
+    a member may not, even in an open room. Its own rule, so the programme can
+    change who moves concepts without changing who edits rooms."""
+    return can_manage(user, member)
+
+
+def require_stage_mover(user: User, member: RoomMember | None) -> None:
+    if not can_move_stage(user, member):
+        raise Forbidden("only the room's owners, facilitators and administrators can move it to another stage")

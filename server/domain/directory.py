@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.errors import Invalid
@@ -20,6 +20,24 @@ from server.vocabulary import STAGES, STEWARD_ROLES
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def rooms_with_organisation(text: str) -> Select[tuple[int]]:
+    """Ids of rooms with a member whose organisation (verified, or else self-declared)
+    has ``text`` in its name, case-insensitively: the directory's and the pipeline
+    board's organisation filter."""
+    pattern = _like(text.strip())
+    return (
+        select(RoomMember.room_id)
+        .join(User, User.id == RoomMember.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            or_(
+                Organisation.name.ilike(pattern, escape="\\"),
+                and_(User.organisation_id.is_(None), User.declared_organisation.ilike(pattern, escape="\\")),
+            )
+        )
+    )
 
 
 @dataclass
@@ -50,19 +68,7 @@ async def directory(session: AsyncSession, viewer: User, flt: DirectoryFilter) -
         pattern = _like(flt.text.strip())
         query = query.where(or_(Room.title.ilike(pattern, escape="\\"), Room.summary.ilike(pattern, escape="\\")))
     if flt.organisation:
-        pattern = _like(flt.organisation.strip())
-        member_user = (
-            select(RoomMember.room_id)
-            .join(User, User.id == RoomMember.user_id)
-            .outerjoin(Organisation, Organisation.id == User.organisation_id)
-            .where(
-                or_(
-                    Organisation.name.ilike(pattern, escape="\\"),
-                    and_(User.organisation_id.is_(None), User.declared_organisation.ilike(pattern, escape="\\")),
-                )
-            )
-        )
-        query = query.where(Room.id.in_(member_user))
+        query = query.where(Room.id.in_(rooms_with_organisation(flt.organisation)))
     rows = (await session.execute(query.order_by(Room.last_activity_at.desc(), Room.id.desc()).limit(500))).tuples().all()
     ids = [room.id for room, _ in rows]
     tags, counts = await tags_and_counts(session, ids)

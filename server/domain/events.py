@@ -23,6 +23,7 @@ from server.contract.events import (
     RoomAccessLost,
     RoomUpdated,
     SessionRevoked,
+    StageMoved,
     ThreadCreated,
     Typing,
 )
@@ -82,3 +83,5 @@ def join_request_decided(join_request: dict[str, Any]) -> JoinRequestDecided:
 
 def join_request_received(join_request: dict[str, Any]) -> JoinRequestReceived:
     return {"type": "join_request.received", "room_id": join_request["room"]["id"], "join_request": join_request}
+def stage_moved(move: dict[str, Any]) -> StageMoved:
+    return {"type": "stage.moved", "room_id": move["room_id"], "seq": move["seq"], "move": move}

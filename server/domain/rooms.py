@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
 from server.contract.events import LoseRoom, RecheckRoom
-from server.domain import events, invitations, markdown
+from server.domain import events, invitations, markdown, pipeline
 from server.domain.access import can_manage, can_read, check_can_post, readable_room, require_manager
 from server.domain.errors import Conflict, Forbidden, Invalid, Unconfirmed
 from server.domain.involvement import involvement_by_room
@@ -163,7 +163,15 @@ async def update_room(tx: Tx, actor: User, ref: int | str, fields: RoomFields, m
         if await tx.session.scalar(select(Room.id).where(Room.slug == fields.slug)):
             raise Conflict("a room with this slug already exists", "slug")
         room.slug = fields.slug
-    for name in ("title", "stage", "visibility", "looking_for_collaborators"):
+    if fields.stage is not None and fields.stage != room.stage:
+        # The one path for stage changes (history, stage.moved); a move to incubation
+        # needs the criteria, which only the move endpoint takes.
+        if fields.stage == pipeline.INCUBATION:
+            raise Invalid(
+                "moving a room to incubation records the programme's three criteria: use POST /api/v1/rooms/{room}/stage", "stage"
+            )
+        await pipeline.record_move(tx, actor, room, member, fields.stage, None, None)
+    for name in ("title", "visibility", "looking_for_collaborators"):
         value = getattr(fields, name)
         if value is not None:
             setattr(room, name, value)
@@ -259,11 +267,13 @@ async def room_view(session: AsyncSession, viewer: User, ref: int | str) -> dict
     room, member = await readable_room(session, viewer, ref)
     tags, counts = await tags_and_counts(session, [room.id])
     unread = await unread_by_room(session, viewer.id, [room.id])
+    criteria = await pipeline.incubation_criteria(session, [room.id])
     return room_json(room, tags[room.id], counts[room.id]) | {
         "membership": member.role if member else None,
         "unread_count": unread.get(room.id, 0),
         "can_manage": can_manage(viewer, member),
         "involvement": (await involvement_by_room(session, [room.id]))[room.id],
+        "incubation_criteria": criteria.get(room.id),
     }
 
 

@@ -22,6 +22,7 @@ from server.contract import accounts, envelopes, invitations, messages, organisa
 from server.contract import inbound as inbound_mail
 from server.contract import matchmaking as matching
 from server.contract import notifications as notice
+from server.contract import pipeline as stages
 from server.contract.fields import MAX_ID
 from server.contract.responses import Error
 from server.contract.schema import components
@@ -306,6 +307,26 @@ PATHS.update(
         },
         f"{V}/join-requests/{{request_id}}/decline": {
             "post": Op("Decline a request to join: the person is told", matching.JoinRequestAnswer, errors=(409,))
+        },
+    }
+)
+
+# The pipeline (issue 9): stage moves, their history, the board.
+PATHS.update(
+    {
+        f"{V}/rooms/{{room}}/stage": {
+            "post": Op(
+                "Move a room to another stage with an optional note; incubation needs the three criteria"
+                " (owners, facilitators, administrators); posts stage.moved in the room",
+                stages.StageMoved,
+                201,
+                stages.StageMoveRequest,
+                errors=(409,),
+            )
+        },
+        f"{V}/rooms/{{room}}/stages": {"get": Op("The room's stage moves, oldest first", stages.StageHistory)},
+        f"{V}/pipeline": {
+            "get": Op("The pipeline board: readable rooms in columns by stage", stages.PipelineBoard, query=stages.PipelineQuery)
         },
     }
 )

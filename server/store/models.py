@@ -421,3 +421,24 @@ class JoinRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+class StageMove(Base):
+    """One move of a room along the pipeline, announced as the room event ``seq``
+    (stage.moved). A move to incubation records the programme's three criteria."""
+
+    __tablename__ = "stage_moves"
+    __table_args__ = (
+        one_of("from_stage", STAGES),
+        one_of("to_stage", STAGES),
+        Index("ix_stage_moves_room_seq", "room_id", "seq", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    from_stage: Mapped[Stage] = mapped_column(String(20))
+    to_stage: Mapped[Stage] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_need: Mapped[str | None] = mapped_column(Text)
+    cost_benefit: Mapped[str | None] = mapped_column(Text)
+    rapid_success: Mapped[str | None] = mapped_column(Text)
+    moved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    moved_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,6 +23,7 @@ import { notificationSettingsView, unsubscribeView } from "./views/notification-
 import { adminInboundView } from "./views/admin-inbound.js";
 import { invitationView } from "./views/invitation.js";
 import { collaboratorsView } from "./views/collaborators.js";
+import { pipelineView } from "./views/pipeline.js";
 
 /**
  * What a mounted view offers main.js.
@@ -53,6 +54,7 @@ route("/r/:slug/settings", "room-settings");
 route("/r/:slug/t/:threadId", "room");
 route("/r/:slug/t/:threadId/m/:messageId", "room");
 route("/collaborate", "collaborate");
+route("/pipeline", "pipeline");
 fallback("not-found");
 
 /** name -> [mount function, needs a confirmed account] @type {Record<string, [Mount, boolean]>} */
@@ -74,6 +76,7 @@ const VIEWS = {
   "room-settings": [roomSettingsView, true],
   "not-found": [notFoundView, false],
   collaborate: [collaboratorsView, true],
+  pipeline: [pipelineView, true],
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -178,6 +181,7 @@ function renderHeader(routeName) {
     h("li", {}, h("a", { href: "/", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
     h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
     h("li", {}, h("a", { href: "/collaborate", "aria-current": routeName === "collaborate" ? "page" : null }, "Collaborate")),
+    h("li", {}, h("a", { href: "/pipeline", "aria-current": routeName === "pipeline" ? "page" : null }, "Pipeline")),
     h("li", {}, h("a", { href: "/settings/notifications", "aria-current": routeName === "notification-settings" ? "page" : null },
       "Email settings")),
     user.role === "administrator"

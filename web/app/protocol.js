@@ -34,7 +34,43 @@
  * @property {number} [unread_count]
  * @property {boolean} [can_manage]
  * @property {import("./collaboration.js").Involvement} [involvement]
+ * @property {Criteria | null} [incubation_criteria]
  */
+
+/** The programme's three incubation criteria. @typedef {{user_need: string, cost_benefit: string, rapid_success: string}} Criteria */
+
+/**
+ * One move of a room along the pipeline (GET /rooms/{room}/stages, and stage.moved).
+ * @typedef {object} StageMove
+ * @property {number} id
+ * @property {number} room_id
+ * @property {number} seq
+ * @property {string} from_stage
+ * @property {string} to_stage
+ * @property {string} note
+ * @property {Criteria | null} criteria
+ * @property {User | null} moved_by
+ * @property {string} moved_at
+ */
+
+/**
+ * A room on the pipeline board (GET /pipeline).
+ * @typedef {object} PipelineCard
+ * @property {number} id
+ * @property {string} slug
+ * @property {string} title
+ * @property {string} stage
+ * @property {string[]} tags
+ * @property {boolean} looking_for_collaborators
+ * @property {number} member_count
+ * @property {string} last_activity_at
+ * @property {number} recent_message_count
+ * @property {{name: string, kind: string | null, verified: boolean, members: number}[]} organisations
+ * @property {Criteria | null} incubation_criteria
+ * @property {{id: number, name: string} | null} event
+ * @property {boolean} can_move
+ */
+/** @typedef {{columns: {stage: string, rooms: PipelineCard[]}[], events: {id: number, name: string}[]}} PipelineBoard */
 
 /**
  * A thread. `unread_count`, `following` and `last_read_seq` are per reader (absent
@@ -81,7 +117,8 @@
 
 /** @typedef {{type: "message.created" | "message.edited" | "message.deleted", room_id: number, seq: number, message: Message}} MessageEvent */
 /** @typedef {{type: "thread.created", room_id: number, seq: number, thread: Thread}} ThreadCreatedEvent */
-/** @typedef {MessageEvent | ThreadCreatedEvent} DurableEvent */
+/** @typedef {{type: "stage.moved", room_id: number, seq: number, move: StageMove}} StageMovedEvent */
+/** @typedef {MessageEvent | ThreadCreatedEvent | StageMovedEvent} DurableEvent */
 
 /** @typedef {{type: "member.joined", room_id: number, user: User, role?: string}} MemberJoinedEvent */
 /** @typedef {{type: "member.left", room_id: number, user: User}} MemberLeftEvent */

@@ -50,6 +50,7 @@ export const TYPING_MS = 6000;
  * @property {boolean} [members]
  * @property {number} [typing]  the thread whose typing notices changed
  * @property {boolean} [accessLost]
+ * @property {import("./protocol.js").StageMove} [stageMove]  the room moved to another stage (stage.moved)
  */
 
 /**
@@ -93,6 +94,7 @@ export function apply(state, event, context) {
     case "member.joined": return memberJoined(state, event.user, event.role || "member", context);
     case "member.left": return memberLeft(state, event.user, context);
     case "room.updated": return roomUpdated(state, event.room);
+    case "stage.moved": return stageMoved(state, event.seq, event.move);
     case "room.access_lost":
       state.accessLost = true;
       return { accessLost: true };
@@ -252,6 +254,23 @@ function roomUpdated(state, room) {
   /** @type {Change} */
   const change = { room: true, threads: true };
   if (wasArchived !== (state.room.stage === "archived")) change.archived = true;
+  return change;
+}
+
+/**
+ * The room moved to another stage: a numbered event like a message, so it counts
+ * once, in order, whether it arrives live or in a catch-up replay.
+ * @param {RoomState} state @param {number} seq @param {import("./protocol.js").StageMove} move @returns {Change}
+ */
+function stageMoved(state, seq, move) {
+  if (!advanceRoom(state, seq)) return {};
+  const wasArchived = state.room.stage === "archived";
+  state.room.stage = move.to_stage;
+  if (move.criteria) state.room.incubation_criteria = move.criteria;
+  state.room.last_activity_at = later(state.room.last_activity_at, move.moved_at);
+  /** @type {Change} */
+  const change = { room: true, stageMove: move };
+  if (wasArchived !== (move.to_stage === "archived")) change.archived = true;
   return change;
 }
 

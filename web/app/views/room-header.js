@@ -10,9 +10,9 @@ import { canJoin, canLeave, canManage, isArchived } from "../permissions.js";
 /** @typedef {import("../protocol.js").Room} Room */
 
 /**
- * @param {{onJoin: () => Promise<unknown>, onLeave: () => Promise<unknown>}} actions
+ * @param {{onJoin: () => Promise<unknown>, onLeave: () => Promise<unknown>, onMoveStage: (opener: HTMLElement) => void}} actions
  */
-export function createRoomHeader({ onJoin, onLeave }) {
+export function createRoomHeader({ onJoin, onLeave, onMoveStage }) {
   const heading = h("h1", { tabindex: "-1", class: "room-title" }, "Loading room…");
   const badges = h("p", { class: "badges" });
   const actions = h("div", { class: "room-actions" });
@@ -48,6 +48,11 @@ export function createRoomHeader({ onJoin, onLeave }) {
     if (canManage(room)) {
       controls.push(h("a", { class: "button button-secondary button-small", href: `/r/${encodeURIComponent(room.slug)}/settings` },
         "Edit room"));
+      // Who may manage the room may move it along the pipeline (the server's same rule).
+      const move = h("button", { type: "button", class: "button button-secondary button-small", "aria-haspopup": "dialog" },
+        "Move stage");
+      move.addEventListener("click", () => onMoveStage(move));
+      controls.push(move);
     }
     replaceContent(actions, controls);
   }

@@ -1,7 +1,9 @@
 // @ts-check
-// A room's overview pane: "About this room" (summary, tags), who is involved and
-// the matchmaking around it (room-matchmaking.js), the members with
-// their presence, and, for people who may manage the room, the invite form.
+// A room's overview pane: "About this room" (summary, tags, incubation criteria),
+// who is involved and the matchmaking around it (room-matchmaking.js),
+// its stage history (each move along the pipeline as a notice, with its note and
+// criteria), the members with their presence, and, for people who may manage the
+// room, the invite form.
 //
 // Both sections persist while the room is open, so live updates redraw them in
 // place and cannot wipe a half-typed invitation.
@@ -9,16 +11,26 @@ import { h, replaceContent, setServerHtml } from "../dom.js";
 import { createMembersPanel } from "./members.js";
 import { inviteForm } from "./invite.js";
 import { canManage } from "../permissions.js";
+import { get } from "../api.js";
+import { stageLabel } from "../labels.js";
+import { timeElement } from "../time.js";
+import { criteriaDetails } from "./stage-move.js";
 import { createRoomMatchmaking } from "./room-matchmaking.js";
 
 /** @typedef {import("../room-store.js").RoomStore} RoomStore */
 /** @typedef {import("../protocol.js").User} User */
+/** @typedef {import("../protocol.js").StageMove} StageMove */
 
 /**
  * @param {{store: RoomStore, me: User | null, onInvited: (userId: number) => Promise<string | null>}} options
  */
 export function createRoomOverview({ store, me, onInvited }) {
   const about = h("section", { class: "room-about", "aria-labelledby": "about-heading" });
+  const history = h("section", { class: "stage-history", "aria-labelledby": "stage-history-heading" });
+  /** @type {Map<number, StageMove>} by seq, so a move heard live and read over REST is shown once */
+  const moves = new Map();
+  let historyLoaded = false;
+  let historyAsked = false;
   const membersPanel = createMembersPanel(me);
   const matchmaking = createRoomMatchmaking({ store });
   /** @type {HTMLFormElement | null} */
@@ -32,8 +44,36 @@ export function createRoomOverview({ store, me, onInvited }) {
     replaceContent(about,
       h("h2", { id: "about-heading" }, "About this room"),
       summary,
-      room.tags.length ? h("p", { class: "tags" }, "Tags: ", room.tags.map((t) => h("span", { class: "tag" }, t))) : null);
+      room.tags.length ? h("p", { class: "tags" }, "Tags: ", room.tags.map((t) => h("span", { class: "tag" }, t))) : null,
+      room.incubation_criteria ? criteriaDetails(room.incubation_criteria) : null);
     matchmaking.render();
+  }
+
+  function renderHistory() {
+    const listed = [...moves.values()].sort((a, b) => a.seq - b.seq);
+    replaceContent(history,
+      h("h2", { id: "stage-history-heading" }, "Stage history"),
+      listed.length
+        ? h("ol", { class: "stage-notices" }, listed.map(stageNotice))
+        : h("p", { class: "hint" }, historyLoaded ? "This room has not moved stage yet." : "Loading the stage history…"));
+  }
+
+  async function loadHistory() {
+    try {
+      /** @type {{moves: StageMove[]}} */
+      const answer = await get(`/rooms/${store.state.room.id}/stages`);
+      for (const move of answer.moves) moves.set(move.seq, move);
+    } catch {
+      // Shown as not moved yet; a live move still appears.
+    }
+    historyLoaded = true;
+    renderHistory();
+  }
+
+  /** A move heard live (stage.moved). @param {StageMove} move */
+  function addMove(move) {
+    moves.set(move.seq, move);
+    renderHistory();
   }
 
   function renderMembers() {
@@ -49,10 +89,24 @@ export function createRoomOverview({ store, me, onInvited }) {
   function show(pane) {
     renderAbout();
     renderMembers();
+    if (!historyAsked) {
+      historyAsked = true;
+      loadHistory();
+    }
+    renderHistory();
     if (about.parentNode !== pane || membersPanel.element.parentNode !== pane) {
-      replaceContent(pane, about, matchmaking.element, membersPanel.element);
+      replaceContent(pane, about, matchmaking.element, history, membersPanel.element);
     }
   }
 
-  return { show, renderAbout, renderMembers, membersChanged: matchmaking.membersChanged, destroy: matchmaking.destroy };
+  return { show, renderAbout, renderMembers, addMove, membersChanged: matchmaking.membersChanged, destroy: matchmaking.destroy };
+}
+
+/** One move as a system notice: from, to, who, when, the note and the criteria. @param {StageMove} move */
+function stageNotice(move) {
+  return h("li", { class: "stage-notice" },
+    h("p", {}, h("strong", {}, `Moved from ${stageLabel(move.from_stage)} to ${stageLabel(move.to_stage)}`),
+      move.moved_by ? ` by ${move.moved_by.display_name}` : "", ", ", timeElement(move.moved_at)),
+    move.note ? h("p", { class: "stage-note" }, move.note) : null,
+    move.criteria ? criteriaDetails(move.criteria) : null);
 }

@@ -64,8 +64,11 @@ export function roomSettingsView(main, { params }) {
     const title = field({ name: "title", label: "Room name", value: room.title });
     const summary = field({ name: "summary", label: "Summary (optional)", control: "textarea", rows: 6, value: room.summary || "",
       hint: "What the room is for and who should join. You can use Markdown: **bold**, lists, links." });
-    const stage = field({ name: "stage", label: "Stage", control: "select", value: room.stage, options: STAGES,
-      hint: "An archived room is read-only: nobody can start threads, post or edit messages in it." });
+    // Incubation records the programme's criteria, which only the "Move stage" dialog asks for.
+    const stages = STAGES.filter(([value]) => value !== "incubation" || room.stage === "incubation");
+    const stage = field({ name: "stage", label: "Stage", control: "select", value: room.stage, options: stages,
+      hint: "An archived room is read-only: nobody can start threads, post or edit messages in it. "
+        + "To move the room to incubation, use “Move stage” on the room’s page." });
     const visibility = radios({ name: "visibility", legend: "Who can join", value: room.visibility, choices: [
       ["open", "Anyone with an account", "The room is listed and anyone can join it."],
       ["invite", "Only people who are invited", "The room is hidden from people who are not members."],

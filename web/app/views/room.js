@@ -21,6 +21,8 @@ import { createRoomOverview } from "./room-overview.js";
 import { createThreadView } from "./thread.js";
 import { createThreadList } from "./thread-list.js";
 import { roomError, accessLost, newThreadPane } from "./room-notices.js";
+import { openStageMoveDialog } from "./stage-move.js";
+import { stageLabel } from "../labels.js";
 import * as realtime from "../realtime.js";
 import { outbox } from "../sending.js";
 
@@ -56,7 +58,7 @@ export function roomView(main, { params }) {
   let roomFailed = false;
   let lastParams = params;
 
-  const header = createRoomHeader({ onJoin: joinRoom, onLeave: leaveRoom });
+  const header = createRoomHeader({ onJoin: joinRoom, onLeave: leaveRoom, onMoveStage: moveStage });
   const heading = header.heading;
   const threadList = createThreadList({ threadUrl });
   const startLink = h("a", { class: "button button-small", href: `/r/${encodeURIComponent(slug)}/new` }, "Start a thread");
@@ -173,6 +175,11 @@ export function roomView(main, { params }) {
       if (change.members) overview.membersChanged();
       if (change.room) setTitle(room.title);
     }
+    if (change.stageMove) {
+      overview?.addMove(change.stageMove);
+      const by = change.stageMove.moved_by;
+      announceStatus(`${by && by.id === myId ? "You moved this room" : "This room moved"} to ${stageLabel(change.stageMove.to_stage)}.`);
+    }
     if (change.room || change.self) threadView?.setPosting(postingState(room));
     if (change.archived) {
       // The ways to post appear or disappear: say so, for people who cannot see it.
@@ -242,6 +249,14 @@ export function roomView(main, { params }) {
     store.setRoom(answer.room);
     await loadMembers(store).catch(() => {});
     heading.focus();
+  }
+
+  // ---- moving along the pipeline ---------------------------------------------
+
+  /** The "Move stage" dialog; the move itself reaches the page as stage.moved. @param {HTMLElement} opener */
+  function moveStage(opener) {
+    if (!store) return;
+    openStageMoveDialog({ room: store.state.room, opener, onMoved: () => opener.focus() });
   }
 
   // ---- panes -----------------------------------------------------------------

@@ -76,7 +76,7 @@ class StageHistory(Answer):
     moves: list[StageMove]
 
 
-class InvolvedOrganisation(Answer):
+class BoardOrganisation(Answer):
     """An organisation with members in the room: ``kind`` is known for verified
     organisations only (a self-declared name has none)."""
 
@@ -101,7 +101,7 @@ class PipelineCard(Answer):
     member_count: int
     last_activity_at: Time
     recent_message_count: Annotated[int, Meta(description="messages in the last 14 days")]
-    organisations: list[InvolvedOrganisation]
+    organisations: list[BoardOrganisation]
     incubation_criteria: IncubationCriteria | None
     event: SeedEventRef | None
     can_move: bool

@@ -21,6 +21,8 @@ import { signedOutView } from "./views/signed-out.js";
 import { notificationSettingsView, unsubscribeView } from "./views/notification-settings.js";
 import { adminInboundView } from "./views/admin-inbound.js";
 import { invitationView } from "./views/invitation.js";
+import { installShortcuts } from "./shortcuts.js";
+import { openShortcutsHelp } from "./views/shortcuts-help.js";
 
 /**
  * What a mounted view offers main.js.
@@ -229,4 +231,5 @@ async function boot() {
   start(onRoute);
 }
 
+installShortcuts({ openHelp: openShortcutsHelp });
 boot();

@@ -96,11 +96,11 @@ def test_opens_at_the_first_unread_message_and_reads_more_both_ways(people, long
     page.locator(".message-body", has_text=text(TOTAL)).wait_for()
 
     # Up to the top: older pages are drawn above without moving what is on screen.
-    scroller.evaluate("el => { el.scrollTop = 0; }")
-    page.wait_for_timeout(100)
-    first_id = page.evaluate("() => document.querySelector('ol.message-list > li.message').id")
-    top_before = page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", first_id)
-    drawn_before = page.locator("ol.message-list > li.message").count()
+    first_id, top_before, drawn_before = scroller.evaluate("""el => {
+        el.scrollTop = 0;  // the older page is read on the next frame, after this measures
+        const items = el.querySelectorAll('ol.message-list > li.message');
+        return [items[0].id, items[0].getBoundingClientRect().top, items.length];
+    }""")
     page.wait_for_function("n => document.querySelectorAll('ol.message-list > li.message').length > n", arg=drawn_before)
     top_after = page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", first_id)
     assert abs(top_after - top_before) <= 1, f"the message on screen moved from {top_before} to {top_after}"

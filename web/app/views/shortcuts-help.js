@@ -36,6 +36,21 @@ export function openShortcutsHelp(list) {
       MESSAGE_KEYS.map(([keys, what]) => h("div", { class: "shortcut" }, h("dt", {}, keyCaps(keys)), h("dd", {}, what)))),
     h("div", { class: "form-actions" }, close)));
   close.addEventListener("click", () => dialog.close());
+  // showModal() makes the page inert, but Tab can still leave for the browser's
+  // own controls: keep it cycling inside the dialog.
+  dialog.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab") return;
+    const stops = /** @type {HTMLElement[]} */ ([...dialog.querySelectorAll("button, a[href], [tabindex='0']")]);
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
   dialog.addEventListener("close", () => {
     dialog.remove();
     open = null;

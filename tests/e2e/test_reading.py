@@ -70,8 +70,11 @@ def reader(people: Any, long_thread: dict[str, Any], *, read_up_to: int, **optio
     return person, room, thread
 
 
+FIRST_AFTER_DIVIDER = "() => document.querySelector('.unread-divider').nextElementSibling.querySelector('.message-body').innerText.trim()"
+
+
 def first_after_divider(page: Any) -> str:
-    return str(page.evaluate("() => document.querySelector('.unread-divider').nextElementSibling.querySelector('.message-body').innerText.trim()"))
+    return str(page.evaluate(FIRST_AFTER_DIVIDER))
 
 
 def test_opens_at_the_first_unread_message_and_reads_more_both_ways(people, long_thread):
@@ -118,8 +121,6 @@ def test_fills_a_laptop_screen_with_the_reply_box_in_view(people, long_thread):
     ben, room, thread = reader(people, long_thread, read_up_to=150)
     page = ben.page
     visible = page.evaluate(VISIBLE_MESSAGES)
-    page.screenshot(path="/tmp/reading-debug.png")
-    print(page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().bottom > 800).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().bottom)).slice(0, 10)"""))
     assert len(visible) >= 10, f"only {len(visible)} messages visible at 1280x800: {visible}"
     assert page.evaluate(IN_WINDOW, "textarea.composer-input"), "the reply box is in view"
     assert page.evaluate(IN_WINDOW, ".composer button[type=submit]"), "the Send button is in view"

@@ -128,6 +128,7 @@ export function installShortcuts({ openHelp, doc = document }) {
     run: () => openHelp(shortcuts.list()),
   });
   doc.addEventListener("keydown", (event) => {
+    if (doc.querySelector("dialog[open]")) return; // a modal dialog has the keyboard
     if (shortcuts.dispatch(event)) event.preventDefault();
   });
 }

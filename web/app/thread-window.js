@@ -104,13 +104,19 @@ export function createThreadWindow({ store, threadId, fetchPage }) {
     /** Read the page before the oldest drawn message; returns its messages. */
     older() {
       if (!hasMoreBefore) return Promise.resolve([]);
-      busy.before ||= readBefore(generation).finally(() => { busy.before = null; });
+      if (!busy.before) {
+        const reading = readBefore(generation).finally(() => { if (busy.before === reading) busy.before = null; });
+        busy.before = reading;
+      }
       return busy.before;
     },
     /** Read the page after the newest drawn message; returns its messages. */
     newer() {
       if (!hasMoreAfter) return Promise.resolve([]);
-      busy.after ||= readAfter(generation).finally(() => { busy.after = null; });
+      if (!busy.after) {
+        const reading = readAfter(generation).finally(() => { if (busy.after === reading) busy.after = null; });
+        busy.after = reading;
+      }
       return busy.after;
     },
   };

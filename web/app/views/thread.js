@@ -20,7 +20,8 @@ import { session } from "../session.js";
 import { announceStatus } from "../announcer.js";
 import { typingIn } from "../room-store.js";
 import { createThreadWindow } from "../thread-window.js";
-import { anchoredScrollTop, edgesToFill, farFromLatest, firstUnreadIndex, pickAnchor } from "../thread-position.js";
+import { edgesToFill, farFromLatest, firstUnreadIndex } from "../thread-position.js";
+import { createThreadScroll } from "./thread-scroll.js";
 import { createRovingFocus } from "../roving.js";
 import { shortcuts } from "../shortcuts.js";
 import { canManage, isOwnMessage, postingState } from "../permissions.js";
@@ -166,7 +167,10 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
         draftKey: `convene.draft.${me.id}.${threadId}`,
         onSend: (body) => {
           outbox.enqueue({ threadId, roomId: room.id, body });
-          scrollToBottom();
+          // Reading in the middle of a long thread: the reply goes after the newest
+          // message, so show those first.
+          if (win.hasMoreAfter) load({ latest: true });
+          else scrollToBottom();
         },
         onTyping: () => realtime.request("typing", { thread_id: threadId }, 5000).catch(() => {}),
       });
@@ -181,55 +185,13 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
 
   // ---- scrolling -------------------------------------------------------------
 
-  // On wide screens the message list scrolls inside its own box; on narrow
-  // screens and at high zoom the whole page scrolls instead.
-  function scrollBox() {
-    const style = getComputedStyle(scroller);
-    return style.overflowY === "auto" || style.overflowY === "scroll" ? scroller : /** @type {Element} */ (document.scrollingElement);
-  }
-
-  /** The top of the box's visible area, in viewport coordinates. @param {Element} box */
-  function boxTop(box) {
-    return box === scroller ? scroller.getBoundingClientRect().top : 0;
-  }
-
-  function nearBottom() {
-    const box = scrollBox();
-    return box.scrollHeight - box.scrollTop - box.clientHeight < 120;
-  }
+  const scroll = createThreadScroll({ scroller, list: messages.list, onScroll: () => onScroll() });
+  const nearBottom = scroll.nearBottom;
 
   function scrollToBottom() {
-    const box = scrollBox();
-    box.scrollTop = box.scrollHeight;
+    scroll.toBottom();
     newBelow.hidden = true;
     jump.hidden = true;
-  }
-
-  /** Put `element` at the top of the visible area, `gap` px below its edge. @param {Element} element @param {number} gap */
-  function scrollToTop(element, gap) {
-    const box = scrollBox();
-    box.scrollTop += element.getBoundingClientRect().top - boxTop(box) - gap;
-  }
-
-  /**
-   * Run `draw` (which adds messages above what is on screen) without moving what
-   * the reader is looking at: the first visible message keeps its place.
-   * @param {() => void} draw
-   */
-  function keepInPlace(draw) {
-    const box = scrollBox();
-    const top = boxTop(box);
-    const items = [...messages.list.children].map((el) => ({ el, ...rectOf(el) }));
-    const anchor = pickAnchor(items, top);
-    const before = box.scrollTop;
-    draw();
-    if (anchor) box.scrollTop = anchoredScrollTop(before, anchor.top, anchor.el.getBoundingClientRect().top);
-  }
-
-  /** @param {Element} el */
-  function rectOf(el) {
-    const { top, bottom } = el.getBoundingClientRect();
-    return { top, bottom };
   }
 
   newBelow.addEventListener("click", () => jumpToLatest());
@@ -246,25 +208,13 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
   /** Read more where the reader is heading, and offer "Jump to latest" when far up. */
   function onScroll() {
     if (loading || destroyed) return;
-    const box = scrollBox();
+    const box = scroll.box();
     const edges = edgesToFill(box, win);
     if (edges.before) showOlder().catch(() => {});
     if (edges.after) showNewer().catch(() => {});
     jump.hidden = !farFromLatest(box, win.hasMoreAfter);
     if (!jump.hidden) newBelow.hidden = true;
   }
-
-  let scrollQueued = false;
-  function queueScroll() {
-    if (scrollQueued) return;
-    scrollQueued = true;
-    requestAnimationFrame(() => {
-      scrollQueued = false;
-      onScroll();
-    });
-  }
-  scroller.addEventListener("scroll", queueScroll, { passive: true });
-  window.addEventListener("scroll", queueScroll, { passive: true });
 
   /** Scroll to the linked message, to the first unread one, or to the newest one. */
   function position() {
@@ -276,7 +226,7 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
       roving.choose(target);
       target.focus({ preventScroll: true });
     } else if (divider.isConnected) {
-      scrollToTop(divider, 8);
+      scroll.toTop(divider, 8);
       const first = /** @type {HTMLElement | null} */ (divider.nextElementSibling);
       if (first) roving.choose(first);
     } else {
@@ -441,7 +391,7 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
   async function showOlder() {
     const page = await win.older();
     if (destroyed || loading || !page.length) return page;
-    keepInPlace(drawNew);
+    scroll.keepInPlace(drawNew);
     showEdges();
     return page;
   }
@@ -510,8 +460,7 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     destroy() {
       destroyed = true;
       stopShortcut();
-      scroller.removeEventListener("scroll", queueScroll);
-      window.removeEventListener("scroll", queueScroll);
+      scroll.destroy();
       stopStore();
       reading.destroy();
       stopOutbox();

@@ -210,3 +210,28 @@ def test_keyboard_shortcuts_help_and_moving_through_messages(people, long_thread
         to_reply += 1
         assert to_reply <= 6, "more than 6 presses from the message list to the reply box"
     assert presses + to_reply <= 16
+
+
+def test_a_reply_from_the_middle_of_a_long_thread_goes_after_the_newest(people, long_thread):
+    ben, room, thread = reader(people, long_thread, read_up_to=60)
+    page = ben.page
+    assert first_after_divider(page) == text(61)
+    assert page.locator(".message-body", has_text=text(TOTAL)).count() == 0, "the newest page is read only when needed"
+    page.get_by_role("button", name="Show later messages").wait_for()
+
+    # A live message past the gap is not drawn out of place; "Jump to latest" offers it.
+    cara = people("Cara Diaz", "Leeds City Council")
+    cara.api("POST", f"/rooms/{room['id']}/join")
+    cara.api("POST", f"/threads/{thread['id']}/messages", {"client_id": f"cara-{time.time_ns()}", "body": "Live while you read."},
+             expect=201)
+    page.get_by_role("button", name="Jump to latest").wait_for()
+    assert page.locator(".message-body", has_text="Live while you read.").count() == 0
+
+    box = page.get_by_label("Reply", exact=True)
+    box.fill("Replying from the middle.")
+    box.press("Enter")
+    page.locator("ol.message-list:not(.pending-list) > li .message-body", has_text="Replying from the middle.").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('ol.pending-list > li').length === 0")
+    bodies = page.locator("ol.message-list:not(.pending-list) > li.message .message-body").all_inner_texts()
+    assert bodies[-3:] == [text(TOTAL), "Live while you read.", "Replying from the middle."], bodies[-4:]
+    assert page.get_by_role("button", name="Show later messages").is_hidden()

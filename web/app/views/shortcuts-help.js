@@ -9,18 +9,19 @@ import { h } from "../dom.js";
 /** @typedef {import("../shortcuts.js").Shortcut} Shortcut */
 
 /** Keys that work inside the message list of a thread (web/app/roving.js). */
+/** @type {[string[], string][]} */
 const MESSAGE_KEYS = [
-  ["↑ ↓", "Previous or next message (in the message list)"],
-  ["Home End", "First or last message shown (in the message list)"],
-  ["Page Up Page Down", "Five messages up or down (in the message list)"],
+  [["↑", "↓"], "Previous or next message (in the message list)"],
+  [["Home", "End"], "First or last message shown (in the message list)"],
+  [["Page Up", "Page Down"], "Five messages up or down (in the message list)"],
 ];
 
 /** @type {HTMLDialogElement | null} */
 let open = null;
 
-/** @param {string} keys */
+/** @param {string[]} keys */
 function keyCaps(keys) {
-  return keys.split(" ").flatMap((key, i) => [i ? " " : "", h("kbd", {}, key)]);
+  return keys.flatMap((key, i) => [i ? " " : "", h("kbd", {}, key)]);
 }
 
 /** Show the help; does nothing when it is already open. @param {Shortcut[]} list */

@@ -87,7 +87,8 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
   const jump = h("button", { type: "button", class: "button button-small jump-latest", hidden: true }, "Jump to latest");
   // Above the first unread message while the thread is open. A list item (the
   // list holds only items), read out as "New messages"; its seq sorts it there.
-  const divider = h("li", { class: "unread-divider" }, h("span", { class: "unread-divider-label" }, "New", h("span", { class: "visually-hidden" }, " messages")));
+  const divider = h("li", { class: "unread-divider" },
+    h("span", { class: "unread-divider-label" }, "New", h("span", { class: "visually-hidden" }, " messages")));
   const composerSlot = h("div", { class: "composer-slot" });
   const element = h("section", { class: "thread", "aria-labelledby": heading.id },
     h("div", { class: "thread-header" },

@@ -24,6 +24,8 @@ import { adminInboundView } from "./views/admin-inbound.js";
 import { invitationView } from "./views/invitation.js";
 import { collaboratorsView } from "./views/collaborators.js";
 import { pipelineView } from "./views/pipeline.js";
+import { installShortcuts } from "./shortcuts.js";
+import { openShortcutsHelp } from "./views/shortcuts-help.js";
 
 /**
  * What a mounted view offers main.js.
@@ -246,4 +248,5 @@ async function boot() {
   start(onRoute);
 }
 
+installShortcuts({ openHelp: openShortcutsHelp });
 boot();

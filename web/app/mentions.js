@@ -8,6 +8,7 @@
 import { h, uniqueId, replaceContent } from "./dom.js";
 import { announceStatus } from "./announcer.js";
 import { organisationLabel, plural } from "./labels.js";
+import { placePopup } from "./placement.js";
 
 const MAX_SUGGESTIONS = 8;
 
@@ -95,8 +96,21 @@ export function attachMentions(textarea, getPeople) {
       return option;
     }));
     listbox.hidden = false;
+    place();
     textarea.setAttribute("aria-controls", listboxId);
     textarea.setAttribute("aria-activedescendant", `${listboxId}-${active}`);
+  }
+
+  /** Open the list where it fits in the viewport (above a reply box at the bottom of the screen). */
+  function place() {
+    listbox.classList.remove("mention-list-above");
+    listbox.style.maxHeight = "";
+    const wanted = listbox.scrollHeight + 4; // its borders
+    const field = textarea.getBoundingClientRect();
+    const { side, maxHeight } = placePopup({ above: field.top, below: window.innerHeight - field.bottom, wanted });
+    listbox.classList.toggle("mention-list-above", side === "above");
+    listbox.style.maxHeight = `${maxHeight}px`;
+    /** @type {HTMLElement | undefined} */ (listbox.children[active])?.scrollIntoView({ block: "nearest" });
   }
 
   /** @param {number} index */

@@ -27,6 +27,17 @@ const STATEMENT = [
   ["p", "We have also made the text in the service as simple as possible to understand."],
   ["p", link("https://mcmw.abilitynet.org.uk/", "AbilityNet"), " has advice on making your device easier to use if you have a disability."],
 
+  ["h2", "Keyboard shortcuts"],
+  ["p", "When you are not typing in a box, these single keys work. Press ? on any page to see the ones that work there."],
+  ["ul", [
+    "? shows the keyboard shortcuts (Escape closes the list)",
+    "r goes to the reply box in a thread",
+    "/ goes to the search box, on pages that have one",
+    "in the messages of a thread, the up and down arrow keys move between messages, Home and End go to the first and last, Page Up and Page Down move five messages; Tab goes from the message you are on to its links and buttons, then on to the reply box",
+  ]],
+  ["p", "Shortcuts never use Ctrl, Alt or Command, so they do not clash with your browser. Screen readers in browse mode use single keys themselves: switch to focus mode first, or use the screen reader’s key to pass a key through."],
+  ["p", "A thread with messages you have not read opens at the first of them, under a line marked ‘New’, and screen readers are told how many are new."],
+
   ["h2", "How accessible this service is"],
   ["p", "We know some parts of this service are not fully accessible:"],
   ["ul", [
@@ -79,6 +90,7 @@ const STATEMENT = [
     "axe-core automated checks for WCAG 2.0, 2.1 and 2.2 levels A and AA, run through Playwright in the Chromium browser",
     "a keyboard-only test that signs in, opens a room, opens a thread and posts a message without using a mouse",
     "checks of the layout at 320 pixels wide and at 200% zoom",
+    "browser tests that open a 200-message thread at the first unread message at 1280 by 800 pixels, at 320 pixels wide and at 200% zoom, and use the keyboard shortcuts and the shortcuts list",
   ]],
 ];
 

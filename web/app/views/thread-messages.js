@@ -19,9 +19,10 @@ import { canDeleteMessage, canEditMessage, isOwnMessage } from "../permissions.j
  * @param {number} options.threadId
  * @param {User | null} options.me
  * @param {(li: HTMLElement) => void} options.observe  watch a new message for the read position
+ * @param {(li: HTMLElement) => void} [options.onDrawn]  after a message was (re)drawn and placed
  * @param {{onRetry: (item: OutboxItem) => void, onDiscard: (item: OutboxItem) => void}} options.pendingActions
  */
-export function createMessageList({ store, threadId, me, observe, pendingActions }) {
+export function createMessageList({ store, threadId, me, observe, onDrawn, pendingActions }) {
   const myId = me ? me.id : null;
   /** @type {Map<number, HTMLElement>} message id -> li */
   const elements = new Map();
@@ -73,6 +74,7 @@ export function createMessageList({ store, threadId, me, observe, pendingActions
       else list.prepend(li);
       observe(li);
     }
+    onDrawn?.(li);
     if (message.client_id) removePending(message.client_id);
     updateStatus();
   }

@@ -1,7 +1,9 @@
 // @ts-check
 // A thread: its header and following, the messages (thread-messages.js), the
 // composer, unsent messages from the outbox, the typing indicator and the read
-// position.
+// position. A long thread opens at the first unread message, below a "New"
+// divider, and reads more pages as the reader scrolls towards either end
+// (thread-window.js), keeping what is on screen in place (thread-position.js).
 //
 // The thread's fields and messages live in the room's store: the room view feeds
 // it every event (in seq order, once) and this view redraws what the store says
@@ -16,7 +18,12 @@ import { createTypingIndicator } from "./typing.js";
 import { createMessageList } from "./thread-messages.js";
 import { session } from "../session.js";
 import { announceStatus } from "../announcer.js";
-import { orderedMessages, typingIn } from "../room-store.js";
+import { typingIn } from "../room-store.js";
+import { createThreadWindow } from "../thread-window.js";
+import { edgesToFill, farFromLatest, firstUnreadIndex } from "../thread-position.js";
+import { createThreadScroll } from "./thread-scroll.js";
+import { createRovingFocus } from "../roving.js";
+import { shortcuts } from "../shortcuts.js";
 import { canManage, isOwnMessage, postingState } from "../permissions.js";
 import { outbox } from "../sending.js";
 import * as realtime from "../realtime.js";
@@ -26,8 +33,6 @@ import * as realtime from "../realtime.js";
 /** @typedef {import("../protocol.js").Thread} Thread */
 /** @typedef {import("../protocol.js").Message} Message */
 /** @typedef {ReturnType<typeof postingState>} Posting */
-
-const PAGE = 50;
 
 /**
  * @param {object} options
@@ -42,7 +47,6 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
   const thread = () => /** @type {Thread} */ (store.state.threads.get(threadId));
   let loading = true;
   let loadFailed = false;
-  let hasMoreBefore = false;
   let destroyed = false;
   /** @type {ReturnType<typeof createComposer> | null} */
   let composer = null;
@@ -58,9 +62,13 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
   const muteButton = h("button", { type: "button", class: "button button-secondary button-small", "aria-pressed": "false",
     hidden: true }, "Mute emails");
   const earlier = h("button", { type: "button", class: "link-button load-earlier", hidden: true }, "Show earlier messages");
+  const later = h("button", { type: "button", class: "link-button load-later", hidden: true }, "Show later messages");
+  const listHint = h("p", { id: `messages-hint-${threadId}`, class: "visually-hidden" },
+    "In the message list, the up and down arrow keys move between messages, Home and End go to the first and last.");
   const messages = createMessageList({
     store, threadId, me,
     observe: (li) => reading.observe(li),
+    onDrawn: (li) => roving.refresh(li),
     pendingActions: {
       onRetry: (item) => outbox.retry(item.client_id),
       onDiscard: (item) => {
@@ -71,16 +79,23 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     },
   });
   const scroller = h("div", { class: "messages-scroller", tabindex: "0", role: "region",
-    "aria-label": `Messages in ${thread().title}` }, earlier, messages.status, messages.list, messages.pendingList);
+    "aria-label": `Messages in ${thread().title}`, "aria-describedby": listHint.id },
+  listHint, earlier, messages.status, messages.list, later, messages.pendingList);
+  const roving = createRovingFocus({ list: messages.list, itemSelector: "li.message" });
   const typing = createTypingIndicator(() => typingIn(store.state, threadId, Date.now()));
   const newBelow = h("button", { type: "button", class: "button button-small new-below", hidden: true }, "New messages below");
+  const jump = h("button", { type: "button", class: "button button-small jump-latest", hidden: true }, "Jump to latest");
+  // Above the first unread message while the thread is open. A list item (the
+  // list holds only items), read out as "New messages"; its seq sorts it there.
+  const divider = h("li", { class: "unread-divider" },
+    h("span", { class: "unread-divider-label" }, "New", h("span", { class: "visually-hidden" }, " messages")));
   const composerSlot = h("div", { class: "composer-slot" });
   const element = h("section", { class: "thread", "aria-labelledby": heading.id },
     h("div", { class: "thread-header" },
       h("p", { class: "back-link" }, h("a", { href: `/r/${encodeURIComponent(room.slug)}` }, "Back to ", room.title)),
       h("div", { class: "thread-heading" }, h("div", {}, heading, meta),
         h("div", { class: "follow" }, followButton, muteButton, followStatus))),
-    scroller, newBelow, typing.element, composerSlot);
+    scroller, h("div", { class: "thread-footer" }, h("div", { class: "thread-jumps" }, newBelow, jump), typing.element, composerSlot));
 
   // ---- header and following ---------------------------------------------
 
@@ -153,7 +168,10 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
         draftKey: `convene.draft.${me.id}.${threadId}`,
         onSend: (body) => {
           outbox.enqueue({ threadId, roomId: room.id, body });
-          scrollToBottom();
+          // Reading in the middle of a long thread: the reply goes after the newest
+          // message, so show those first.
+          if (win.hasMoreAfter) load({ latest: true });
+          else scrollToBottom();
         },
         onTyping: () => realtime.request("typing", { thread_id: threadId }, 5000).catch(() => {}),
       });
@@ -168,40 +186,54 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
 
   // ---- scrolling -------------------------------------------------------------
 
-  // On wide screens the message list scrolls inside its own box; on narrow
-  // screens and at high zoom the whole page scrolls instead.
-  function scrollBox() {
-    const style = getComputedStyle(scroller);
-    return style.overflowY === "auto" || style.overflowY === "scroll" ? scroller : /** @type {Element} */ (document.scrollingElement);
-  }
-
-  function nearBottom() {
-    const box = scrollBox();
-    return box.scrollHeight - box.scrollTop - box.clientHeight < 120;
-  }
+  const scroll = createThreadScroll({ scroller, list: messages.list, onScroll: () => onScroll() });
+  const nearBottom = scroll.nearBottom;
 
   function scrollToBottom() {
-    const box = scrollBox();
-    box.scrollTop = box.scrollHeight;
+    scroll.toBottom();
     newBelow.hidden = true;
+    jump.hidden = true;
   }
 
-  newBelow.addEventListener("click", () => {
-    scrollToBottom();
-    composer?.focus();
-  });
+  newBelow.addEventListener("click", () => jumpToLatest());
+  jump.addEventListener("click", () => jumpToLatest());
 
-  /** Scroll to the linked message, or to the newest one. */
+  /** Show the newest messages (reading them first when they are not drawn) and go to the reply box. */
+  async function jumpToLatest() {
+    if (win.hasMoreAfter) await load({ latest: true });
+    scrollToBottom();
+    if (composer) composer.focus();
+    else roving.reset();
+  }
+
+  /** Read more where the reader is heading, and offer "Jump to latest" when far up. */
+  function onScroll() {
+    if (loading || destroyed) return;
+    const box = scroll.box();
+    const edges = edgesToFill(box, win);
+    if (edges.before) showOlder().catch(() => {});
+    if (edges.after) showNewer().catch(() => {});
+    jump.hidden = !farFromLatest(box, win.hasMoreAfter);
+    if (!jump.hidden) newBelow.hidden = true;
+  }
+
+  /** Scroll to the linked message, to the first unread one, or to the newest one. */
   function position() {
     const target = messageId ? messages.element(messageId) : null;
     for (const li of messages.list.querySelectorAll(".is-target")) li.classList.remove("is-target");
     if (target) {
       target.classList.add("is-target");
       target.scrollIntoView({ block: "center" });
+      roving.choose(target);
       target.focus({ preventScroll: true });
+    } else if (divider.isConnected) {
+      scroll.toTop(divider, 8);
+      const first = /** @type {HTMLElement | null} */ (divider.nextElementSibling);
+      if (first) roving.choose(first);
     } else {
       scrollToBottom();
     }
+    onScroll();
   }
 
   // ---- the store says what changed --------------------------------------------
@@ -230,6 +262,11 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     const message = change.message;
     if (!message || message.thread_id !== threadId || loading) return;
     const isNew = !messages.has(message.id);
+    if (isNew && !win.includes(message)) {
+      // Beyond the drawn run (the newest messages are not read yet): offer them.
+      jump.hidden = false;
+      return;
+    }
     const atBottom = nearBottom();
     messages.upsert(message);
     if (!isNew) return;
@@ -280,37 +317,29 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
 
   // ---- loading ---------------------------------------------------------------
 
-  /** @param {string} query @returns {Promise<{messages: Message[], has_more_before: boolean, has_more_after: boolean}>} */
-  function page(query) {
-    return get(`/threads/${threadId}/messages?${query}`);
-  }
+  const win = createThreadWindow({
+    store, threadId,
+    fetchPage: (query) => get(`/threads/${threadId}/messages?${query}`),
+  });
 
-  async function load() {
+  /**
+   * (Re)read the thread: around the first unread message, at a permalinked one,
+   * or (with `latest`, or nothing unread) at the newest.
+   * @param {{latest?: boolean}} [options]
+   */
+  async function load({ latest = false } = {}) {
     loading = true;
     messages.setStatus("Loading messages…");
     store.closeThread(threadId);
     store.openThread(threadId); // live events from now on are kept while the pages load
+    const current = thread();
+    const lastReadSeq = current.last_read_seq || 0;
+    const unreadCount = latest ? 0 : current.unread_count || 0;
     try {
-      let answer = await page(`limit=${PAGE}`);
-      if (destroyed) return;
-      store.addMessages(threadId, answer.messages);
-      hasMoreBefore = answer.has_more_before;
-      // Whichever page the server starts from, read on to the newest message
-      // so the list is contiguous up to the live edge.
-      for (let i = 0; answer.has_more_after && i < 20; i += 1) {
-        const newest = Math.max(...orderedMessages(store.state, threadId).map((m) => m.seq));
-        answer = await page(`after=${newest}&limit=200`);
-        if (destroyed) return;
-        store.addMessages(threadId, answer.messages);
-      }
-      if (messageId) {
-        for (let i = 0; !store.state.messages.get(threadId)?.has(messageId) && hasMoreBefore && i < 20; i += 1) {
-          await readEarlier();
-        }
-      }
+      if (!(await win.open({ lastReadSeq, unreadCount, messageId: latest ? null : messageId })) || destroyed) return;
     } catch (error) {
       const retry = h("button", { type: "button", class: "link-button" }, "Try again");
-      retry.addEventListener("click", load);
+      retry.addEventListener("click", () => load());
       messages.setStatus(`Messages could not be loaded: ${error instanceof Error ? error.message : error} `, retry);
       loading = false;
       loadFailed = true; // tried again when the connection is back
@@ -319,40 +348,94 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     loading = false;
     loadFailed = false;
     abilities = abilitiesKey();
-    messages.replaceAll(orderedMessages(store.state, threadId));
-    earlier.hidden = !hasMoreBefore;
-    if (!orderedMessages(store.state, threadId).length) messages.setStatus("No messages yet.");
+    const drawn = win.drawn();
+    messages.replaceAll(drawn);
+    placeDivider(drawn, unreadCount > 0 && !messageId ? lastReadSeq : null);
+    showEdges();
+    if (!drawn.length) messages.setStatus("No messages yet.");
     messages.syncPending(outbox.forThread(threadId), realtime.isConnected());
+    if (latest) messageId = null;
     position();
     reading.check(); // what is on screen now counts as read
   }
 
-  /** Read the page before the oldest message into the store; returns it. */
-  async function readEarlier() {
-    const oldest = Math.min(...orderedMessages(store.state, threadId).map((m) => m.seq));
-    const answer = await page(`before=${oldest}&limit=${PAGE}`);
-    if (destroyed) return [];
-    store.addMessages(threadId, answer.messages);
-    hasMoreBefore = answer.has_more_before;
-    return answer.messages;
+  /**
+   * Put the "New" divider above the first unread message (none when `lastReadSeq`
+   * is null or nothing is unread), and say so to screen readers.
+   * @param {Message[]} drawn @param {number | null} lastReadSeq
+   */
+  function placeDivider(drawn, lastReadSeq) {
+    divider.remove();
+    if (lastReadSeq === null) return;
+    const first = drawn[firstUnreadIndex(drawn, lastReadSeq, me ? me.id : null)];
+    const li = first && messages.element(first.id);
+    if (!first || !li) return;
+    divider.dataset.seq = String(first.seq - 0.5); // sorts between the read and the unread
+    li.before(divider);
+    const unread = thread().unread_count || 0;
+    announceStatus(`${plural(unread, "new message")} since you last read. Showing the first, below the line marked New.`);
+  }
+
+  function showEdges() {
+    earlier.hidden = !win.hasMoreBefore;
+    later.hidden = !win.hasMoreAfter;
+  }
+
+  /** Draw the messages of the window not drawn yet (after a page was read). */
+  function drawNew() {
+    const added = win.drawn().filter((m) => !messages.has(m.id));
+    for (const message of added) messages.upsert(message);
+    return added;
+  }
+
+  /** Read and draw the page above, keeping what is on screen in place. */
+  async function showOlder() {
+    const page = await win.older();
+    if (destroyed || loading || !page.length) return page;
+    scroll.keepInPlace(drawNew);
+    showEdges();
+    return page;
+  }
+
+  /** Read and draw the page below (it appears under what is on screen). */
+  async function showNewer() {
+    const page = await win.newer();
+    if (destroyed || loading) return page;
+    drawNew();
+    showEdges();
+    return page;
   }
 
   earlier.addEventListener("click", async () => {
     try {
-      const box = scrollBox();
-      const fromBottom = box.scrollHeight - box.scrollTop;
-      const added = await readEarlier();
-      for (const message of added) {
-        const kept = store.state.messages.get(threadId)?.get(message.id);
-        if (kept) messages.upsert(kept);
-      }
-      earlier.hidden = !hasMoreBefore;
-      box.scrollTop = box.scrollHeight - fromBottom; // keep what was on screen in place
+      const added = await showOlder();
       announceStatus(`${plural(added.length, "earlier message")} shown.`);
       if (earlier.hidden && added.length) messages.element(added[0].id)?.focus();
     } catch (error) {
       announceStatus(`Could not load earlier messages: ${error instanceof Error ? error.message : error}`);
     }
+  });
+
+  later.addEventListener("click", async () => {
+    try {
+      const added = await showNewer();
+      announceStatus(`${plural(added.length, "later message")} shown.`);
+      if (added.length) messages.element(added[0].id)?.focus();
+    } catch (error) {
+      announceStatus(`Could not load later messages: ${error instanceof Error ? error.message : error}`);
+    }
+  });
+
+  // "r" goes to the reply box (or to the Join button when the reader cannot reply yet).
+  const stopShortcut = shortcuts.register({
+    key: "r",
+    description: "Go to the reply box",
+    run: () => {
+      const target = composer ? composer.textarea : composerSlot.querySelector("button, [tabindex='-1']");
+      if (!(target instanceof HTMLElement)) return false;
+      target.focus();
+      return true;
+    },
   });
 
   renderHeader();
@@ -364,7 +447,7 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     heading,
     threadId,
     title: () => thread().title,
-    reload: load,
+    reload: () => load(),
     setPosting,
     /** Show a different message of the same thread (a permalink click). @param {number | null} id */
     showMessage(id) {
@@ -377,6 +460,8 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     },
     destroy() {
       destroyed = true;
+      stopShortcut();
+      scroll.destroy();
       stopStore();
       reading.destroy();
       stopOutbox();

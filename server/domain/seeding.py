@@ -23,15 +23,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from server.config import Settings
-from server.domain import events
+from server.domain import events, seed_rooms
 from server.domain.errors import Forbidden, Invalid
-from server.domain.invitations import Invitee, Seat, invite_to_rooms
+from server.domain.invitations import CHUNK, Invitee, Seat, invite_to_rooms
 from server.domain.people import Person, load_person
 from server.domain.posting import start_thread
 from server.domain.presenters import thread_json
 from server.domain.rooms import RoomFields, create_room, postable_room
+from server.domain.seed_files import OpeningThread, SeedPlan
 from server.domain.seed_files import Room as PlannedRoom
-from server.domain.seed_files import SeedPlan
 from server.domain.seed_files.fields import key_of
 from server.domain.threads import clean_title
 from server.store.models import Room, SeedEvent, Thread, ThreadFollow, User
@@ -124,19 +124,24 @@ async def _open(tx: Tx, actor: User, person: Person, room: Room, titles: list[st
     await tx.record([events.thread_created(thread_json(t, person)) for t in opened])
 
 
-async def _threads(
-    tx: Tx, actor: User, person: Person, room: Room, created: bool, planned: PlannedRoom, report: RoomReport, cfg: Settings
-) -> None:
-    opened = set()
-    if not created:
-        opened = {key_of(title) for title in await tx.session.scalars(select(Thread.title).where(Thread.room_id == room.id))}
-    plain: list[str] = []
+def _questions(planned: PlannedRoom, opened: set[str], report: RoomReport) -> list[OpeningThread]:
+    """The room's questions still to open, in the file's order: one already in the room
+    (any thread of that title, however it was opened) or earlier in the cell is not
+    opened again."""
+    wanted: list[OpeningThread] = []
     for thread in planned.opening_threads:
         if key_of(thread.title) in opened:
             report.threads_existing.append(thread.title)
             continue
         opened.add(key_of(thread.title))
         report.threads_created.append(thread.title)
+        wanted.append(thread)
+    return wanted
+
+
+async def _threads(tx: Tx, actor: User, person: Person, room: Room, wanted: list[OpeningThread], cfg: Settings) -> None:
+    plain: list[str] = []
+    for thread in wanted:
         if thread.first_post is None:
             plain.append(thread.title)
         else:  # in the file's order: the questions before it first
@@ -146,6 +151,16 @@ async def _threads(
             await start_thread(tx, actor, room.id, thread.title, thread.first_post, None, cfg.max_title_chars, cfg.max_message_chars)
     if plain:
         await _open(tx, actor, person, room, plain, cfg.max_title_chars)
+
+
+async def _opened_keys(tx: Tx, room_ids: list[int]) -> dict[int, set[str]]:
+    """The (normalised) thread titles of rooms seeded before, a few hundred rooms a query."""
+    keys: dict[int, set[str]] = {room_id: set() for room_id in room_ids}
+    for start in range(0, len(room_ids), CHUNK):
+        rows = await tx.session.execute(select(Thread.room_id, Thread.title).where(Thread.room_id.in_(room_ids[start : start + CHUNK])))
+        for room_id, title in rows.tuples():
+            keys[room_id].add(key_of(title))
+    return keys
 
 
 async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progress: Progress | None = None) -> SeedReport:
@@ -159,30 +174,60 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
     known = {room.concept_key: room for room in rooms_of_event if room.concept_key}
     in_file = {key_of(planned.title) for planned in plan.rooms}
     report.not_in_file = [room.title for room in rooms_of_event if room.concept_key not in in_file]
+    for room in rooms_of_event:  # read from here on; numbering UPDATEs need not walk them
+        tx.session.expunge(room)
 
     person = await load_person(tx.session, actor.id)
+    opened = await _opened_keys(tx, sorted(known[key_of(p.title)].id for p in plan.rooms if key_of(p.title) in known))
     seats: dict[str, list[Seat]] = {}
     names: dict[str, str | None] = {}
     by_room: dict[int, RoomReport] = {}
-    for planned in plan.rooms:
-        room, created = await _room(tx, actor, event, planned, known, cfg.max_title_chars)
-        owner = planned.facilitator.email if planned.facilitator else actor.email
-        room_report = RoomReport(room.title, room.slug, created, owner)
-        report.rooms.append(room_report)
-        by_room[room.id] = room_report
-        await _threads(tx, actor, person, room, created, planned, room_report, cfg)
-        people: list[tuple[str, str | None, RoomRole]] = [(p.email, p.name, "member") for p in planned.participants]
-        if planned.facilitator is not None:
-            people.insert(0, (planned.facilitator.email, planned.facilitator.name, "owner"))
-        for email, name, role in people:
-            seats.setdefault(email, []).append(Seat(room, role))
-            names[email] = names.get(email) or name
-        # Done with the room's row: out of the session, so each later numbering UPDATE
-        # (which brings the session's rooms up to date) does not walk every room seeded so far.
-        await tx.session.flush()
-        tx.session.expunge(room)
+    taken_slugs: set[str] = set()
+    for start in range(0, len(plan.rooms), seed_rooms.BATCH):
+        part = plan.rooms[start : start + seed_rooms.BATCH]
+        # New concepts whose questions are plain titles are opened together, a few
+        # statements for the batch (seed_rooms); the others one by one, as before.
+        found: dict[str, tuple[Room, bool]] = {}
+        batch: list[tuple[PlannedRoom, RoomReport, list[OpeningThread]]] = []
+        slow: list[tuple[PlannedRoom, RoomReport, list[OpeningThread]]] = []
+        for planned in part:
+            key = key_of(planned.title)
+            room_report = RoomReport(planned.title, "", key not in known, planned.facilitator.email if planned.facilitator else actor.email)
+            wanted = _questions(planned, set(opened[known[key].id]) if key in known else set(), room_report)
+            fast = key not in known and all(t.first_post is None for t in wanted)
+            (batch if fast else slow).append((planned, room_report, wanted))
+        if batch:
+            rooms = await seed_rooms.open_rooms(
+                tx, actor, person, event, [(p, [t.title for t in w]) for p, _, w in batch], taken_slugs, cfg.max_title_chars
+            )
+            for (planned, _, _), room in zip(batch, rooms, strict=True):
+                found[key_of(planned.title)] = (room, True)
+                known[key_of(planned.title)] = room
+        for planned, room_report, wanted in slow:
+            room, created = await _room(tx, actor, event, planned, known, cfg.max_title_chars)
+            if wanted:
+                await _threads(tx, actor, person, room, wanted, cfg)
+            found[key_of(planned.title)] = (room, created)
+            # Done with the room: out of the session, so each later numbering UPDATE
+            # (which brings the session's rooms up to date) does not walk every room so far.
+            await tx.session.flush()
+            if room in tx.session:
+                tx.session.expunge(room)
+        reports = {key_of(p.title): r for p, r, _ in (*batch, *slow)}
+        for planned in part:
+            room, created = found[key_of(planned.title)]
+            room_report = reports[key_of(planned.title)]
+            room_report.title, room_report.slug, room_report.created = room.title, room.slug, created
+            report.rooms.append(room_report)
+            by_room[room.id] = room_report
+            people: list[tuple[str, str | None, RoomRole]] = [(p.email, p.name, "member") for p in planned.participants]
+            if planned.facilitator is not None:
+                people.insert(0, (planned.facilitator.email, planned.facilitator.name, "owner"))
+            for email, name, role in people:
+                seats.setdefault(email, []).append(Seat(room, role))
+                names[email] = names.get(email) or name
         if progress:
-            progress(1)
+            progress(len(part))
 
     wanted = [(Invitee(email, names[email]), seats[email]) for email in sorted(seats)]  # one order: concurrent seeds lock alike
     for placed in await invite_to_rooms(tx, cfg, actor, wanted, event.name):

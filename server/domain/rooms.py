@@ -205,9 +205,7 @@ async def leave_room(tx: Tx, actor: User, ref: int | str) -> Room:
     return room
 
 
-async def invite_member(
-    tx: Tx, cfg: Settings, actor: User, ref: int | str, *, user_id: int | None, email: str | None
-) -> RoomMember | None:
+async def invite_member(tx: Tx, cfg: Settings, actor: User, ref: int | str, *, user_id: int | None, email: str | None) -> RoomMember | None:
     """Invite one person by account id or by address, with or without an account
     (owners, facilitators, administrators): see ``server.domain.invitations``, which
     also takes whole lists. Returns their membership (None for an account whose

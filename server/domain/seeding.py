@@ -229,8 +229,8 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
         if progress:
             progress(len(part))
 
-    wanted = [(Invitee(email, names[email]), seats[email]) for email in sorted(seats)]  # one order: concurrent seeds lock alike
-    for placed in await invite_to_rooms(tx, cfg, actor, wanted, event.name):
+    invitees = [(Invitee(email, names[email]), seats[email]) for email in sorted(seats)]  # one order: concurrent seeds lock alike
+    for placed in await invite_to_rooms(tx, cfg, actor, invitees, event.name):
         for room_id, outcome in placed.rooms.items():
             by_room[room_id].people[placed.email] = outcome
         if placed.mail:

@@ -93,3 +93,13 @@ async def readable_room_ids(session: AsyncSession, user: User | None, room_ids: 
         for m in await session.scalars(select(RoomMember).where(RoomMember.user_id == user.id, RoomMember.room_id.in_(room_ids)))
     }
     return {room_id for room_id, room in rooms.items() if can_read(user, room, members.get(room_id))}
+
+
+def can_seed(user: User) -> bool:
+    """Turning a workshop's file into rooms, and the seed page: facilitators and administrators."""
+    return user.deactivated_at is None and user.role in STEWARD_ROLES
+
+
+def require_seeder(user: User) -> None:
+    if not can_seed(user):
+        raise Forbidden("only facilitators and administrators can seed rooms from an event's file")

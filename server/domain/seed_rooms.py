@@ -138,6 +138,7 @@ async def open_rooms(
             "last_activity_at": now,
             "message_count": 0,
             "seq": n + 1,
+            "opening_question": True,
         }
         for room, questions in zip(rooms, titles, strict=True)
         for n, title in enumerate(questions)

@@ -24,7 +24,8 @@ from sqlalchemy import select
 
 from server.config import Settings
 from server.domain import events, seed_rooms
-from server.domain.errors import Forbidden, Invalid
+from server.domain.access import require_seeder
+from server.domain.errors import Invalid
 from server.domain.invitations import CHUNK, Invitee, Seat, invite_to_rooms
 from server.domain.people import Person, load_person
 from server.domain.posting import start_thread
@@ -37,7 +38,9 @@ from server.domain.threads import clean_title
 from server.store.models import Room, SeedEvent, Thread, ThreadFollow, User
 from server.store.transaction import Tx
 from server.store.upsert import insert_ignore
-from server.vocabulary import STEWARD_ROLES, RoomRole
+from server.vocabulary import RoomRole
+
+__all__ = ["DryRun", "RoomReport", "SeedReport", "apply_seed", "require_seeder", "steps"]
 
 Progress = Callable[[int], None]  # told how many more steps are done: one per room, then one per person
 
@@ -60,6 +63,7 @@ class RoomReport:
 class SeedReport:
     event: str
     event_created: bool
+    event_id: int
     rooms: list[RoomReport] = field(default_factory=list)
     not_in_file: list[str] = field(default_factory=list)  # titles of the event's rooms the file no longer has
     mails: dict[str, str] = field(default_factory=dict)  # address -> "invitation" or "notice"
@@ -77,10 +81,13 @@ def steps(plan: SeedPlan) -> int:
     return len(plan.rooms) + len(people)
 
 
-def require_seeder(actor: User) -> None:
-    """Only facilitators and administrators seed events."""
-    if actor.deactivated_at is not None or actor.role not in STEWARD_ROLES:
-        raise Forbidden("only facilitators and administrators can seed rooms from an event's file")
+class DryRun(Exception):
+    """Raised inside the transaction to roll a seed back once its report is made: a
+    preview (``--dry-run``, the page's Preview) is the real thing, undone."""
+
+    def __init__(self, report: SeedReport) -> None:
+        super().__init__("dry run")
+        self.report = report
 
 
 async def _event(tx: Tx, actor: User, plan: SeedPlan) -> tuple[SeedEvent, bool]:
@@ -117,7 +124,10 @@ async def _open(tx: Tx, actor: User, person: Person, room: Room, titles: list[st
     statements."""
     await postable_room(tx, actor, room.id)  # may the actor post there (joins an open room otherwise)
     first = await tx.reserve_seqs(room.id, len(titles))
-    opened = [Thread(room_id=room.id, title=clean_title(t, max_title), created_by=actor.id, seq=first + n) for n, t in enumerate(titles)]
+    opened = [
+        Thread(room_id=room.id, title=clean_title(t, max_title), created_by=actor.id, seq=first + n, opening_question=True)
+        for n, t in enumerate(titles)
+    ]
     tx.session.add_all(opened)
     await tx.session.flush()
     await insert_ignore(tx.session, ThreadFollow, [{"thread_id": t.id, "user_id": actor.id} for t in opened])
@@ -148,7 +158,12 @@ async def _threads(tx: Tx, actor: User, person: Person, room: Room, wanted: list
             if plain:
                 await _open(tx, actor, person, room, plain, cfg.max_title_chars)
                 plain = []
-            await start_thread(tx, actor, room.id, thread.title, thread.first_post, None, cfg.max_title_chars, cfg.max_message_chars)
+            started = await start_thread(
+                tx, actor, room.id, thread.title, thread.first_post, None, cfg.max_title_chars, cfg.max_message_chars
+            )
+            opened = await tx.session.get(Thread, started.thread_id)
+            if opened is not None:
+                opened.opening_question = True
     if plain:
         await _open(tx, actor, person, room, plain, cfg.max_title_chars)
 
@@ -169,7 +184,7 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
     if plan.problems:
         raise Invalid(f"the file has {len(plan.problems)} problems; nothing was applied", "file")
     event, event_created = await _event(tx, actor, plan)
-    report = SeedReport(event.name, event_created)
+    report = SeedReport(event.name, event_created, event.id)
     rooms_of_event = (await tx.session.scalars(select(Room).where(Room.seed_event_id == event.id).order_by(Room.id))).all()
     known = {room.concept_key: room for room in rooms_of_event if room.concept_key}
     in_file = {key_of(planned.title) for planned in plan.rooms}

@@ -21,6 +21,8 @@ import { signedOutView } from "./views/signed-out.js";
 import { notificationSettingsView, unsubscribeView } from "./views/notification-settings.js";
 import { adminInboundView } from "./views/admin-inbound.js";
 import { invitationView } from "./views/invitation.js";
+import { seedView } from "./views/seed.js";
+import { eventsView, eventView } from "./views/events.js";
 
 /**
  * What a mounted view offers main.js.
@@ -50,6 +52,9 @@ route("/r/:slug/new", "room-new-thread");
 route("/r/:slug/settings", "room-settings");
 route("/r/:slug/t/:threadId", "room");
 route("/r/:slug/t/:threadId/m/:messageId", "room");
+route("/seed", "seed");
+route("/events", "events");
+route("/events/:id", "event");
 fallback("not-found");
 
 /** name -> [mount function, needs a confirmed account] @type {Record<string, [Mount, boolean]>} */
@@ -70,6 +75,9 @@ const VIEWS = {
   "room-new-thread": [roomView, true],
   "room-settings": [roomSettingsView, true],
   "not-found": [notFoundView, false],
+  seed: [seedView, true],
+  events: [eventsView, true],
+  event: [eventView, true],
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -177,6 +185,10 @@ function renderHeader(routeName) {
       "Email settings")),
     user.role === "administrator"
       ? h("li", {}, h("a", { href: "/admin/inbound-mail", "aria-current": routeName === "admin-inbound" ? "page" : null }, "Inbound email"))
+      : null,
+    h("li", {}, h("a", { href: "/events", "aria-current": routeName === "events" || routeName === "event" ? "page" : null }, "Events")),
+    user.role === "facilitator" || user.role === "administrator"
+      ? h("li", {}, h("a", { href: "/seed", "aria-current": routeName === "seed" ? "page" : null }, "Seed rooms"))
       : null,
     h("li", { class: "header-user" }, h("span", { class: "visually-hidden" }, "Signed in as "), user.display_name),
     h("li", {}, signOutButton),

@@ -4,11 +4,13 @@ Writes a generated CSV of ``--rows`` concepts (each with a summary, stage, lead
 organisation, facilitator, three participants of whom one is shared across rows,
 two opening questions and tags), migrates a fresh SQLite database in a temporary
 folder (or uses DATABASE_URL), adds the facilitator who seeds, and runs the real
-command as a separate process under ``/usr/bin/time -v``: its wall time and peak
-memory (maximum resident set size) are printed. Then it seeds the same file again
-(nothing to do) and reports that time too.
+command as a separate process under ``/usr/bin/time -v``: its wall time, its CPU time
+(user + system, steadier than wall time on a shared machine) and peak memory (maximum
+resident set size) are printed. Then it seeds the same file again (nothing to do) and
+reports that too. ``--source DIR`` runs the command from another checkout (to compare
+with an earlier commit: ``git archive COMMIT | tar -x -C DIR``).
 
-    python -m tests.bench.seed_speed [--rows 3000] [--keep DIR]
+    python -m tests.bench.seed_speed [--rows 3000] [--keep DIR] [--source DIR]
 """
 
 from __future__ import annotations
@@ -56,24 +58,28 @@ async def _add_actor(url: str) -> None:
         await db.dispose()
 
 
-def _timed_seed(path: Path, env: dict[str, str]) -> tuple[float, str]:
+def _timed_seed(path: Path, env: dict[str, str], source: Path) -> tuple[float, str]:
     command = [sys.executable, "-m", "server", "seed", str(path), "--as", ACTOR]
     if Path("/usr/bin/time").exists():
         command = ["/usr/bin/time", "-v", *command]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=source, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"seed failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
     summary = result.stdout.strip().splitlines()[-1]
-    return elapsed, f"{summary} | peak RSS {int(peak.group(1)) / 1024:.0f} MiB" if peak else summary
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
+    cpu = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", result.stderr)]
+    if peak and len(cpu) == 2:
+        summary += f" | CPU {sum(cpu):.1f} s | peak RSS {int(peak.group(1)) / 1024:.0f} MiB"
+    return elapsed, summary
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=3000)
     parser.add_argument("--keep", type=Path, help="folder to keep the file and database in")
+    parser.add_argument("--source", type=Path, default=ROOT, help="checkout to run the seed command from")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="convene-seed-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -84,7 +90,7 @@ def main() -> None:
     path.write_bytes(workshop_csv(args.rows))
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATA_DIR": str(folder), "DATABASE_URL": url, "SECRET_KEY": "b" * 24}
     for label in ("first seed", "same file again"):
-        elapsed, summary = _timed_seed(path, env)
+        elapsed, summary = _timed_seed(path, env, args.source)
         print(f"{args.rows} rows, {label}: {elapsed:.1f} s wall | {summary}")
 
 

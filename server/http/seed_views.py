@@ -81,40 +81,47 @@ async def _answer(request: web.Request, run: Run, total: int) -> web.StreamRespo
         return ok(await run(lambda _: None))
     response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
     await response.prepare(request)
-    steps_done: asyncio.Queue[int] = asyncio.Queue()
+    steps_done: asyncio.Queue[int | None] = asyncio.Queue()  # None: the seed is over
 
     async def write(line: dict[str, Any]) -> None:
         await response.write((json.dumps(line, ensure_ascii=False) + "\n").encode())
 
     async def report_progress() -> None:
-        done = 0
-        while True:
-            done += await steps_done.get()
+        """One line per burst of steps. A browser that went away stops the reporting,
+        not the seed: what it applies is committed and shows on the event page."""
+        done, over = 0, False
+        while not over:
+            burst = [await steps_done.get()]
             while not steps_done.empty():
-                done += steps_done.get_nowait()
-            await write({"type": "progress", "done": min(done, total), "total": total})
+                burst.append(steps_done.get_nowait())
+            over = None in burst
+            done += sum(n for n in burst if n is not None)
+            try:
+                await write({"type": "progress", "done": min(done, total), "total": total})
+            except ConnectionError:
+                return
 
-    await write({"type": "progress", "done": 0, "total": total})
     writer = asyncio.create_task(report_progress())
+    steps_done.put_nowait(0)
+    last: dict[str, Any]
     try:
-        report = await run(steps_done.put_nowait)
-        await asyncio.sleep(0)  # let the last progress line out before the report
-        writer.cancel()
-        await write({"type": "report", "report": report})
+        last = {"type": "report", "report": await run(steps_done.put_nowait)}
     except DomainError as error:
-        writer.cancel()
-        await write({"type": "error", "status": STATUS.get(error.code, 400), "error": error.as_dict()})
+        last = {"type": "error", "status": STATUS.get(error.code, 400), "error": error.as_dict()}
     except Exception:
-        writer.cancel()
         log.exception("seeding failed on %s", request.path)
-        await write(
-            {
-                "type": "error",
-                "status": 500,
-                "error": {"code": "internal", "message": "something went wrong; nothing was written", "field": None},
-            }
-        )
-    await response.write_eof()
+        last = {
+            "type": "error",
+            "status": 500,
+            "error": {"code": "internal", "message": "something went wrong; nothing was written", "field": None},
+        }
+    steps_done.put_nowait(None)
+    await writer
+    try:
+        await write(last)
+        await response.write_eof()
+    except ConnectionError:
+        log.info("%s: the client left before the answer; the seed's outcome stands", request.path)
     return response
 
 

@@ -16,15 +16,17 @@ DVLA = "DVLA data API for parking and debt recovery"
 
 
 def test_a_facilitator_uploads_previews_and_applies_the_sample_then_opens_the_event(people, tmp_path: Path):
-    ada = people("Ada Lovelace", "LocalGov Digital", bypass_csp=True)  # the first account: an administrator
+    ada = people("Ada Lovelace", "LocalGov Digital")  # the first account: an administrator
+    fran = people("Fran Facilitator", "LocalGov Digital", bypass_csp=True)
     ben = people("Ben Okafor", "Department for Transport")
-    page = ada.page
+    ada.api("PATCH", f"/users/{fran.user['id']}", {"role": "facilitator"})
+    page = fran.page
 
     ben.goto("/")
     ben.page.get_by_role("link", name="Rooms", exact=True).wait_for()
     assert ben.page.get_by_role("link", name="Seed rooms").count() == 0  # only facilitators and administrators
 
-    ada.goto("/")
+    fran.goto("/")
     page.get_by_role("link", name="Seed rooms").click()
     page.locator("h1", has_text="Seed rooms from an event").wait_for()
     assert_accessible(page, "seed page")
@@ -54,7 +56,7 @@ def test_a_facilitator_uploads_previews_and_applies_the_sample_then_opens_the_ev
     assert (
         "Rooms to create" in results.inner_text() and "facilitator@localdigital.example: will be invited as owner" in results.inner_text()
     )
-    assert ada.api("GET", "/rooms")["rooms"] == []
+    assert fran.api("GET", "/rooms")["rooms"] == []
     assert_accessible(page, "seed preview")
 
     page.get_by_role("button", name="Apply").click()
@@ -63,7 +65,7 @@ def test_a_facilitator_uploads_previews_and_applies_the_sample_then_opens_the_ev
     assert page.locator("progress").evaluate("p => p.value === p.max")
     assert page.locator(".seed-progress-text").inner_text() == "Applying: done."
     assert page.get_by_role("link", name=DVLA).get_attribute("href") == "/r/dvla-data-api-for-parking-and-debt-recovery"
-    assert len(ada.api("GET", "/rooms")["rooms"]) == 4
+    assert len(fran.api("GET", "/rooms")["rooms"]) == 4
     assert_accessible(page, "seed report")
 
     page.get_by_role("link", name="Open the event page for discovery-day").click()

@@ -13,6 +13,11 @@ an invitation listing every room with its own single-use link, or a notice for a
 account with a confirmed address. The room's facilitator is its owner (blank: the
 person seeding, who opens every new room and is owner of it anyway). The person
 seeding is never mailed.
+
+Speed: new concepts whose questions are plain titles (every spreadsheet row) are opened
+250 at a time in a few statements (``seed_rooms``), and people are placed in a few
+statements per 500 (``invitations.invite_to_rooms``): 3,000 rows take seconds. A YAML
+question with a first post goes through ``posting.start_thread`` like a browser's.
 """
 
 from __future__ import annotations
@@ -178,6 +183,55 @@ async def _opened_keys(tx: Tx, room_ids: list[int]) -> dict[int, set[str]]:
     return keys
 
 
+async def _open_part(
+    tx: Tx,
+    cfg: Settings,
+    actor: User,
+    person: Person,
+    event: SeedEvent,
+    part: tuple[PlannedRoom, ...],
+    known: dict[str, Room],
+    opened: dict[int, set[str]],
+    taken_slugs: set[str],
+) -> list[tuple[PlannedRoom, Room, RoomReport]]:
+    """Find or open the rooms of ``part`` (in the file's order) and their new questions:
+    new concepts whose questions are plain titles together (``seed_rooms``), the others
+    (rooms seeded before, YAML questions with a first post) one by one."""
+    reports: dict[str, RoomReport] = {}
+    found: dict[str, tuple[Room, bool]] = {}
+    batch: list[tuple[PlannedRoom, list[OpeningThread]]] = []
+    slow: list[tuple[PlannedRoom, list[OpeningThread]]] = []
+    for planned in part:
+        key = key_of(planned.title)
+        owner = planned.facilitator.email if planned.facilitator else actor.email
+        reports[key] = RoomReport(planned.title, "", key not in known, owner)
+        wanted = _questions(planned, set(opened[known[key].id]) if key in known else set(), reports[key])
+        (batch if key not in known and all(t.first_post is None for t in wanted) else slow).append((planned, wanted))
+    if batch:
+        titles = [(planned, [t.title for t in wanted]) for planned, wanted in batch]
+        rooms = await seed_rooms.open_rooms(tx, actor, person, event, titles, taken_slugs, cfg.max_title_chars)
+        for (planned, _), room in zip(batch, rooms, strict=True):
+            found[key_of(planned.title)] = (room, True)
+            known[key_of(planned.title)] = room
+    for planned, wanted in slow:
+        room, created = await _room(tx, actor, event, planned, known, cfg.max_title_chars)
+        if wanted:
+            await _threads(tx, actor, person, room, wanted, cfg)
+        found[key_of(planned.title)] = (room, created)
+        # Done with the room: out of the session, so each later numbering UPDATE
+        # (which brings the session's rooms up to date) does not walk every room so far.
+        await tx.session.flush()
+        if room in tx.session:
+            tx.session.expunge(room)
+    placed = []
+    for planned in part:
+        room, created = found[key_of(planned.title)]
+        room_report = reports[key_of(planned.title)]
+        room_report.title, room_report.slug, room_report.created = room.title, room.slug, created
+        placed.append((planned, room, room_report))
+    return placed
+
+
 async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progress: Progress | None = None) -> SeedReport:
     """Apply ``plan`` (which must have no problems) as ``actor``; see the module's doc."""
     require_seeder(actor)
@@ -200,39 +254,7 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
     taken_slugs: set[str] = set()
     for start in range(0, len(plan.rooms), seed_rooms.BATCH):
         part = plan.rooms[start : start + seed_rooms.BATCH]
-        # New concepts whose questions are plain titles are opened together, a few
-        # statements for the batch (seed_rooms); the others one by one, as before.
-        found: dict[str, tuple[Room, bool]] = {}
-        batch: list[tuple[PlannedRoom, RoomReport, list[OpeningThread]]] = []
-        slow: list[tuple[PlannedRoom, RoomReport, list[OpeningThread]]] = []
-        for planned in part:
-            key = key_of(planned.title)
-            room_report = RoomReport(planned.title, "", key not in known, planned.facilitator.email if planned.facilitator else actor.email)
-            wanted = _questions(planned, set(opened[known[key].id]) if key in known else set(), room_report)
-            fast = key not in known and all(t.first_post is None for t in wanted)
-            (batch if fast else slow).append((planned, room_report, wanted))
-        if batch:
-            rooms = await seed_rooms.open_rooms(
-                tx, actor, person, event, [(p, [t.title for t in w]) for p, _, w in batch], taken_slugs, cfg.max_title_chars
-            )
-            for (planned, _, _), room in zip(batch, rooms, strict=True):
-                found[key_of(planned.title)] = (room, True)
-                known[key_of(planned.title)] = room
-        for planned, room_report, wanted in slow:
-            room, created = await _room(tx, actor, event, planned, known, cfg.max_title_chars)
-            if wanted:
-                await _threads(tx, actor, person, room, wanted, cfg)
-            found[key_of(planned.title)] = (room, created)
-            # Done with the room: out of the session, so each later numbering UPDATE
-            # (which brings the session's rooms up to date) does not walk every room so far.
-            await tx.session.flush()
-            if room in tx.session:
-                tx.session.expunge(room)
-        reports = {key_of(p.title): r for p, r, _ in (*batch, *slow)}
-        for planned in part:
-            room, created = found[key_of(planned.title)]
-            room_report = reports[key_of(planned.title)]
-            room_report.title, room_report.slug, room_report.created = room.title, room.slug, created
+        for planned, room, room_report in await _open_part(tx, cfg, actor, person, event, part, known, opened, taken_slugs):
             report.rooms.append(room_report)
             by_room[room.id] = room_report
             people: list[tuple[str, str | None, RoomRole]] = [(p.email, p.name, "member") for p in planned.participants]

@@ -16,8 +16,12 @@ import hashlib
 import json
 from typing import Any
 
+from server.config import Settings
+from server.domain.errors import Conflict, Invalid
 from server.domain.seed_files import SeedPlan
-from server.domain.seeding import SeedReport
+from server.domain.seeding import Progress, SeedReport, apply_seed
+from server.store.models import User
+from server.store.transaction import Tx
 
 _UNDIGESTED = ("applied", "preview", "event_id")
 
@@ -79,3 +83,18 @@ def preview_digest(answer: dict[str, Any]) -> str:
     """SHA-256 of the file's digest and what the report says will happen."""
     said = {key: value for key, value in answer.items() if key not in _UNDIGESTED}
     return hashlib.sha256(json.dumps(said, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+async def apply_previewed(
+    tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, data: bytes, preview: str, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Apply ``plan`` (read from ``data``) in ``tx`` and answer its report, if it is
+    exactly what the preview with digest ``preview`` showed; otherwise raise
+    ``Conflict`` (the caller's transaction then rolls back: nothing is written)."""
+    if plan.problems:
+        listed = "; ".join(str(p) for p in plan.problems[:5])
+        raise Invalid(f"the file has {len(plan.problems)} problem(s); nothing was applied: {listed}", "file")
+    answer = report_json(plan, await apply_seed(tx, cfg, actor, plan, progress), data, applied=True)
+    if answer["preview"] != preview:
+        raise Conflict("the file, or the rooms it seeds, changed since this preview; nothing was applied: preview it again", "preview")
+    return answer

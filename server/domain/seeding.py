@@ -45,7 +45,7 @@ from server.store.transaction import Tx
 from server.store.upsert import insert_ignore
 from server.vocabulary import RoomRole
 
-__all__ = ["DryRun", "RoomReport", "SeedReport", "apply_seed", "require_seeder", "steps"]
+__all__ = ["DryRun", "Progress", "RoomReport", "SeedReport", "apply_seed", "require_seeder", "steps"]
 
 Progress = Callable[[int], None]  # told how many more steps are done: one per room, then one per person
 

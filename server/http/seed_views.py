@@ -29,9 +29,9 @@ from aiohttp import web
 from server.config import Settings
 from server.contract.seeding import FILE_TYPES, SeedQuery
 from server.domain import access, seed_events
-from server.domain.errors import Conflict, DomainError, Invalid
+from server.domain.errors import DomainError, Invalid
 from server.domain.seed_files import MAX_BYTES, SeedPlan, read_seed
-from server.domain.seed_reports import report_json
+from server.domain.seed_reports import apply_previewed, report_json
 from server.domain.seeding import DryRun, SeedReport, apply_seed, steps
 from server.http.common import current_user, ok, path_int, read_query
 from server.http.inbound_views import TooLarge, UnsupportedMediaType
@@ -70,7 +70,8 @@ async def _plan(request: web.Request) -> tuple[User, SeedQuery, SeedPlan, bytes]
     query = read_query(request, SeedQuery)
     data, name = await _upload(request)
     settings: Settings = request.app[SETTINGS]
-    plan = read_seed(data, name, stages=STAGES, event_name=query.event, max_title_chars=settings.max_title_chars)
+    # Reading a large workbook takes a while: off the event loop, which serves everyone.
+    plan = await asyncio.to_thread(read_seed, data, name, stages=STAGES, event_name=query.event, max_title_chars=settings.max_title_chars)
     return user, query, plan, data
 
 
@@ -153,19 +154,11 @@ async def apply(request: web.Request) -> web.StreamResponse:
     user, query, plan, data = await _plan(request)
     if query.preview is None:
         raise Invalid("confirm a preview: give the preview digest the preview answered", "preview")
-    if not plan.applicable:
-        listed = "; ".join(str(p) for p in plan.problems[:5])
-        raise Invalid(f"the file has {len(plan.problems)} problem(s); nothing was applied: {listed}", "file")
-    settings = request.app[SETTINGS]
+    settings, confirmed = request.app[SETTINGS], query.preview
 
     async def run(progress: Callable[[int], None]) -> dict[str, Any]:
         async with request.app[TRANSACTIONS].begin() as tx:
-            answer = report_json(plan, await apply_seed(tx, settings, user, plan, progress), data, applied=True)
-            if answer["preview"] != query.preview:
-                raise Conflict(
-                    "the file, or the rooms it seeds, changed since this preview; nothing was applied: preview it again", "preview"
-                )
-        return answer
+            return await apply_previewed(tx, settings, user, plan, data, confirmed, progress)
 
     return await _answer(request, run, steps(plan))
 

@@ -3,6 +3,7 @@ previewed, and the event pages (as the signed-in person, over real HTTP)."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import sqlite3
@@ -19,11 +20,13 @@ from server.seed_command import run_seed
 from server.vocabulary import STAGES
 
 from .people import Person, PersonFactory
+from .seed_files.test_xlsx import _workbook
 from .test_invitations import redeem
 from .test_seed import BROKEN, DVLA, LINKS, ROOT, SAMPLE, counts, state
 
 YAML = ROOT / "docs" / "seed-example.yaml"
 CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def upload(
@@ -210,3 +213,14 @@ async def test_the_event_page_lists_its_rooms_you_can_see_and_what_happened_sinc
     assert dvla["unanswered"] == ["What keeper data does each council request today, and how often?"]
     assert (seen_by_alice["new_threads"], seen_by_alice["messages"], seen_by_alice["unanswered"]) == (1, 2, 1)
     await alice.get("/api/v1/events/999999", expect=404)
+
+
+async def test_a_workbook_uploads_like_the_csv_export_of_it(people, admin, settings) -> None:
+    text = SAMPLE.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    rows: list[list[object]] = [list(cells) for cells in csv.reader(io.StringIO(text, newline=""))]
+    workbook = _workbook(rows)
+    _, from_csv = await upload(admin, "preview", SAMPLE.read_bytes(), SAMPLE.name)
+    _, from_xlsx = await upload(admin, "preview", workbook, "discovery-day.xlsx", kind=XLSX)
+    assert from_xlsx["rooms"] == from_csv["rooms"] and from_xlsx["mails"] == from_csv["mails"]
+    _, applied = await upload(admin, "apply", workbook, "discovery-day.xlsx", kind=XLSX, preview=from_xlsx["preview"])
+    assert applied["rooms_created"] == 4

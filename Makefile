@@ -44,3 +44,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) web/node_modules .pytest_cache
+
+.PHONY: bench-seed
+# Seeding a generated 3,000-row workshop file (wall time, CPU time, peak memory).
+bench-seed: install
+	$(BIN)/python -m tests.bench.seed_speed

@@ -19,6 +19,7 @@ from server.http.middleware import api_errors, refuse_cross_site, security_heade
 from server.http.notification_views import routes as notification_routes
 from server.http.openapi import openapi_routes
 from server.http.pipeline_views import routes as pipeline_routes
+from server.http.seed_views import routes as seed_routes
 from server.http.static import add_static_routes
 from server.http.throttle import Throttle
 from server.mail.deliverer import MailDeliverer
@@ -92,5 +93,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(notification_routes)
     app.router.add_routes(matchmaking_views.routes)
     app.router.add_routes(pipeline_routes)
+    app.router.add_routes(seed_routes)
     add_static_routes(app, settings.web_dir)
     return app

@@ -153,7 +153,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, host: str | None = No
         f"sqlite+aiosqlite:///{data_dir / 'convene.db'}"
     )
     if database_url.startswith("postgresql://"):
-        database_url = "postgresql+asyncpg://" + database_url[len("postgresql://"):]
+        database_url = "postgresql+asyncpg://" + database_url[len("postgresql://") :]
     public_url = _url(env, "PUBLIC_URL", ("http", "https")) or f"http://127.0.0.1:{port}"
     origins = tuple(o.strip().rstrip("/") for o in (env.get("ALLOWED_ORIGINS") or "").split(",") if o.strip())
     for origin in origins:

@@ -14,7 +14,7 @@ from server.config import Settings
 from server.domain.accounts import normalise_email
 from server.domain.errors import DomainError
 from server.domain.seed_files import SeedPlan
-from server.domain.seeding import SeedReport, apply_seed, require_seeder, steps
+from server.domain.seeding import DryRun, SeedReport, apply_seed, require_seeder, steps
 from server.store.db import Database, make_engine
 from server.store.models import User
 from server.store.transaction import Transactions
@@ -29,12 +29,6 @@ _OUTCOMES = {
     "already_invited": "already invited",
     "deactivated": "NOT added: deactivated account",
 }
-
-
-class _DryRun(Exception):
-    def __init__(self, report: SeedReport) -> None:
-        super().__init__("dry run")
-        self.report = report
 
 
 class _NoPublisher:
@@ -90,8 +84,8 @@ async def run_seed(settings: Settings, plan: SeedPlan, actor_email: str, *, dry_
                 require_seeder(actor)
                 report = await apply_seed(tx, settings, actor, plan, lambda n: bar.advance(task, n))
                 if dry_run:
-                    raise _DryRun(report)
-    except _DryRun as done:
+                    raise DryRun(report)
+    except DryRun as done:
         report = done.report
     except DomainError as exc:
         print(f"error: {exc.field + ': ' if exc.field else ''}{exc.message}", file=sys.stderr)

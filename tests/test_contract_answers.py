@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import time
+from pathlib import Path
 
 import pytest
 
@@ -102,6 +103,13 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     await alice.post(f"/api/v1/rooms/{room['id']}/stage", {"stage": "incubation", "note": "go", "criteria": criteria}, expect=201)
     await alice.get(f"/api/v1/rooms/{room['id']}/stages")
     await alice.get("/api/v1/pipeline?tag=api")
+    # Seeding an event from its file (Bob is a facilitator), and the event pages.
+    sample = (Path(__file__).parent / "seed_files" / "files" / "discovery-day.csv").read_bytes()
+    upload = {"Content-Type": "text/csv", "X-Filename": "discovery-day.csv"}
+    _, previewed = await bob.call("POST", "/api/v1/seed/preview", data=sample, headers=upload, expect=200)
+    await bob.call("POST", "/api/v1/seed/apply", data=sample, headers=upload, params={"preview": previewed["preview"]}, expect=200)
+    [event] = (await alice.get("/api/v1/events"))["events"]
+    await alice.get(f"/api/v1/events/{event['id']}")
 
     checker = people.answers
     assert checker is not None

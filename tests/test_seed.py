@@ -24,7 +24,7 @@ from server.mail.deliverer import MailDeliverer
 from server.mail.sender import FileSender
 from server.seed_command import run_seed
 from server.store.db import Database, make_engine
-from server.store.models import Base, Invitation, Message, Room, RoomMember, SeedEvent, Thread, User, utcnow
+from server.store.models import Base, Invitation, Message, Room, RoomEvent, RoomMember, SeedEvent, Thread, User, utcnow
 from server.vocabulary import STAGES, Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -322,3 +322,54 @@ async def test_a_known_facilitator_is_added_as_owner_by_one_notice_and_a_strange
     assert "added you to 3 rooms from discovery-day" in notice and "/invitation?token=" not in notice
     assert "/invitation?token=" in body(mails["debt@bristol.example"])
     assert await seed(settings, SAMPLE) == 0 and await deliver(settings) == {}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+async def test_rooms_opened_together_get_free_slugs_and_numbered_questions_like_any_room(settings: Settings, tmp_path: Path) -> None:
+    await add_person(settings, ACTOR, "facilitator")
+    first = tmp_path / "first.csv"
+    first.write_text("Concept,Stage,Participants\nParking permits,Discovery,ada@camden.example\n", encoding="utf-8")
+    assert await seed(settings, first) == 0
+    batch = tmp_path / "second.csv"
+    batch.write_text(
+        "Concept,Stage,Participants,Opening questions\n"
+        'Parking permits!,Discovery,ada@camden.example,"Who issues them?\nHow long do they last?"\n'
+        'Parking permits?,Live,bob@camden.example,"Who pays?"\n'
+        "Resident bays,Co-Design,ada@camden.example,\n",
+        encoding="utf-8",
+    )
+    assert await seed(settings, batch) == 0
+    db = Database(make_engine(settings.database_url))
+    try:
+        async with db.read() as session:
+            rooms = {r.title: r for r in await session.scalars(select(Room))}
+            assert {t: r.slug for t, r in rooms.items()} == {
+                "Parking permits": "parking-permits",
+                "Parking permits!": "parking-permits-2",
+                "Parking permits?": "parking-permits-3",
+                "Resident bays": "resident-bays",
+            }
+            for room in rooms.values():
+                threads = (
+                    await session.execute(select(Thread.seq, Thread.title).where(Thread.room_id == room.id).order_by(Thread.seq))
+                ).all()
+                numbered = (
+                    await session.execute(select(RoomEvent.seq, RoomEvent.type).where(RoomEvent.room_id == room.id).order_by(RoomEvent.seq))
+                ).all()
+                assert [seq for seq, _ in threads] == list(range(1, len(threads) + 1)) == [seq for seq, _ in numbered]
+                assert {kind for _, kind in numbered} <= {"thread.created"} and room.last_seq == len(threads)
+                owners = await session.scalars(
+                    select(User.email)
+                    .join(RoomMember, RoomMember.user_id == User.id)
+                    .where(RoomMember.room_id == room.id, RoomMember.role == "owner")
+                )
+                assert list(owners) == [ACTOR]
+            assert [
+                t
+                for _, t in (
+                    await session.execute(select(Thread.seq, Thread.title).where(Thread.room_id == rooms["Parking permits!"].id))
+                ).all()
+            ] == ["Who issues them?", "How long do they last?"]
+            assert (await session.scalar(select(Room.stage).where(Room.slug == "parking-permits-3"))) == "live"
+    finally:
+        await db.dispose()

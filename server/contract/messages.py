@@ -43,4 +43,3 @@ class PageQuery(Struct, kw_only=True):
     before: Seq | None = None
     after: Seq | None = None
     limit: PageSize = 50
-

@@ -153,3 +153,11 @@ def can_move_stage(user: User, member: RoomMember | None) -> bool:
 def require_stage_mover(user: User, member: RoomMember | None) -> None:
     if not can_move_stage(user, member):
         raise Forbidden("only the room's owners, facilitators and administrators can move it to another stage")
+def can_seed(user: User) -> bool:
+    """Turning a workshop's file into rooms, and the seed page: facilitators and administrators."""
+    return user.deactivated_at is None and user.role in STEWARD_ROLES
+
+
+def require_seeder(user: User) -> None:
+    if not can_seed(user):
+        raise Forbidden("only facilitators and administrators can seed rooms from an event's file")

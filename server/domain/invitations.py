@@ -37,7 +37,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from server.config import Settings
@@ -48,6 +48,7 @@ from server.domain.errors import DomainError, Invalid, NotFound
 from server.domain.people import Person, load_people, load_person
 from server.store.models import Invitation, Organisation, OrganisationDomain, OutboundMail, Room, RoomMember, User, utcnow
 from server.store.transaction import Tx
+from server.store.upsert import table_of
 from server.vocabulary import STEWARD_ROLES, RoomRole
 
 SUMMARY_IN_MAIL = 1500
@@ -104,9 +105,9 @@ def _unproven(user: User) -> bool:
 async def _organisation_of_domain(tx: Tx, email: str) -> Organisation | None:
     domain = email.rpartition("@")[2]
     found: Organisation | None = await tx.session.scalar(
-        select(Organisation).join(OrganisationDomain, OrganisationDomain.organisation_id == Organisation.id).where(
-            OrganisationDomain.domain == domain
-        )
+        select(Organisation)
+        .join(OrganisationDomain, OrganisationDomain.organisation_id == Organisation.id)
+        .where(OrganisationDomain.domain == domain)
     )
     return found
 
@@ -183,7 +184,7 @@ def _invitation_mail(tx: Tx, cfg: Settings, room: Room, inviter: Person, user: U
         user.email,
         f"{inviter.display_name} invited you to {room.title} on Convene",
         f"Hello {user.display_name},\n\n"
-        f"{_inviter_line(inviter)} has invited you to the room \"{room.title}\" on Convene, "
+        f'{_inviter_line(inviter)} has invited you to the room "{room.title}" on Convene, '
         "where councils, government teams and suppliers keep talking between workshops.\n\n"
         f"{about}"
         "Open this link to join the room; it signs you in, no password needed:\n\n"
@@ -201,7 +202,7 @@ def _added_mail(tx: Tx, cfg: Settings, room: Room, inviter: Person, user: User) 
         user.email,
         f"{inviter.display_name} added you to {room.title} on Convene",
         f"Hello {user.display_name},\n\n"
-        f"{_inviter_line(inviter)} has added you to the room \"{room.title}\" on Convene.\n\n"
+        f'{_inviter_line(inviter)} has added you to the room "{room.title}" on Convene.\n\n'
         f"Open the room:\n\n{cfg.public_url}/r/{room.slug}\n",
     )
 
@@ -413,8 +414,8 @@ def _seat(tx: Tx, seat: Seat, user: User, invited_by: int, members: Members, peo
     changed something, None when they already were."""
     member = members.get((seat.room.id, user.id))
     if member is None:
-        member = RoomMember(room_id=seat.room.id, user_id=user.id, role=seat.role, invited_by=invited_by)
-        tx.session.add(member)
+        # Kept out of the session: ``invite_to_rooms`` inserts the new ones in one statement.
+        member = RoomMember(room_id=seat.room.id, user_id=user.id, role=seat.role, invited_by=invited_by, joined_at=utcnow())
         members[(seat.room.id, user.id)] = member
         tx.to_room(seat.room.id, events.member_joined(seat.room.id, people[user.id].as_dict(), seat.role))
         return "added"
@@ -449,24 +450,28 @@ async def _users_by_email(tx: Tx, invitees: list[Invitee]) -> tuple[dict[str, Us
             .where(OrganisationDomain.domain.in_(chunk))
         )
         organisations.update(rows.tuples().all())
+    new_rows: dict[str, dict[str, Any]] = {}
     for invitee in missing:
-        if invitee.email in users:
-            continue
-        users[invitee.email] = User(
-            email=invitee.email,
-            display_name=invitee.name or name_from_address(invitee.email),
-            declared_organisation=organisations.get(invitee.email.rpartition("@")[2], ""),
-            password_hash=None,
+        new_rows.setdefault(
+            invitee.email,
+            {
+                "email": invitee.email,
+                "display_name": invitee.name or name_from_address(invitee.email),
+                "declared_organisation": organisations.get(invitee.email.rpartition("@")[2], ""),
+                "password_hash": None,
+            },
         )
-        tx.session.add(users[invitee.email])
-    await tx.session.flush()
-    return users, {i.email for i in missing}
+    if new_rows:  # one executemany, then read back like the others (the unit of work is slow for thousands)
+        await tx.session.execute(insert(table_of(User)), list(new_rows.values()))
+        for chunk in _chunks(sorted(new_rows)):
+            users.update((u.email, u) for u in await tx.session.scalars(select(User).where(User.email.in_(chunk))))
+    return users, set(new_rows)
 
 
-def _rooms_mail(tx: Tx, cfg: Settings, inviter: Person, user: User, occasion: str, links: list[tuple[Room, str]], invited: bool) -> None:
+def _rooms_mail(cfg: Settings, inviter: Person, user: User, occasion: str, links: list[tuple[Room, str]], invited: bool) -> dict[str, Any]:
     """One email for all of a person's rooms from one occasion: each room with its own
     single-use link (``invited``) or the link to open it."""
-    count = f"{len(links)} rooms" if len(links) > 1 else f"the room \"{links[0][0].title}\""
+    count = f"{len(links)} rooms" if len(links) > 1 else f'the room "{links[0][0].title}"'
     listed = "".join(f"* {room.title}\n  {link}\n\n" for room, link in links)
     if invited:
         subject = f"{inviter.display_name} invited you to {count} from {occasion} on Convene"
@@ -483,7 +488,8 @@ def _rooms_mail(tx: Tx, cfg: Settings, inviter: Person, user: User, occasion: st
     else:
         subject = f"{inviter.display_name} added you to {count} from {occasion} on Convene"
         body = f"Hello {user.display_name},\n\n{_inviter_line(inviter)} has added you to {count} from {occasion} on Convene:\n\n{listed}"
-    _queue(tx, inviter, user.email, subject, body)
+    # A row for the outbox, sent as ``_queue`` sends (the caller inserts them together).
+    return {"to_addr": user.email, "subject": subject, "body_text": body, "from_name": f"{_inviter_line(inviter)} via Convene"}
 
 
 async def invite_to_rooms(tx: Tx, cfg: Settings, actor: User, wanted: list[tuple[Invitee, list[Seat]]], occasion: str) -> list[Placed]:
@@ -511,6 +517,9 @@ async def invite_to_rooms(tx: Tx, cfg: Settings, actor: User, wanted: list[tuple
         people.update(await load_people(tx.session, chunk))
     now = utcnow()
     results: list[Placed] = []
+    new_invitations: list[dict[str, Any]] = []
+    mails: list[dict[str, Any]] = []
+    already = set(members)
     for invitee, seats in wanted:
         user = users[invitee.email]
         done = Placed(invitee.email, user.id, new_person=invitee.email in new_people)
@@ -533,22 +542,35 @@ async def invite_to_rooms(tx: Tx, cfg: Settings, actor: User, wanted: list[tuple
                 done.rooms[seat.room.id] = changed if changed == "made_owner" else "already_invited"
                 continue
             token = _new_token()
-            tx.session.add(
-                Invitation(
-                    room_id=seat.room.id,
-                    user_id=user.id,
-                    invited_by=actor.id,
-                    token_hash=hash_token(token),
-                    created_at=now,
-                    expires_at=now + timedelta(days=cfg.invitation_days),
-                    last_sent_at=now,
-                )
+            new_invitations.append(
+                {
+                    "room_id": seat.room.id,
+                    "user_id": user.id,
+                    "invited_by": actor.id,
+                    "token_hash": hash_token(token),
+                    "created_at": now,
+                    "expires_at": now + timedelta(days=cfg.invitation_days),
+                    "last_sent_at": now,
+                }
             )
             invited.add((seat.room.id, user.id))
             done.rooms[seat.room.id] = "invited"
             links.append((seat.room, f"{cfg.public_url}/invitation?token={token}"))
         if links:
-            _rooms_mail(tx, cfg, people[actor.id], user, occasion, links, _unproven(user))
+            mails.append(_rooms_mail(cfg, people[actor.id], user, occasion, links, _unproven(user)))
             done.mail = "invitation" if _unproven(user) else "notice"
+    # What is new goes in one executemany a table; a changed role is flushed by the session.
+    added = [m for key, m in members.items() if key not in already]
+    columns = ("room_id", "user_id", "role", "invited_by", "joined_at")
+    new_rows: list[tuple[Any, list[dict[str, Any]]]] = [
+        (RoomMember, [{c: getattr(m, c) for c in columns} for m in added]),
+        (Invitation, new_invitations),
+        (OutboundMail, mails),
+    ]
+    for model, values in new_rows:
+        if values:
+            await tx.session.execute(insert(table_of(model)), values)
+    if mails:
+        tx.mail_queued()
     await tx.session.flush()
     return results

@@ -125,7 +125,7 @@ def _section_html(section: ThreadSection, level: int) -> str:
     for message in section.messages:
         stamp = message.created_at.isoformat().replace("+00:00", "Z")
         parts.append(
-            f'<article><{hm}>{escape(byline(message.author))}</{hm}>'
+            f"<article><{hm}>{escape(byline(message.author))}</{hm}>"
             f'<p><time datetime="{stamp}">{escape(when(message.created_at))}</time></p>'
             f"<div>{message.html}</div>"
             f"<p>{_link(message.permalink, 'View this message in Convene')}</p></article>"

@@ -86,6 +86,12 @@ def _clean(fields: RoomFields, max_title: int) -> RoomFields:
     return fields
 
 
+def clean_fields(fields: RoomFields, max_title: int) -> RoomFields:
+    """The fields checked and normalised as ``create_room`` does (raises ``Invalid``
+    naming the field): for creators of many rooms at once (seeding an event)."""
+    return _clean(fields, max_title)
+
+
 def slugify(title: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-") or "room"
     return f"room-{slug}" if slug.isdigit() else slug
@@ -214,9 +220,7 @@ async def leave_room(tx: Tx, actor: User, ref: int | str) -> Room:
     return room
 
 
-async def invite_member(
-    tx: Tx, cfg: Settings, actor: User, ref: int | str, *, user_id: int | None, email: str | None
-) -> RoomMember | None:
+async def invite_member(tx: Tx, cfg: Settings, actor: User, ref: int | str, *, user_id: int | None, email: str | None) -> RoomMember | None:
     """Invite one person by account id or by address, with or without an account
     (owners, facilitators, administrators): see ``server.domain.invitations``, which
     also takes whole lists. Returns their membership (None for an account whose

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from server import __version__
 from server.config import Settings
-from server.contract import accounts, envelopes, invitations, messages, organisations, rooms
+from server.contract import accounts, envelopes, invitations, messages, organisations, rooms, seeding
 from server.contract import inbound as inbound_mail
 from server.contract import matchmaking as matching
 from server.contract import notifications as notice
@@ -39,6 +39,7 @@ ERROR_STATUSES = {
     409: "conflict",
     413: "the body is larger than MAX_REQUEST_BYTES",
     429: "too many attempts from this address (or for this email); see Retry-After",
+    415: "the body is not of a type this operation reads",
 }
 
 
@@ -327,6 +328,35 @@ PATHS.update(
         f"{V}/rooms/{{room}}/stages": {"get": Op("The room's stage moves, oldest first", stages.StageHistory)},
         f"{V}/pipeline": {
             "get": Op("The pipeline board: readable rooms in columns by stage", stages.PipelineBoard, query=stages.PipelineQuery)
+        },
+    }
+)
+
+# Seeding an event from its workshop file, and the event pages (issue 9). The file is the
+# raw body (Content-Type its type, X-Filename its percent-encoded name); with Accept:
+# application/x-ndjson the answer streams progress lines first (docs/protocol.md).
+PATHS.update(
+    {
+        f"{V}/seed/preview": {
+            "post": Op(
+                "Preview seeding an event from a CSV, XLSX or YAML file (raw body, X-Filename header): what would be"
+                " created, changed and sent, or the file's problems by row and column (facilitators, administrators)",
+                seeding.SeedReport,
+                query=seeding.SeedQuery,
+                errors=(413, 415),
+            )
+        },
+        f"{V}/seed/apply": {
+            "post": Op(
+                "Apply a previewed seed: the same file and the preview's digest; 409 when the file or what it does changed",
+                seeding.SeedReport,
+                query=seeding.SeedQuery,
+                errors=(409, 413, 415),
+            )
+        },
+        f"{V}/events": {"get": Op("Seeded events, newest first, with the number of their rooms you can see", seeding.EventList)},
+        f"{V}/events/{{event_id}}": {
+            "get": Op("An event's rooms you can see and what has happened in them since it was seeded", seeding.EventAnswer)
         },
     }
 )

@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -231,6 +232,9 @@ class Thread(Base):
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     message_count: Mapped[int] = mapped_column(Integer, default=0)
     seq: Mapped[int] = mapped_column(Integer)
+    # Opened by seeding an event, as one of the questions the workshop left open (the
+    # event page lists those nobody has answered yet).
+    opening_question: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class Message(Base):

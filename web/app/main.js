@@ -26,6 +26,8 @@ import { collaboratorsView } from "./views/collaborators.js";
 import { pipelineView } from "./views/pipeline.js";
 import { installShortcuts } from "./shortcuts.js";
 import { openShortcutsHelp } from "./views/shortcuts-help.js";
+import { seedView } from "./views/seed.js";
+import { eventsView, eventView } from "./views/events.js";
 
 /**
  * What a mounted view offers main.js.
@@ -57,6 +59,9 @@ route("/r/:slug/t/:threadId", "room");
 route("/r/:slug/t/:threadId/m/:messageId", "room");
 route("/collaborate", "collaborate");
 route("/pipeline", "pipeline");
+route("/seed", "seed");
+route("/events", "events");
+route("/events/:id", "event");
 fallback("not-found");
 
 /** name -> [mount function, needs a confirmed account] @type {Record<string, [Mount, boolean]>} */
@@ -79,6 +84,9 @@ const VIEWS = {
   "not-found": [notFoundView, false],
   collaborate: [collaboratorsView, true],
   pipeline: [pipelineView, true],
+  seed: [seedView, true],
+  events: [eventsView, true],
+  event: [eventView, true],
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -188,6 +196,10 @@ function renderHeader(routeName) {
       "Email settings")),
     user.role === "administrator"
       ? h("li", {}, h("a", { href: "/admin/inbound-mail", "aria-current": routeName === "admin-inbound" ? "page" : null }, "Inbound email"))
+      : null,
+    h("li", {}, h("a", { href: "/events", "aria-current": routeName === "events" || routeName === "event" ? "page" : null }, "Events")),
+    user.role === "facilitator" || user.role === "administrator"
+      ? h("li", {}, h("a", { href: "/seed", "aria-current": routeName === "seed" ? "page" : null }, "Seed rooms"))
       : null,
     h("li", { class: "header-user" }, h("span", { class: "visually-hidden" }, "Signed in as "), user.display_name),
     h("li", {}, signOutButton),

@@ -214,6 +214,13 @@ async def test_the_event_page_lists_its_rooms_you_can_see_and_what_happened_sinc
     assert (seen_by_alice["new_threads"], seen_by_alice["messages"], seen_by_alice["unanswered"]) == (1, 2, 1)
     await alice.get("/api/v1/events/999999", expect=404)
 
+    # The programme moves the concept on: the event page lists the move.
+    assert dvla["stage_moves"] == [] and seen_by_alice["stage_moves"] == 0
+    await admin.post(f"/api/v1/rooms/{dvla['id']}/stage", {"stage": "co-design", "note": "two pilots"}, expect=201)
+    moved = (await alice.get(f"/api/v1/events/{listed['id']}"))["event"]
+    [move] = next(room for room in moved["rooms"] if room["title"] == DVLA)["stage_moves"]
+    assert (move["from_stage"], move["to_stage"], move["note"], moved["stage_moves"]) == ("discovery", "co-design", "two pilots", 1)
+
 
 async def test_a_workbook_uploads_like_the_csv_export_of_it(people, admin, settings) -> None:
     text = SAMPLE.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")

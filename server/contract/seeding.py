@@ -23,6 +23,7 @@ from typing import Annotated, Final, Literal
 
 from msgspec import Meta, Struct
 
+from server.contract.pipeline import StageMove
 from server.contract.responses import Answer, ErrorDetail, Time
 from server.vocabulary import Stage
 
@@ -141,6 +142,7 @@ class EventRoom(Answer):
     messages: int
     active_organisations: list[str]
     unanswered: list[str]
+    stage_moves: list[StageMove]
     last_activity_at: Time
 
 
@@ -153,6 +155,7 @@ class EventDetail(EventSummary):
     messages: int
     active_organisations: list[str]
     unanswered: int
+    stage_moves: int
 
 
 class EventAnswer(Answer):

@@ -11,6 +11,7 @@ Permission is decided in ``server.domain.access``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -148,6 +149,24 @@ async def stage_history(session: AsyncSession, viewer: User, ref: int | str) -> 
     moves = (await session.scalars(select(StageMove).where(StageMove.room_id == room.id).order_by(StageMove.seq))).all()
     people = await load_people(session, [m.moved_by for m in moves if m.moved_by is not None])
     return [move_json(m, people.get(m.moved_by) if m.moved_by is not None else None) for m in moves]
+
+
+async def moves_since(session: AsyncSession, room_ids: list[int], since: datetime) -> dict[int, list[dict[str, Any]]]:
+    """Each room's moves made at or after ``since``, oldest first (the event page: what
+    happened to the concepts since the workshop). The caller has checked the rooms are
+    readable."""
+    found: dict[int, list[dict[str, Any]]] = {room_id: [] for room_id in room_ids}
+    if not room_ids:
+        return found
+    moves = (
+        await session.scalars(
+            select(StageMove).where(StageMove.room_id.in_(room_ids), StageMove.moved_at >= since).order_by(StageMove.room_id, StageMove.seq)
+        )
+    ).all()
+    people = await load_people(session, [m.moved_by for m in moves if m.moved_by is not None])
+    for move in moves:
+        found[move.room_id].append(move_json(move, people.get(move.moved_by) if move.moved_by is not None else None))
+    return found
 
 
 async def incubation_criteria(session: AsyncSession, room_ids: list[int]) -> dict[int, dict[str, str]]:

@@ -13,9 +13,8 @@ client id). An opening question is unanswered while it has no other message. Act
 organisations are those of the people who posted those messages (verified
 organisation, else the one they declared).
 
-Stage moves: each room shows its current ``stage``. The stage-move history (kept by
-the pipeline, issue 9) belongs in ``EventRoom`` as the room's moves since the event,
-listed here from that history once it is merged.
+Stage moves: each room shows its current ``stage`` and the moves made since the event
+was seeded, from the pipeline's history (``pipeline.moves_since``).
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.access import can_read
 from server.domain.errors import NotFound
+from server.domain.pipeline import moves_since
 from server.domain.presenters import iso
 from server.store.models import Message, Organisation, Room, RoomMember, SeedEvent, Thread, User
 
@@ -136,6 +136,7 @@ async def event_view(session: AsyncSession, viewer: User, event_id: int) -> dict
     ids = [room.id for room in rooms]
     since = await _since(session, ids)
     members = await _member_counts(session, ids)
+    moves = await moves_since(session, ids, event.created_at)
     listed = [
         {
             "id": room.id,
@@ -148,6 +149,7 @@ async def event_view(session: AsyncSession, viewer: User, event_id: int) -> dict
             "messages": since[room.id].messages,
             "active_organisations": sorted(since[room.id].organisations, key=str.casefold),
             "unanswered": since[room.id].unanswered,
+            "stage_moves": moves[room.id],
             "last_activity_at": iso(room.last_activity_at),
         }
         for room in rooms
@@ -159,4 +161,5 @@ async def event_view(session: AsyncSession, viewer: User, event_id: int) -> dict
         "messages": sum(s.messages for s in since.values()),
         "active_organisations": sorted(organisations, key=str.casefold),
         "unanswered": sum(len(s.unanswered) for s in since.values()),
+        "stage_moves": sum(len(m) for m in moves.values()),
     }

@@ -5,7 +5,7 @@
 // and each room's stage. From GET /api/v1/events and /api/v1/events/{id}.
 import { h, replaceContent } from "../dom.js";
 import { get, ApiError } from "../api.js";
-import { stageBadge } from "../labels.js";
+import { stageBadge, stageLabel } from "../labels.js";
 import { timeElement } from "../time.js";
 import { setTitle } from "../page.js";
 
@@ -21,6 +21,7 @@ import { setTitle } from "../page.js";
  * @property {number} messages
  * @property {string[]} active_organisations
  * @property {string[]} unanswered
+ * @property {import("../protocol.js").StageMove[]} stage_moves
  * @property {string} last_activity_at
  */
 /**
@@ -34,7 +35,7 @@ import { setTitle } from "../page.js";
  */
 /**
  * @typedef {SeedEvent & {rooms: EventRoom[], new_threads: number, messages: number,
- *   active_organisations: string[], unanswered: number}} EventDetail
+ *   active_organisations: string[], unanswered: number, stage_moves: number}} EventDetail
  */
 
 /** @param {number} n @param {string} one @param {string} [many] */
@@ -84,6 +85,10 @@ function roomRow(room) {
     h("td", { class: "number" }, String(room.messages)),
     h("td", {}, room.active_organisations.join(", ") || "None yet"),
     h("td", {}, room.unanswered.length ? h("ul", { class: "compact-list" }, room.unanswered.map((q) => h("li", {}, q))) : "All answered"),
+    h("td", {}, room.stage_moves.length
+      ? h("ul", { class: "compact-list" }, room.stage_moves.map((m) => h("li", {},
+        `${stageLabel(m.from_stage)} to ${stageLabel(m.to_stage)}, `, timeElement(m.moved_at))))
+      : "None"),
     h("td", {}, timeElement(room.last_activity_at)));
 }
 
@@ -106,11 +111,12 @@ export function eventView(main, { params }) {
           h("dt", {}, "Threads opened since"), h("dd", {}, String(event.new_threads)),
           h("dt", {}, "Messages since"), h("dd", {}, String(event.messages)),
           h("dt", {}, "Opening questions unanswered"), h("dd", {}, String(event.unanswered)),
+          h("dt", {}, "Stage moves since"), h("dd", {}, String(event.stage_moves)),
           h("dt", {}, "Organisations taking part"), h("dd", {}, event.active_organisations.join(", ") || "None yet"));
         const table = h("div", { class: "table-scroll" }, h("table", { class: "event-rooms" },
           h("caption", {}, "Rooms from this event, most recently active first"),
           h("thead", {}, h("tr", {}, ["Room", "Stage", "Lead organisation", "Members", "New threads", "Messages",
-            "Active organisations", "Unanswered opening questions", "Last activity"].map((t) => h("th", { scope: "col" }, t)))),
+            "Active organisations", "Unanswered opening questions", "Stage moves since", "Last activity"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}, event.rooms.map(roomRow))));
         replaceContent(body,
           when(event) ? h("p", {}, when(event)) : null,

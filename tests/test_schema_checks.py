@@ -20,6 +20,8 @@ from server.store.db import make_engine
 from server.store.models import Base
 from server.store.schema import downgrade, upgrade
 from server.vocabulary import (
+    AUDIT_ACTIONS,
+    DOORS,
     INBOUND_OUTCOMES,
     MAIL_DOORS,
     NOTIFY_MODES,
@@ -45,6 +47,8 @@ ENUMERATIONS = (
     ("inbound_mail", "door", MAIL_DOORS, "fax"),
     ("inbound_mail", "outcome", INBOUND_OUTCOMES, "lost"),
     ("organisations", "kind", ORGANISATION_KINDS, "charity"),
+    ("audit_entries", "action", AUDIT_ACTIONS, "hacked"),
+    ("audit_entries", "door", DOORS, "fax"),
 )
 
 
@@ -86,6 +90,9 @@ async def _seed(conn: AsyncConnection) -> None:
             "INSERT INTO inbound_mail (id, received_at, door, sender, recipient, subject, outcome, reason, detail)"
             " VALUES (1, :now, 'smtp', 'ada@example.org', 'reply+x@convene.example', 'Re: T', 'refused', 'loop', '')"
         )
+    )
+    await conn.execute(
+        sql("INSERT INTO audit_entries (id, at, action, actor_id, door, detail) VALUES (1, :now, 'signed-in', 1, 'http', '')")
     )
 
 

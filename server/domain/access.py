@@ -93,3 +93,10 @@ async def readable_room_ids(session: AsyncSession, user: User | None, room_ids: 
         for m in await session.scalars(select(RoomMember).where(RoomMember.user_id == user.id, RoomMember.room_id.in_(room_ids)))
     }
     return {room_id for room_id, room in rooms.items() if can_read(user, room, members.get(room_id))}
+
+
+def require_administrator(user: User, doing: str = "do this") -> None:
+    """Administration screens and records (the audit log, exports of anyone's data):
+    administrators only."""
+    if user.role != "administrator":
+        raise Forbidden(f"only an administrator can {doing}")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
 from server.contract.events import LoseRoom, RecheckRoom
-from server.domain import events, invitations, markdown
+from server.domain import audit, events, invitations, markdown
 from server.domain.access import can_manage, can_read, check_can_post, readable_room, require_manager
 from server.domain.errors import Conflict, Forbidden, Invalid, Unconfirmed
 from server.domain.people import load_people, load_person
@@ -152,6 +152,13 @@ async def update_room(tx: Tx, actor: User, ref: int | str, fields: RoomFields, m
     room, member = await readable_room(tx.session, actor, ref)
     require_manager(actor, member, "change it")
     narrowed = fields.visibility == "invite" and room.visibility != "invite"
+    # Recorded here while the room update is the one path that moves a stage; a
+    # separate stage-move function (issue: stage moves) records "room-stage-changed" too.
+    if fields.visibility is not None and fields.visibility != room.visibility:
+        change = f"visibility: {room.visibility} -> {fields.visibility}"
+        audit.record(tx, "room-visibility-changed", actor=actor, room_id=room.id, detail=change)
+    if fields.stage is not None and fields.stage != room.stage:
+        audit.record(tx, "room-stage-changed", actor=actor, room_id=room.id, detail=f"stage: {room.stage} -> {fields.stage}")
     if fields.slug and fields.slug != room.slug:
         if await tx.session.scalar(select(Room.id).where(Room.slug == fields.slug)):
             raise Conflict("a room with this slug already exists", "slug")

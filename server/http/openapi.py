@@ -18,7 +18,7 @@ from aiohttp import web
 
 from server import __version__
 from server.config import Settings
-from server.contract import accounts, envelopes, invitations, messages, organisations, rooms
+from server.contract import accounts, audit, envelopes, invitations, messages, organisations, rooms
 from server.contract import inbound as inbound_mail
 from server.contract import notifications as notice
 from server.contract.fields import MAX_ID
@@ -52,6 +52,7 @@ class Op:
     errors: tuple[int, ...] = ()
     also: dict[int, type[Any]] = field(default_factory=dict)
     public: bool = False  # needs no session (a signed token in the query instead)
+    media: str | None = None  # the answer is a file of this media type (a download), not JSON
 
 
 LIMITED = (429,)
@@ -204,6 +205,8 @@ def _operation(path: str, op: Op, refs: dict[type[Any], dict[str, Any]], named: 
         responses[str(status)] = {"description": shape.__doc__.split("\n")[0] if shape and shape.__doc__ else op.summary}
         if shape is not None:
             responses[str(status)]["content"] = _content(refs[shape])
+        elif op.media is not None and status == op.status:
+            responses[str(status)]["content"] = {op.media: {"schema": {"type": "string"}}}
     statuses = ({400, 401, 403, 404} if path.startswith(V) else {503}) | set(op.errors) | ({413} if op.body else set())
     for status in sorted(statuses):
         schema = refs[envelopes.Health] if status == 503 else error
@@ -275,3 +278,12 @@ PATHS.update(
     }
 )
 
+# People and records (issue 12): the audit log (administrators).
+PATHS.update(
+    {
+        f"{V}/admin/audit": {"get": Op("The audit log, newest first, filtered (administrators)", audit.AuditList, query=audit.AuditQuery)},
+        f"{V}/admin/audit.csv": {
+            "get": Op("Every matching audit entry as CSV, oldest first (administrators)", None, query=audit.AuditQuery, media="text/csv")
+        },
+    }
+)

@@ -28,10 +28,14 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from server.vocabulary import (
+    AUDIT_ACTIONS,
+    DOORS,
     INBOUND_OUTCOMES,
     MAIL_DOORS,
     NOTIFY_MODES,
     ORGANISATION_KINDS,
+    AuditAction,
+    Door,
     InboundOutcome,
     MailDoor,
     NotifyMode,
@@ -131,6 +135,9 @@ class User(Base):
     notify_mode: Mapped[NotifyMode] = mapped_column(String(10), default="delay", server_default="delay")
     last_digest_at: Mapped[datetime | None]
     organisation: Mapped[Organisation | None] = relationship(lazy="raise_on_sql")
+    # Set when the person deleted their account: personal data is gone, the row stays
+    # so their messages keep an author ("Former member").
+    deleted_at: Mapped[datetime | None]
 
 
 class AuthSession(Base):
@@ -142,6 +149,10 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # Shown on the profile's list of signed-in sessions (issue 12): the device (from
+    # the User-Agent) and the address it signed in from.
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(64))
 
 
 class EmailToken(Base):
@@ -155,6 +166,8 @@ class EmailToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # For "change-email": the new address the link confirms.
+    new_email: Mapped[str | None] = mapped_column(String(254))
 
 
 class SeedEvent(Base):
@@ -388,3 +401,23 @@ class InboundMail(Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"))
     posted_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     replied_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who did what, to whom or which room or organisation, when and from which address
+    (issue 12). Written in the same transaction as the action (``server.domain.audit``);
+    never holds message bodies, passwords or tokens. References survive the row they
+    name being deleted (SET NULL); ``detail`` keeps a short description."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (one_of("action", AUDIT_ACTIONS), one_of("door", DOORS))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    action: Mapped[AuditAction] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    door: Mapped[Door] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(500), default="")

@@ -100,3 +100,7 @@ AUDIT_ACTIONS: Final[tuple[AuditAction, ...]] = get_args(AuditAction)
 # Where a request came from: the door that carried it (for the audit log).
 Door = Literal["http", "socket", "mail", "command", "internal"]
 DOORS: Final[tuple[Door, ...]] = get_args(Door)
+
+# The formats a room or thread is exported in: Markdown to read, JSON for machines.
+ExportFormat = Literal["md", "json"]
+EXPORT_FORMATS: Final[tuple[ExportFormat, ...]] = get_args(ExportFormat)

@@ -100,3 +100,9 @@ def require_administrator(user: User, doing: str = "do this") -> None:
     administrators only."""
     if user.role != "administrator":
         raise Forbidden(f"only an administrator can {doing}")
+
+
+def require_exporter(user: User, member: RoomMember | None) -> None:
+    """Exporting a room's whole record: its owners and administrators."""
+    if user.role != "administrator" and (member is None or member.role != "owner"):
+        raise Forbidden("only the room's owners and administrators can export it")

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from server import __version__
 from server.config import Settings
-from server.contract import accounts, audit, envelopes, invitations, messages, organisations, rooms
+from server.contract import accounts, audit, envelopes, exports, invitations, messages, organisations, rooms
 from server.contract import inbound as inbound_mail
 from server.contract import notifications as notice
 from server.contract.fields import MAX_ID
@@ -53,6 +53,7 @@ class Op:
     also: dict[int, type[Any]] = field(default_factory=dict)
     public: bool = False  # needs no session (a signed token in the query instead)
     media: str | None = None  # the answer is a file of this media type (a download), not JSON
+    also_media: tuple[str, ...] = ()  # other media types the same download may come as
 
 
 LIMITED = (429,)
@@ -206,7 +207,7 @@ def _operation(path: str, op: Op, refs: dict[type[Any], dict[str, Any]], named: 
         if shape is not None:
             responses[str(status)]["content"] = _content(refs[shape])
         elif op.media is not None and status == op.status:
-            responses[str(status)]["content"] = {op.media: {"schema": {"type": "string"}}}
+            responses[str(status)]["content"] = {media: {"schema": {"type": "string"}} for media in (op.media, *op.also_media)}
     statuses = ({400, 401, 403, 404} if path.startswith(V) else {503}) | set(op.errors) | ({413} if op.body else set())
     for status in sorted(statuses):
         schema = refs[envelopes.Health] if status == 503 else error
@@ -284,6 +285,15 @@ PATHS.update(
         f"{V}/admin/audit": {"get": Op("The audit log, newest first, filtered (administrators)", audit.AuditList, query=audit.AuditQuery)},
         f"{V}/admin/audit.csv": {
             "get": Op("Every matching audit entry as CSV, oldest first (administrators)", None, query=audit.AuditQuery, media="text/csv")
+        },
+        f"{V}/rooms/{{room}}/export": {
+            "get": Op(
+                "A room or one thread as Markdown or JSON (docs/export-schema.md), streamed (owners, administrators)",
+                None,
+                query=exports.ExportQuery,
+                media="text/markdown",
+                also_media=("application/json",),
+            )
         },
     }
 )

@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from server.store.db import Database, make_engine
 from server.store.models import Message, MessageRevision, Room, RoomMember, Thread, User, utcnow
@@ -48,7 +48,8 @@ async def build(url: str, slug: str, messages: int, first_user: int) -> None:
                         looking_for_collaborators=False, created_at=now, last_activity_at=now, last_seq=0)  # fmt: skip
             session.add(room)
             await session.flush()
-            await session.execute(insert(RoomMember), [{"room_id": room.id, "user_id": u["id"], "role": "member", "joined_at": now} for u in users])
+            members = [{"room_id": room.id, "user_id": u["id"], "role": "member", "joined_at": now} for u in users]
+            await session.execute(insert(RoomMember), members)
             threads = []
             for t in range(THREADS):
                 thread = Thread(room_id=room.id, title=f"Thread {t}", created_by=first_user, created_at=now, last_activity_at=now,
@@ -66,15 +67,14 @@ async def build(url: str, slug: str, messages: int, first_user: int) -> None:
                     deleted = n % 50 == 7
                     rows.append({
                         "room_id": room.id, "thread_id": threads[n % THREADS].id, "seq": seq, "author_id": first_user + n % PEOPLE,
-                        "client_id": f"c{slug}{n}", "body": "" if deleted else f"{body} #{n}", "html": "" if deleted else f"<p>{body} #{n}</p>",
+                        "client_id": f"c{slug}{n}", "body": "" if deleted else f"{body} #{n}",
+                        "html": "" if deleted else f"<p>{body} #{n}</p>",
                         "renderer_version": 1, "created_at": now + timedelta(seconds=n), "edited_at": now if edited else None,
                         "deleted_at": now if deleted else None, "deleted_by": first_user if deleted else None,
                     })  # fmt: skip
                 await session.execute(insert(Message), rows)
-            ids = [(m_id,) for m_id in range(1, 1)]  # revisions below, by the edited messages' ids
-            del ids
-            edited_ids = (await session.execute(Message.__table__.select().with_only_columns(Message.id).where(
-                Message.room_id == room.id, Message.edited_at.is_not(None)))).scalars().all()  # fmt: skip
+            edited = select(Message.id).where(Message.room_id == room.id, Message.edited_at.is_not(None))
+            edited_ids = list(await session.scalars(edited))
             for start in range(0, len(edited_ids), CHUNK):
                 await session.execute(
                     insert(MessageRevision),

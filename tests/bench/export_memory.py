@@ -4,7 +4,7 @@ Builds a fresh SQLite database in a temporary folder with one room of EXPORT_MES
 messages (default 100,000, over 20 threads, one in ten edited, one in fifty deleted),
 then runs ``python -m server export ROOM --format md|json --out FILE`` as a separate
 process for that room and for a room of 1,000 messages, and reports each process's
-peak resident set size (``wait4`` rusage). Bounded memory means the two peaks are
+peak resident set size (VmHWM). Bounded memory means the two peaks are
 close: the export holds one batch of messages, never the room.
 """
 
@@ -87,14 +87,26 @@ async def build(url: str, slug: str, messages: int, first_user: int) -> None:
         await db.dispose()
 
 
+# Runs the command in the child and reports the child's own high-water mark (VmHWM, reset
+# at exec). wait4's ru_maxrss would not do: it counts the parent's pages the child held
+# between fork and exec, so every export would look as large as this process.
+MEASURED = """
+import re, sys
+from pathlib import Path
+from server.__main__ import main
+code = main(sys.argv[1:])
+print(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1), file=sys.stderr)
+sys.exit(code)
+"""
+
+
 def peak_rss_kib(slug: str, fmt: str, env: dict[str, str], out: Path) -> tuple[int, int]:
     """Run one export as its own process; its peak RSS (KiB) and the file's size (bytes)."""
-    command = [sys.executable, "-m", "server", "export", slug, "--format", fmt, "--out", str(out)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise SystemExit(f"export failed: {process.stderr.read().decode() if process.stderr else status}")
-    return usage.ru_maxrss, out.stat().st_size
+    command = [sys.executable, "-c", MEASURED, "export", slug, "--format", fmt, "--out", str(out)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"export failed: {done.stderr}")
+    return int(done.stderr.strip().splitlines()[-1]), out.stat().st_size
 
 
 def main() -> None:

@@ -11,7 +11,17 @@ from aiohttp import web
 from server.config import Settings
 from server.domain.passwords import Passwords
 from server.domain.send_queue import SendQueue
-from server.http import audit_views, auth_views, export_views, health, invitation_views, organisation_views, room_views, thread_views
+from server.http import (
+    audit_views,
+    auth_views,
+    export_views,
+    health,
+    invitation_views,
+    organisation_views,
+    profile_views,
+    room_views,
+    thread_views,
+)
 from server.http import keys as app_keys
 from server.http.inbound_views import routes as inbound_routes
 from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL, MAIL_THROTTLE, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
@@ -91,5 +101,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(notification_routes)
     app.router.add_routes(audit_views.routes)
     app.router.add_routes(export_views.routes)
+    app.router.add_routes(profile_views.routes)
     add_static_routes(app, settings.web_dir)
     return app

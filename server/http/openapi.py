@@ -18,7 +18,7 @@ from aiohttp import web
 
 from server import __version__
 from server.config import Settings
-from server.contract import accounts, audit, envelopes, exports, invitations, messages, organisations, rooms
+from server.contract import accounts, audit, envelopes, exports, invitations, messages, organisations, profile, rooms
 from server.contract import inbound as inbound_mail
 from server.contract import notifications as notice
 from server.contract.fields import MAX_ID
@@ -181,6 +181,8 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
     for name in re.findall(r"{(\w+)}", path):
         if name == "room":
             schema: dict[str, Any] = {"type": "string", "description": "an id or a slug"}
+        elif name == "session_id":
+            schema = {"type": "string", "pattern": "^[0-9a-f]{16}$", "description": "a session's id from GET /api/v1/me/sessions"}
         else:
             schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
@@ -294,6 +296,34 @@ PATHS.update(
                 media="text/markdown",
                 also_media=("application/json",),
             )
+        },
+        f"{V}/me": {
+            "get": Op("The signed-in user", envelopes.UserAnswer),
+            "patch": Op("Change your display name or declared organisation", envelopes.UserAnswer, body=profile.ProfileChanges),
+        },
+        f"{V}/me/email": {
+            "post": Op(
+                "Change your email address: a link goes to the new one, the old one is told", envelopes.Accepted, 202, profile.EmailChange,
+                errors=(409, 429),
+            )
+        },
+        f"{V}/auth/confirm-email": {
+            "post": Op("Follow the link sent to a new address: it becomes the account's", envelopes.UserAnswer, body=accounts.EmailedToken)
+        },
+        f"{V}/me/password": {
+            "post": Op("Change your password (asks for the current one); every other session ends", profile.PasswordChanged,
+                       body=profile.PasswordChange)
+        },
+        f"{V}/me/sessions": {"get": Op("Where you are signed in, newest first", profile.SessionList)},
+        f"{V}/me/sessions/{{session_id}}": {"delete": Op("End one of your sessions", None, 204)},
+        f"{V}/me/delete": {
+            "post": Op("Delete your account: personal data removed, messages kept as Former member", None, 204, profile.AccountDeletion)
+        },
+        f"{V}/me/data": {
+            "get": Op("All the data held about you, as a JSON download (recorded in the audit log)", None, media="application/json")
+        },
+        f"{V}/admin/users/{{user_id}}/data": {
+            "get": Op("All the data held about a person, as a JSON download (administrators)", None, media="application/json")
         },
     }
 )

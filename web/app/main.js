@@ -21,6 +21,9 @@ import { signedOutView } from "./views/signed-out.js";
 import { notificationSettingsView, unsubscribeView } from "./views/notification-settings.js";
 import { adminInboundView } from "./views/admin-inbound.js";
 import { invitationView } from "./views/invitation.js";
+import { confirmAction } from "./confirm-dialog.js";
+import { profileView, confirmEmailView } from "./views/profile.js";
+import { adminAuditView } from "./views/admin-audit.js";
 
 /**
  * What a mounted view offers main.js.
@@ -45,6 +48,9 @@ route("/admin/inbound-mail", "admin-inbound");
 route("/settings/notifications", "notification-settings");
 route("/unsubscribe", "unsubscribe");
 route("/rooms/new", "new-room");
+route("/profile", "profile");
+route("/confirm-email", "confirm-email");
+route("/admin/audit", "admin-audit");
 route("/r/:slug", "room");
 route("/r/:slug/new", "room-new-thread");
 route("/r/:slug/settings", "room-settings");
@@ -70,6 +76,9 @@ const VIEWS = {
   "room-new-thread": [roomView, true],
   "room-settings": [roomSettingsView, true],
   "not-found": [notFoundView, false],
+  profile: [profileView, true],
+  "confirm-email": [confirmEmailView, false],
+  "admin-audit": [adminAuditView, true],
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -169,7 +178,11 @@ function renderHeader(routeName) {
   const signOutButton = h("button", { type: "button", class: "header-button" }, "Sign out");
   signOutButton.addEventListener("click", () => signOut());
   const everywhere = h("button", { type: "button", class: "header-button" }, "Sign out everywhere");
-  everywhere.addEventListener("click", () => signOut({ everywhere: true }));
+  everywhere.addEventListener("click", async () => {
+    const sure = await confirmAction({ title: "Sign out everywhere?", confirmLabel: "Sign out everywhere",
+      text: "Every browser and device signed in to your account will be signed out, this one included." });
+    if (sure) await signOut({ everywhere: true });
+  });
   replaceContent(nav, h("ul", { class: "header-links" },
     h("li", {}, h("a", { href: "/", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
     h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
@@ -178,6 +191,10 @@ function renderHeader(routeName) {
     user.role === "administrator"
       ? h("li", {}, h("a", { href: "/admin/inbound-mail", "aria-current": routeName === "admin-inbound" ? "page" : null }, "Inbound email"))
       : null,
+    user.role === "administrator"
+      ? h("li", {}, h("a", { href: "/admin/audit", "aria-current": routeName === "admin-audit" ? "page" : null }, "Audit log"))
+      : null,
+    h("li", {}, h("a", { href: "/profile", "aria-current": routeName === "profile" ? "page" : null }, "Your account")),
     h("li", { class: "header-user" }, h("span", { class: "visually-hidden" }, "Signed in as "), user.display_name),
     h("li", {}, signOutButton),
     h("li", {}, everywhere)));

@@ -12,6 +12,7 @@ from server.config import Settings
 from server.domain.passwords import Passwords
 from server.domain.send_queue import SendQueue
 from server.http import (
+    admin_views,
     audit_views,
     auth_views,
     export_views,
@@ -102,5 +103,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(audit_views.routes)
     app.router.add_routes(export_views.routes)
     app.router.add_routes(profile_views.routes)
+    app.router.add_routes(admin_views.routes)
     add_static_routes(app, settings.web_dir)
     return app

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from server import __version__
 from server.config import Settings
-from server.contract import accounts, audit, envelopes, exports, invitations, messages, organisations, profile, rooms
+from server.contract import accounts, administration, audit, envelopes, exports, invitations, messages, organisations, profile, rooms
 from server.contract import inbound as inbound_mail
 from server.contract import notifications as notice
 from server.contract.fields import MAX_ID
@@ -321,6 +321,18 @@ PATHS.update(
         },
         f"{V}/me/data": {
             "get": Op("All the data held about you, as a JSON download (recorded in the audit log)", None, media="application/json")
+        },
+        f"{V}/admin/users": {
+            "get": Op("People, filtered, in account order (administrators)", administration.PeopleList, query=administration.PeopleQuery)
+        },
+        f"{V}/admin/rooms": {"get": Op("Every room, invite-only ones too, with owners (administrators)", administration.AdminRoomList)},
+        f"{V}/admin/rooms/{{room}}/owner": {
+            "post": Op("Make a person the room's one owner (administrators)", administration.OwnerChanged, body=administration.NewOwner,
+                       errors=(409,))
+        },
+        f"{V}/admin/users/{{user_id}}/resend-invitation": {
+            "post": Op("Send an invited person a fresh link for each waiting invitation (administrators)",
+                       administration.InvitationsResent, errors=(409,))
         },
         f"{V}/admin/users/{{user_id}}/data": {
             "get": Op("All the data held about a person, as a JSON download (administrators)", None, media="application/json")

@@ -13,7 +13,9 @@ def test_administrators_browse_the_audit_log_by_keyboard_and_others_see_no_link(
     ada.api("PATCH", f"/users/{ben.user['id']}", {"role": "facilitator"})
     page = ada.page
     ada.goto("/")
-    page.get_by_role("link", name="Audit log").click()
+    page.get_by_role("link", name="Administration").click()
+    page.wait_for_url("**/admin/people")
+    page.get_by_role("navigation", name="Administration").get_by_role("link", name="Audit log").click()
     page.wait_for_url("**/admin/audit")
     page.locator("tbody tr").first.wait_for()
     assert_accessible(page, "audit log")
@@ -31,10 +33,45 @@ def test_administrators_browse_the_audit_log_by_keyboard_and_others_see_no_link(
 
     ben.goto("/")
     ben.page.get_by_role("link", name="Your account").wait_for()
-    assert ben.page.get_by_role("link", name="Audit log").count() == 0
-    ben.goto("/admin/audit")
-    ben.page.get_by_text("Only administrators can see this page.").wait_for()
+    assert ben.page.get_by_role("link", name="Administration").count() == 0
+    for path in ("/admin/audit", "/admin/people", "/admin/rooms", "/admin/organisations"):
+        ben.goto(path)
+        ben.page.get_by_text("Only administrators can see this page.").wait_for()
     ben.api("GET", "/admin/audit", expect=403)
+    ben.api("GET", "/admin/users", expect=403)
+
+    # People: change a role and deactivate by keyboard, the deactivation asked first.
+    page.get_by_role("navigation", name="Administration").get_by_role("link", name="People").click()
+    page.wait_for_url("**/admin/people")
+    row = page.locator(f"tr[data-person='{ben.user['id']}']")
+    row.wait_for()
+    assert_accessible(page, "people")
+    role = row.get_by_label("Role of Ben Member")
+    role.focus()
+    role.select_option("member")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.get_by_role("status").filter(has_text="Ben Member is now a member.").wait_for()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Deactivate
+    page.get_by_role("dialog", name="Deactivate Ben Member?").wait_for()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    page.get_by_role("status").filter(has_text="Ben Member is deactivated.").wait_for()
+    assert page.evaluate("document.activeElement.textContent").startswith("Reactivate")
+    ben.api("GET", "/me", expect=401)
+
+    # Rooms and organisations: listed, invite-only rooms too, and axe-clean.
+    secret = create_room(ada, "Secret pilot", visibility="invite")
+    page.get_by_role("navigation", name="Administration").get_by_role("link", name="Rooms").click()
+    page.locator(f"tr[data-room='{secret['slug']}']").wait_for()
+    assert_accessible(page, "rooms")
+    page.get_by_role("navigation", name="Administration").get_by_role("link", name="Organisations").click()
+    page.get_by_label("Name").first.fill("Camden Council")
+    page.get_by_label("Email domains").first.fill("camden.example")
+    page.get_by_role("button", name="Create organisation").click()
+    page.get_by_role("heading", name="Camden Council").wait_for()
+    assert_accessible(page, "organisations")
 
 
 def test_a_person_changes_their_name_by_keyboard_and_is_asked_before_signing_out_everywhere(people):

@@ -24,6 +24,9 @@ import { invitationView } from "./views/invitation.js";
 import { confirmAction } from "./confirm-dialog.js";
 import { profileView, confirmEmailView } from "./views/profile.js";
 import { adminAuditView } from "./views/admin-audit.js";
+import { adminPeopleView } from "./views/admin-people.js";
+import { adminRoomsView } from "./views/admin-rooms.js";
+import { adminOrganisationsView } from "./views/admin-organisations.js";
 
 /**
  * What a mounted view offers main.js.
@@ -51,6 +54,9 @@ route("/rooms/new", "new-room");
 route("/profile", "profile");
 route("/confirm-email", "confirm-email");
 route("/admin/audit", "admin-audit");
+route("/admin/people", "admin-people");
+route("/admin/rooms", "admin-rooms");
+route("/admin/organisations", "admin-organisations");
 route("/r/:slug", "room");
 route("/r/:slug/new", "room-new-thread");
 route("/r/:slug/settings", "room-settings");
@@ -79,6 +85,9 @@ const VIEWS = {
   profile: [profileView, true],
   "confirm-email": [confirmEmailView, false],
   "admin-audit": [adminAuditView, true],
+  "admin-people": [adminPeopleView, true],
+  "admin-rooms": [adminRoomsView, true],
+  "admin-organisations": [adminOrganisationsView, true],
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -192,7 +201,8 @@ function renderHeader(routeName) {
       ? h("li", {}, h("a", { href: "/admin/inbound-mail", "aria-current": routeName === "admin-inbound" ? "page" : null }, "Inbound email"))
       : null,
     user.role === "administrator"
-      ? h("li", {}, h("a", { href: "/admin/audit", "aria-current": routeName === "admin-audit" ? "page" : null }, "Audit log"))
+      ? h("li", {}, h("a", { href: "/admin/people", "aria-current": routeName.startsWith("admin-") && routeName !== "admin-inbound" ? "page" : null },
+        "Administration"))
       : null,
     h("li", {}, h("a", { href: "/profile", "aria-current": routeName === "profile" ? "page" : null }, "Your account")),
     h("li", { class: "header-user" }, h("span", { class: "visually-hidden" }, "Signed in as "), user.display_name),

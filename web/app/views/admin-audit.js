@@ -7,6 +7,7 @@ import { get, query, ApiError } from "../api.js";
 import { session } from "../session.js";
 import { timeElement } from "../time.js";
 import { field } from "../forms.js";
+import { adminNav } from "./admin-nav.js";
 
 /**
  * @typedef {{id: number, display_name: string, email: string}} AuditPerson
@@ -107,7 +108,7 @@ export function adminAuditView(main) {
     h("caption", { class: "visually-hidden" }, "Audit log, newest first"),
     h("thead", {}, h("tr", {}, ["When", "Action", "By", "About", "Detail", "From"].map((t) => h("th", { scope: "col" }, t)))),
     body);
-  replaceContent(main, h("div", {}, heading,
+  replaceContent(main, h("div", {}, adminNav("/admin/audit"), heading,
     h("p", {}, "Who did what, when and from where. Message text, passwords and tokens are never recorded."),
     form, h("p", {}, csv), h("div", { class: "table-scroll" }, table), status, more));
   return { title: "Audit log", heading, enter: async () => { await load(true); return null; } };

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from server.config import Settings
+
 from .people import Person, PersonFactory
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
@@ -146,3 +148,34 @@ async def test_a_person_downloads_their_own_data_and_administrators_anyones(admi
     async with admin.http.get(f"/api/v1/admin/users/{alice.id}/data") as response:
         assert response.status == 200 and json.loads(await response.text())["profile"]["id"] == alice.id
     assert [e["detail"] for e in await audit(admin, "personal-data-exported")] == ["on request", "their own"]
+
+
+async def test_a_deleted_account_erases_its_messages_only_where_the_site_allows_it(
+    start_server: Any, settings: Settings, people: PersonFactory, admin: Person, alice: Person, bob: Person
+) -> None:
+    room = await bob.create_room("Care calculator")
+    await alice.post(f"/api/v1/rooms/{room['id']}/join", expect=200)
+    thread = await bob.start_thread(room, "Rates", "Bob opens")
+    for n in range(2):
+        await alice.send(thread["id"], f"Alice says {n}", f"a{n}")
+    keep = {"confirm": "delete", "current_password": "correct horse battery", "erase_messages": True}
+    status, answer = await alice.call("POST", "/api/v1/me/delete", keep)
+    assert status == 403 and answer["error"]["field"] == "erase_messages"  # this server keeps messages
+    assert (await alice.call("GET", "/api/v1/me"))[0] == 200  # and nothing was deleted
+
+    allowing = await start_server(settings, allow_message_erasure=True)
+    factory = PersonFactory(allowing, settings)
+    try:
+        alice2 = await factory.signin(alice.user["email"])
+        bob2 = await factory.signin(bob.user["email"])
+        sock = await bob2.socket()
+        await sock.subscribe({room["id"]: 0})
+        assert (await alice2.call("POST", "/api/v1/me/delete", keep))[0] == 204
+        deleted = await sock.wait_for("message.deleted", 2)
+        assert {e["message"]["author"]["display_name"] for e in deleted} == {"Former member"}
+        shown = (await bob2.get(f"/api/v1/threads/{thread['id']}/messages"))["messages"]
+        assert [(m["body"], m["deleted"]) for m in shown] == [("Bob opens", False), ("", True), ("", True)]
+        [entry] = (await admin.get("/api/v1/admin/audit?action=account-deleted"))["entries"]
+        assert entry["detail"] == "2 messages erased"
+    finally:
+        await factory.close()

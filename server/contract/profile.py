@@ -38,6 +38,7 @@ class AccountDeletion(Struct, kw_only=True):
 
     confirm: Literal["delete"]
     current_password: Password | None = None
+    erase_messages: bool = False  # also erase every message they wrote, where ALLOW_MESSAGE_ERASURE permits
 
 
 SessionId = Annotated[str, Meta(min_length=16, max_length=16, pattern="^[0-9a-f]{16}$", description="a session's id")]

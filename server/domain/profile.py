@@ -20,19 +20,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
 from server.contract.events import EndSessions
-from server.domain import audit
+from server.domain import audit, events, messages
 from server.domain.accounts import _confirm, _take_email_token, hash_token, normalise_email, text_field
-from server.domain.errors import Conflict, Invalid, NotFound, Unauthenticated
+from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.outbox import queue_mail
 from server.domain.presenters import iso
 from server.store.models import (
     AuthSession,
     EmailToken,
     Invitation,
+    Message,
+    MessageMention,
+    MessageRevision,
     NotificationMark,
     ReadMarker,
     ReplyAddress,
     RoomMember,
+    Thread,
     ThreadFollow,
     ThreadMute,
     User,
@@ -219,12 +223,16 @@ async def end_session(tx: Tx, user: User, session_id: str) -> None:
 # ---- deleting the account --------------------------------------------------------------------
 
 
-async def delete_account(tx: Tx, user: User) -> None:
+async def delete_account(tx: Tx, user: User, *, erase_messages: bool = False, erasure_allowed: bool = False) -> None:
     """Delete the person's account: their personal data goes (name, address, password,
     organisation, sessions, memberships, follows, mutes, read markers, reply addresses,
     pending links and invitations); the row stays, named "Former member", so their
-    messages keep their place in every thread. Every session ends on every process.
-    Recorded in the audit log (entries about them remain, naming "Former member")."""
+    messages keep their place in every thread. With ``erase_messages`` (only where the
+    site allows it, ALLOW_MESSAGE_ERASURE) their messages become tombstones too, each
+    announced as message.deleted. Every session ends on every process. Recorded in the
+    audit log (entries about them remain, naming "Former member")."""
+    if erase_messages and not erasure_allowed:
+        raise Forbidden("this site keeps the messages of deleted accounts (shown as Former member)", "erase_messages")
     user = await _own(tx, user)
     now = utcnow()
     for table in (RoomMember, ThreadFollow, ThreadMute, ReadMarker, NotificationMark, ReplyAddress, EmailToken, Invitation):
@@ -241,4 +249,31 @@ async def delete_account(tx: Tx, user: User) -> None:
     user.notify_mode = "never"
     user.deactivated_at = user.deactivated_at or now
     user.deleted_at = now
-    audit.record(tx, "account-deleted", actor=user, user_id=user.id)
+    erased = await _erase_messages(tx, user) if erase_messages else 0
+    audit.record(tx, "account-deleted", actor=user, user_id=user.id, detail=f"{erased} messages erased" if erase_messages else "")
+
+
+async def _erase_messages(tx: Tx, user: User) -> int:
+    """Tombstone every message ``user`` wrote (text and earlier versions erased), room
+    by room, each numbered and announced as message.deleted like any deletion."""
+    await tx.session.flush()  # the author shows as "Former member" in the events
+    rows = list(
+        await tx.session.scalars(
+            select(Message).where(Message.author_id == user.id, Message.deleted_at.is_(None)).order_by(Message.room_id, Message.id)
+        )
+    )
+    now = utcnow()
+    for room_id in sorted({m.room_id for m in rows}):
+        in_room = [m for m in rows if m.room_id == room_id]
+        ids = [m.id for m in in_room]
+        await tx.session.execute(delete(MessageRevision).where(MessageRevision.message_id.in_(ids)))
+        await tx.session.execute(delete(MessageMention).where(MessageMention.message_id.in_(ids)))
+        for m in in_room:
+            m.body, m.html, m.deleted_at, m.deleted_by = "", "", now, user.id
+            await tx.session.execute(update(Thread).where(Thread.id == m.thread_id, Thread.message_count > 0)
+                                     .values(message_count=Thread.message_count - 1))  # fmt: skip
+        await tx.session.flush()
+        first = await tx.reserve_seqs(room_id, len(in_room))
+        views = await messages.present(tx.session, in_room)
+        await tx.record([events.message_deleted(first + i, view) for i, view in enumerate(views)])
+    return len(rows)

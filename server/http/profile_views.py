@@ -98,7 +98,8 @@ async def delete_account(request: web.Request) -> web.Response:
     body = await read_body(request, AccountDeletion)
     profile.require_current_password(await _verified(request, user, body.current_password))
     async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
-        await profile.delete_account(tx, user)
+        allowed = request.app[SETTINGS].allow_message_erasure
+        await profile.delete_account(tx, user, erase_messages=body.erase_messages, erasure_allowed=allowed)
     response = web.Response(status=204)
     clear_session_cookie(response)
     return response

@@ -5,7 +5,7 @@
 // delete your account. Destructive steps ask first (confirm-dialog.js).
 import { h, replaceContent } from "../dom.js";
 import { api, get, patch, post, del, ApiError } from "../api.js";
-import { field, errorSummary, onValidSubmit } from "../forms.js";
+import { field, checkbox, errorSummary, onValidSubmit } from "../forms.js";
 import { announceStatus } from "../announcer.js";
 import { confirmAction } from "../confirm-dialog.js";
 import { session, setUser } from "../session.js";
@@ -123,12 +123,15 @@ export function profileView(main) {
   remove.addEventListener("click", async () => {
     const confirmPassword = field({ name: "delete_password", label: "Your password", type: "password", autocomplete: "current-password",
       hint: "Leave empty if you only sign in with emailed links." });
+    const erase = checkbox({ name: "erase_messages", label: "Also erase every message I wrote",
+      hint: "Only where this site's administrators allow it. Otherwise your messages stay, under “Former member”." });
     const sure = await confirmAction({ title: "Delete your account?", confirmLabel: "Delete my account", cancelLabel: "Keep my account",
       text: "Your name, email address, organisation and sessions are removed. Your messages stay in their threads under "
-        + "“Former member”. This cannot be undone.", extra: confirmPassword.wrapper });
+        + "“Former member”. This cannot be undone.", extra: h("div", {}, confirmPassword.wrapper, erase.wrapper) });
     if (!sure) return;
     try {
-      await post("/me/delete", { confirm: "delete", current_password: /** @type {HTMLInputElement} */ (confirmPassword.input).value || null });
+      await post("/me/delete", { confirm: "delete", current_password: confirmPassword.input.value || null,
+        erase_messages: erase.input.checked });
     } catch (error) {
       announceStatus(`Your account was not deleted: ${error instanceof ApiError ? error.message : error}`);
       deleteStatus.textContent = `Your account was not deleted: ${error instanceof Error ? error.message : error}`;

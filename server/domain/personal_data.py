@@ -130,6 +130,10 @@ async def personal_data_lines(session: AsyncSession, user_id: int) -> AsyncItera
     yield '], "audit": ['
     first = True
     async for batch in audit.entries_about(session, user_id):
+        for entry in batch:  # other people named in an entry keep their address to themselves
+            for role in ("actor", "user"):
+                if entry[role] is not None and entry[role]["id"] != user_id:
+                    entry[role].pop("email", None)
         yield ("" if first else ", ") + ", ".join(_dump(e) for e in batch)
         first = False
     yield "]}\n"

@@ -176,6 +176,14 @@ def _content(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
+def _download(media: str) -> dict[str, Any]:
+    """The schema of a download: text, or a JSON document described in docs/ (room
+    exports in docs/export-schema.md, personal data in docs/protocol.md)."""
+    if media.endswith("json"):
+        return {"type": "object", "description": "a JSON document described in docs/export-schema.md or docs/protocol.md"}
+    return {"type": "string"}
+
+
 def _path_parameters(path: str) -> list[dict[str, Any]]:
     params = []
     for name in re.findall(r"{(\w+)}", path):
@@ -209,7 +217,7 @@ def _operation(path: str, op: Op, refs: dict[type[Any], dict[str, Any]], named: 
         if shape is not None:
             responses[str(status)]["content"] = _content(refs[shape])
         elif op.media is not None and status == op.status:
-            responses[str(status)]["content"] = {media: {"schema": {"type": "string"}} for media in (op.media, *op.also_media)}
+            responses[str(status)]["content"] = {media: {"schema": _download(media)} for media in (op.media, *op.also_media)}
     statuses = ({400, 401, 403, 404} if path.startswith(V) else {503}) | set(op.errors) | ({413} if op.body else set())
     for status in sorted(statuses):
         schema = refs[envelopes.Health] if status == 503 else error

@@ -4,6 +4,8 @@ confirmation dialogs before destructive actions, and the administrators' audit l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .conftest import assert_accessible, create_room
 
 
@@ -128,3 +130,15 @@ def test_leaving_a_room_asks_first(people):
     ben.page.get_by_role("dialog").get_by_role("button", name="Leave room").click()
     ben.page.get_by_role("button", name="Join room").wait_for()
     assert ben.api("GET", f"/rooms/{room['id']}")["room"]["membership"] is None
+
+
+def test_an_owner_downloads_the_rooms_record_from_its_settings(people):
+    owner = people("Dee Owner", bypass_csp=True)
+    room = create_room(owner, "Parking data")
+    owner.goto(f"/r/{room['slug']}/settings")
+    link = owner.page.get_by_role("link", name="Download as Markdown (to read)")
+    with owner.page.expect_download() as info:
+        link.click()
+    assert Path(info.value.path()).read_text(encoding="utf-8").startswith("# Parking data\n")
+    assert_accessible(owner.page, "room settings with the record")
+

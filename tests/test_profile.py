@@ -128,6 +128,8 @@ async def test_deleting_an_account_removes_personal_data_and_keeps_messages_as_f
     assert data["memberships"] == [] and "alice@camden.example" not in json.dumps(data["profile"])
     [entry] = await audit(admin, "account-deleted")
     assert entry["user"]["display_name"] == "Former member"
+    status, answer = await admin.call("PATCH", f"/api/v1/users/{alice.id}", {"active": True})
+    assert status == 409 and answer["error"]["field"] == "active"  # a deleted account stays deleted
 
 
 async def test_a_person_downloads_their_own_data_and_administrators_anyones(admin: Person, alice: Person, bob: Person) -> None:

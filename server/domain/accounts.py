@@ -322,6 +322,8 @@ async def change_person(tx: Tx, actor: User, user_id: int, *, role: str | None =
     user = await tx.session.get(User, user_id)
     if user is None:
         raise NotFound("no such user")
+    if user.deleted_at is not None:
+        raise Conflict("this account was deleted by its owner; it cannot be changed", "active" if active is not None else "role")
     if user.id == actor.id and (active is False or (role is not None and role != "administrator")):
         raise Conflict("you cannot remove your own administrator role or deactivate yourself", "active" if active is False else "role")
     if role is not None and user.role != role:

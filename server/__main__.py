@@ -125,6 +125,14 @@ def _mail_in(args: argparse.Namespace) -> int:
     return asyncio.run(pipe.run(settings, raw, envelope_from, envelope_to))
 
 
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.export_command import run_export
+
+    return asyncio.run(run_export(load_settings(), args.room, args.format, Path(args.out) if args.out else None, args.thread))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m server", description="Convene: rooms and threads for teams that span organisations.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
@@ -184,6 +192,18 @@ def build_parser() -> argparse.ArgumentParser:
     mail_in.add_argument("--to", help="envelope recipient (default RECIPIENT or ORIGINAL_RECIPIENT, else the headers)")
     mail_in.add_argument("--from", dest="sender", help="envelope sender; empty for a bounce (default SENDER)")
     mail_in.set_defaults(run=_mail_in)
+
+    exporter = sub.add_parser(
+        "export",
+        help="export a room (or one thread) as Markdown or JSON",
+        description="Write a room's whole record (members, history, threads, messages with edits and deletions) for a records "
+        "schedule or an FOI request. Recorded in the audit log. JSON follows docs/export-schema.md.",
+    )
+    exporter.add_argument("room", help="the room's id or slug")
+    exporter.add_argument("--format", choices=("md", "json"), default="md", help="md (to read, the default) or json (complete)")
+    exporter.add_argument("--out", help="file to write (default: standard output)")
+    exporter.add_argument("--thread", type=int, help="export only this thread of the room")
+    exporter.set_defaults(run=_export)
     return parser
 
 

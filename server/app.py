@@ -11,7 +11,19 @@ from aiohttp import web
 from server.config import Settings
 from server.domain.passwords import Passwords
 from server.domain.send_queue import SendQueue
-from server.http import auth_views, health, invitation_views, matchmaking_views, organisation_views, room_views, thread_views
+from server.http import (
+    admin_views,
+    audit_views,
+    auth_views,
+    export_views,
+    health,
+    invitation_views,
+    matchmaking_views,
+    organisation_views,
+    profile_views,
+    room_views,
+    thread_views,
+)
 from server.http import keys as app_keys
 from server.http.inbound_views import routes as inbound_routes
 from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL, MAIL_THROTTLE, PASSWORDS, REALTIME, SEND_QUEUE, SETTINGS, SIO, TRANSACTIONS
@@ -94,5 +106,9 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(matchmaking_views.routes)
     app.router.add_routes(pipeline_routes)
     app.router.add_routes(seed_routes)
+    app.router.add_routes(audit_views.routes)
+    app.router.add_routes(export_views.routes)
+    app.router.add_routes(profile_views.routes)
+    app.router.add_routes(admin_views.routes)
     add_static_routes(app, settings.web_dir)
     return app

@@ -53,6 +53,9 @@ class Settings:
     invitation_days: int = 14
     invitation_cooling_off_hours: int = 24
     web_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web")
+    # Whether a person deleting their account may also erase their messages (issue 12);
+    # otherwise the messages stay, shown as "Former member".
+    allow_message_erasure: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -191,7 +194,19 @@ def load_settings(env: Mapping[str, str] | None = None, *, host: str | None = No
         notify_delay_seconds=_int(env, "NOTIFY_DELAY_SECONDS", 300, minimum=0),
         invitation_days=_int(env, "INVITATION_DAYS", 14),
         invitation_cooling_off_hours=_int(env, "INVITATION_COOLING_OFF_HOURS", 24, minimum=0),
+        allow_message_erasure=_yes_or_no(env, "ALLOW_MESSAGE_ERASURE"),
     )
+
+
+def _yes_or_no(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 def delivery_envelope(env: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import select
 
 from server.config import Settings
+from server.contract.origin import Origin
 from server.domain.accounts import normalise_email
 from server.domain.errors import DomainError
 from server.domain.seed_files import SeedPlan
@@ -75,7 +76,7 @@ async def run_seed(settings: Settings, plan: SeedPlan, actor_email: str, *, dry_
     task = bar.add_task("seed", total=total)
     try:
         with bar:
-            async with Transactions(db, _NoPublisher()).begin() as tx:
+            async with Transactions(db, _NoPublisher()).begin(Origin("command")) as tx:
                 email = normalise_email(actor_email, "--as")
                 actor = await tx.session.scalar(select(User).where(User.email == email))
                 if actor is None:

@@ -44,8 +44,9 @@ VISIBILITIES: Final[tuple[Visibility, ...]] = get_args(Visibility)
 RoomRole = Literal["owner", "member"]
 ROOM_ROLES: Final[tuple[RoomRole, ...]] = get_args(RoomRole)
 
-# What an emailed single-use token is for: confirming an address, or signing in.
-TokenPurpose = Literal["confirm", "signin"]
+# What an emailed single-use token is for: confirming an address, signing in, or
+# confirming a new address for an existing account.
+TokenPurpose = Literal["confirm", "signin", "change-email"]
 TOKEN_PURPOSES: Final[tuple[TokenPurpose, ...]] = get_args(TokenPurpose)
 
 # How a person hears about activity by email: each message at once, after a delay
@@ -74,3 +75,40 @@ INTEREST_KINDS: Final[tuple[InterestKind, ...]] = get_args(InterestKind)
 # Where a request to join a room stands: waiting for its owners, or decided.
 JoinRequestStatus = Literal["pending", "accepted", "declined"]
 JOIN_REQUEST_STATUSES: Final[tuple[JoinRequestStatus, ...]] = get_args(JoinRequestStatus)
+# What the audit log records (issue 12): who did what, to whom or which room, from
+# where. Never message bodies, passwords or tokens.
+AuditAction = Literal[
+    "signed-in",
+    "sign-in-failed",
+    "signed-out-everywhere",
+    "session-ended",
+    "password-changed",
+    "email-change-requested",
+    "email-changed",
+    "profile-changed",
+    "role-changed",
+    "deactivated",
+    "reactivated",
+    "account-deleted",
+    "organisation-created",
+    "organisation-changed",
+    "room-visibility-changed",
+    "room-stage-changed",
+    "room-ownership-transferred",
+    "invited",
+    "message-deleted",
+    "room-exported",
+    "thread-exported",
+    "personal-data-exported",
+    "seeded",
+    "inbound-mail",
+]
+AUDIT_ACTIONS: Final[tuple[AuditAction, ...]] = get_args(AuditAction)
+
+# Where a request came from: the door that carried it (for the audit log).
+Door = Literal["http", "socket", "mail", "command", "internal"]
+DOORS: Final[tuple[Door, ...]] = get_args(Door)
+
+# The formats a room or thread is exported in: Markdown to read, JSON for machines.
+ExportFormat = Literal["md", "json"]
+EXPORT_FORMATS: Final[tuple[ExportFormat, ...]] = get_args(ExportFormat)

@@ -20,6 +20,8 @@ from server.store.db import make_engine
 from server.store.models import Base
 from server.store.schema import downgrade, upgrade
 from server.vocabulary import (
+    AUDIT_ACTIONS,
+    DOORS,
     INBOUND_OUTCOMES,
     INTEREST_KINDS,
     JOIN_REQUEST_STATUSES,
@@ -51,6 +53,8 @@ ENUMERATIONS = (
     ("join_requests", "status", JOIN_REQUEST_STATUSES, "maybe"),
     ("stage_moves", "from_stage", STAGES, "Discovery"),
     ("stage_moves", "to_stage", STAGES, "beta"),
+    ("audit_entries", "action", AUDIT_ACTIONS, "hacked"),
+    ("audit_entries", "door", DOORS, "fax"),
 )
 
 
@@ -102,6 +106,9 @@ async def _seed(conn: AsyncConnection) -> None:
             "INSERT INTO stage_moves (id, room_id, seq, from_stage, to_stage, note, moved_by, moved_at)"
             " VALUES (1, 1, 1, 'discovery', 'co-design', '', 1, :now)"
         )
+    )
+    await conn.execute(
+        sql("INSERT INTO audit_entries (id, at, action, actor_id, door, detail) VALUES (1, :now, 'signed-in', 1, 'http', '')")
     )
 
 

@@ -161,3 +161,14 @@ def can_seed(user: User) -> bool:
 def require_seeder(user: User) -> None:
     if not can_seed(user):
         raise Forbidden("only facilitators and administrators can seed rooms from an event's file")
+def require_administrator(user: User, doing: str = "do this") -> None:
+    """Administration screens and records (the audit log, exports of anyone's data):
+    administrators only."""
+    if user.role != "administrator":
+        raise Forbidden(f"only an administrator can {doing}")
+
+
+def require_exporter(user: User, member: RoomMember | None) -> None:
+    """Exporting a room's whole record: its owners and administrators."""
+    if user.role != "administrator" and (member is None or member.role != "owner"):
+        raise Forbidden("only the room's owners and administrators can export it")

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
 from server.contract.events import EndSessions, RecheckPerson
+from server.domain import audit
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.outbox import queue_mail
 from server.domain.passwords import Passwords
@@ -103,7 +104,15 @@ async def _send_confirmation(tx: Tx, cfg: Settings, user: User) -> None:
 
 async def _new_session(tx: Tx, cfg: Settings, user: User) -> str:
     token = secrets.token_urlsafe(32)
-    tx.session.add(AuthSession(token_hash=hash_token(token), user_id=user.id, expires_at=utcnow() + timedelta(days=cfg.session_days)))
+    tx.session.add(
+        AuthSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(days=cfg.session_days),
+            user_agent=tx.origin.user_agent,
+            address=tx.origin.address,
+        )
+    )
     return token
 
 
@@ -180,9 +189,22 @@ async def check_credentials(session: AsyncSession, passwords: Passwords, *, emai
     return user
 
 
-async def start_session(tx: Tx, cfg: Settings, user: User) -> str:
-    """A new signed-in session for ``user``; returns its token (kept only as a hash)."""
+async def start_session(tx: Tx, cfg: Settings, user: User, how: str = "password") -> str:
+    """A new signed-in session for ``user`` after ``check_credentials``; returns its
+    token (kept only as a hash). Recorded in the audit log."""
+    audit.record(tx, "signed-in", actor=user, user_id=user.id, detail=how)
     return await _new_session(tx, cfg, user)
+
+
+async def record_failed_signin(tx: Tx, email: str) -> None:
+    """Record a refused password sign-in (after ``check_credentials`` refused it), with
+    the account it named if there is one. The password is never recorded."""
+    try:
+        address = normalise_email(email)
+    except Invalid:
+        address = email.strip()[:254]
+    user_id = await tx.session.scalar(select(User.id).where(User.email == address))
+    audit.record(tx, "sign-in-failed", actor=None, user_id=user_id, detail=f"address: {address}")
 
 
 async def request_signin_link(tx: Tx, cfg: Settings, email: str) -> None:
@@ -207,6 +229,7 @@ async def redeem_signin_link(tx: Tx, cfg: Settings, token: str) -> tuple[User, s
     """Sign in with an emailed link; using it also proves the address, so it confirms it."""
     user = await _take_email_token(tx, token, "signin")
     await _confirm(tx.session, user)
+    audit.record(tx, "signed-in", actor=user, user_id=user.id, detail="emailed link")
     session_token = await _new_session(tx, cfg, user)
     return user, session_token
 
@@ -278,6 +301,7 @@ async def signout_everywhere(tx: Tx, user: User) -> None:
         update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow())
     )
     tx.directive(EndSessions(user.id, None, "signed_out_everywhere"))
+    audit.record(tx, "signed-out-everywhere", actor=user, user_id=user.id)
 
 
 def require_admin(actor: User) -> None:
@@ -298,9 +322,12 @@ async def change_person(tx: Tx, actor: User, user_id: int, *, role: str | None =
     user = await tx.session.get(User, user_id)
     if user is None:
         raise NotFound("no such user")
+    if user.deleted_at is not None:
+        raise Conflict("this account was deleted by its owner; it cannot be changed", "active" if active is not None else "role")
     if user.id == actor.id and (active is False or (role is not None and role != "administrator")):
         raise Conflict("you cannot remove your own administrator role or deactivate yourself", "active" if active is False else "role")
     if role is not None and user.role != role:
+        audit.record(tx, "role-changed", actor=actor, user_id=user.id, detail=f"role: {user.role} -> {role}")
         user.role = role
         tx.directive(RecheckPerson(user.id))
     if active is False and user.deactivated_at is None:
@@ -309,8 +336,10 @@ async def change_person(tx: Tx, actor: User, user_id: int, *, role: str | None =
             update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow())
         )
         tx.directive(EndSessions(user.id, None, "deactivated"))
-    elif active is True:
+        audit.record(tx, "deactivated", actor=actor, user_id=user.id)
+    elif active is True and user.deactivated_at is not None:
         user.deactivated_at = None
+        audit.record(tx, "reactivated", actor=actor, user_id=user.id)
     return user
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.domain import audit
 from server.domain.accounts import require_admin
 from server.domain.outbox import queue_mail
 from server.domain.presenters import iso
@@ -112,6 +113,8 @@ def add_record(
         posted_message_id=message_id,
     )
     tx.session.add(row)
+    why = f": {reason}" if reason and reason != outcome else ""
+    audit.record(tx, "inbound-mail", actor=None, user_id=user_id, detail=f"{outcome}{why} via {entry.door}")
     return row
 
 

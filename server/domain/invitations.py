@@ -41,7 +41,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from server.config import Settings
-from server.domain import events
+from server.domain import audit, events
 from server.domain.access import get_member, readable_room, require_manager
 from server.domain.accounts import hash_token, normalise_email, start_session
 from server.domain.errors import DomainError, Invalid, NotFound
@@ -304,6 +304,16 @@ async def invite(
     ahead; a single ``email`` or ``user_id`` that cannot be invited raises instead."""
     room, membership = await readable_room(tx.session, actor, ref)
     require_manager(actor, membership, "invite")
+    outcomes = await _invite(tx, cfg, actor, room, emails=emails, email=email, name=name, user_id=user_id)
+    for outcome in outcomes:
+        if outcome.outcome in ("added", "invited", "resent"):
+            audit.record(tx, "invited", actor=actor, user_id=outcome.user_id, room_id=room.id, detail=outcome.outcome)
+    return outcomes
+
+
+async def _invite(
+    tx: Tx, cfg: Settings, actor: User, room: Room, *, emails: list[str] | None, email: str | None, name: str | None, user_id: int | None
+) -> list[Outcome]:
     by = Inviter(actor, await load_person(tx.session, actor.id), await _mails_left(tx, actor))
     if user_id is not None:
         target = await tx.session.get(User, user_id)
@@ -376,7 +386,7 @@ async def redeem(tx: Tx, cfg: Settings, token: str) -> Redeemed:
     organisation = await _organisation_of_domain(tx, user.email)
     user.organisation_id = organisation.id if organisation else None
     await _ensure_member(tx, room, user, row.invited_by)
-    return Redeemed(user.id, room.id, await start_session(tx, cfg, user))
+    return Redeemed(user.id, room.id, await start_session(tx, cfg, user, how="invitation link"))
 
 
 # ---- many rooms at once (seeding an event) --------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.contract.events import DurableEvent
-from server.domain import events, markdown
+from server.domain import audit, events, markdown
 from server.domain.access import can_manage, get_member, readable_room, require_readable_room
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.domain.people import load_people
@@ -138,6 +138,7 @@ async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]
         member = await get_member(tx.session, room.id, actor.id)
         if not can_manage(actor, member):
             raise Forbidden("only the author, the room's owners or an administrator can delete this message")
+        audit.record(tx, "message-deleted", actor=actor, user_id=message.author_id, room_id=room.id, detail=f"message {message.id}")
     message.deleted_at = utcnow()
     message.deleted_by = actor.id
     message.body, message.html = "", ""

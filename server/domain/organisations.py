@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from server.domain import audit
 from server.domain.accounts import require_admin, text_field
 from server.domain.errors import Conflict, Invalid, NotFound
 from server.store.models import Organisation, OrganisationDomain, User
@@ -62,6 +63,7 @@ async def create_organisation(tx: Tx, actor: User, name: str, domains: list[str]
     tx.session.add(org)
     await tx.session.flush()
     await _reverify(tx, org.id, cleaned)
+    audit.record(tx, "organisation-created", actor=actor, organisation_id=org.id, detail=f"{name} ({kind}): {', '.join(cleaned)}")
     return org
 
 
@@ -74,17 +76,27 @@ async def update_organisation(
     org = await tx.session.scalar(select(Organisation).where(Organisation.id == org_id).options(selectinload(Organisation.domains)))
     if org is None:
         raise NotFound("no such organisation", "organisation_id")
+    changes: list[str] = []
     if name is not None:
         name = text_field(name, "name", 200)
         if await tx.session.scalar(select(Organisation.id).where(Organisation.name == name, Organisation.id != org.id)):
             raise Conflict("an organisation with this name already exists", "name")
+        if org.name != name:
+            changes.append(f"name: {org.name} -> {name}")
         org.name = name
     if kind is not None:
+        if org.kind != kind:
+            changes.append(f"kind: {org.kind} -> {kind}")
         org.kind = kind
     if domains is not None:
         cleaned = _domains(domains)
         await _claim_domains(tx, org.id, cleaned)
+        before = [d.domain for d in org.domains]
+        if before != cleaned:
+            changes.append(f"domains: {', '.join(before) or '(none)'} -> {', '.join(cleaned) or '(none)'}")
         org.domains = [OrganisationDomain(domain=d) for d in cleaned]
         await tx.session.flush()
         await _reverify(tx, org.id, cleaned)
+    if changes:
+        audit.record(tx, "organisation-changed", actor=actor, organisation_id=org.id, detail="; ".join(changes))
     return org

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.contract.pipeline import CRITERION_MAX_CHARS, NOTE_MAX_CHARS
-from server.domain import events
+from server.domain import audit, events
 from server.domain.access import readable_room, require_stage_mover
 from server.domain.errors import Conflict, Invalid
 from server.domain.people import Person, load_people
@@ -122,6 +122,7 @@ async def record_move(
         rapid_success=cleaned.rapid_success if cleaned else None,
         moved_by=actor.id,
     )
+    audit.record(tx, "room-stage-changed", actor=actor, room_id=room.id, detail=f"stage: {room.stage} -> {stage}")
     room.stage = stage
     tx.session.add(move)
     await tx.session.flush()

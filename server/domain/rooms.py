@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
 from server.contract.events import LoseRoom, RecheckRoom
-from server.domain import events, invitations, markdown, pipeline
+from server.domain import audit, events, invitations, markdown, pipeline
 from server.domain.access import can_manage, can_read, check_can_post, readable_room, require_manager
 from server.domain.errors import Conflict, Forbidden, Invalid, Unconfirmed
 from server.domain.involvement import involvement_by_room
@@ -165,6 +165,10 @@ async def update_room(tx: Tx, actor: User, ref: int | str, fields: RoomFields, m
     room, member = await readable_room(tx.session, actor, ref)
     require_manager(actor, member, "change it")
     narrowed = fields.visibility == "invite" and room.visibility != "invite"
+    # Stage changes are audited where every stage move goes: ``pipeline.record_move``.
+    if fields.visibility is not None and fields.visibility != room.visibility:
+        change = f"visibility: {room.visibility} -> {fields.visibility}"
+        audit.record(tx, "room-visibility-changed", actor=actor, room_id=room.id, detail=change)
     if fields.slug and fields.slug != room.slug:
         if await tx.session.scalar(select(Room.id).where(Room.slug == fields.slug)):
             raise Conflict("a room with this slug already exists", "slug")

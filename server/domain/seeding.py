@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from server.config import Settings
-from server.domain import events, seed_rooms
+from server.domain import audit, events, seed_rooms
 from server.domain.access import require_seeder
 from server.domain.errors import Invalid
 from server.domain.invitations import CHUNK, Invitee, Seat, invite_to_rooms
@@ -274,4 +274,8 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
             report.mails[placed.email] = placed.mail
         if progress:
             progress(1)
+    if report.changed:  # a run that changes nothing writes nothing, not even an audit entry
+        new_rooms = sum(1 for r in report.rooms if r.created)
+        detail = f"{event.name}: {len(report.rooms)} rooms ({new_rooms} new), {len(report.mails)} people emailed"
+        audit.record(tx, "seeded", actor=actor, detail=detail)
     return report

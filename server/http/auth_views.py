@@ -7,9 +7,11 @@ from aiohttp import web
 from server.contract.accounts import EmailedToken, LinkRequest, RoleChange, SignIn, SignUp
 from server.contract.session import SESSION_COOKIE
 from server.domain import accounts
+from server.domain.errors import Unauthenticated
 from server.domain.people import load_person, self_view
 from server.http.common import clear_session_cookie, current_user, ok, path_int, read_body, set_session_cookie
 from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL_THROTTLE, PASSWORDS, SETTINGS, TRANSACTIONS
+from server.http.origin import origin_of
 from server.http.throttle import client_address
 from server.store.models import User
 
@@ -46,7 +48,7 @@ async def signup(request: web.Request) -> web.Response:
     _throttle(request)
     body = await read_body(request, SignUp)
     password_hash = await accounts.hash_new_password(request.app[PASSWORDS], body.password)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         user, token = await accounts.signup(
             tx,
             request.app[SETTINGS],
@@ -62,7 +64,7 @@ async def signup(request: web.Request) -> web.Response:
 async def confirm(request: web.Request) -> web.Response:
     _throttle(request)
     body = await read_body(request, EmailedToken)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         user = await accounts.confirm_email(tx, body.token)
     return ok({"user": await _me(request, user.id)})
 
@@ -71,7 +73,7 @@ async def confirm(request: web.Request) -> web.Response:
 async def resend_confirmation(request: web.Request) -> web.Response:
     user = await current_user(request)
     _throttle(request, user.email)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         await accounts.resend_confirmation(tx, request.app[SETTINGS], user)
     return ok({"status": "sent"}, status=202)
 
@@ -80,9 +82,14 @@ async def resend_confirmation(request: web.Request) -> web.Response:
 async def signin(request: web.Request) -> web.Response:
     _throttle(request)
     body = await read_body(request, SignIn)
-    async with request.app[DATABASE].read() as session:
-        user = await accounts.check_credentials(session, request.app[PASSWORDS], email=body.email, password=body.password)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    try:
+        async with request.app[DATABASE].read() as session:
+            user = await accounts.check_credentials(session, request.app[PASSWORDS], email=body.email, password=body.password)
+    except Unauthenticated:
+        async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
+            await accounts.record_failed_signin(tx, body.email)
+        raise
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         token = await accounts.start_session(tx, request.app[SETTINGS], user)
     return await _signed_in(request, user.id, token)
 
@@ -91,7 +98,7 @@ async def signin(request: web.Request) -> web.Response:
 async def request_link(request: web.Request) -> web.Response:
     body = await read_body(request, LinkRequest)
     _throttle(request, body.email)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         await accounts.request_signin_link(tx, request.app[SETTINGS], body.email)
     return ok({"status": "if an account uses that address, a sign-in link is on its way"}, status=202)
 
@@ -100,7 +107,7 @@ async def request_link(request: web.Request) -> web.Response:
 async def redeem_link(request: web.Request) -> web.Response:
     _throttle(request)
     body = await read_body(request, EmailedToken)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         user, token = await accounts.redeem_signin_link(tx, request.app[SETTINGS], body.token)
     return await _signed_in(request, user.id, token)
 
@@ -109,7 +116,7 @@ async def redeem_link(request: web.Request) -> web.Response:
 async def signout(request: web.Request) -> web.Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        async with request.app[TRANSACTIONS].begin() as tx:
+        async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
             await accounts.signout(tx, token)
     response = web.Response(status=204)
     clear_session_cookie(response)
@@ -119,7 +126,7 @@ async def signout(request: web.Request) -> web.Response:
 @routes.post("/api/v1/auth/signout-everywhere")
 async def signout_everywhere(request: web.Request) -> web.Response:
     user = await current_user(request)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         await accounts.signout_everywhere(tx, user)
     response = web.Response(status=204)
     clear_session_cookie(response)
@@ -136,6 +143,6 @@ async def me(request: web.Request) -> web.Response:
 async def update_user(request: web.Request) -> web.Response:
     actor = await current_user(request)
     body = await read_body(request, RoleChange)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         user = await accounts.change_person(tx, actor, path_int(request, "user_id"), role=body.role, active=body.active)
     return ok({"user": await _me(request, user.id)})

@@ -12,6 +12,7 @@ from server.domain import invitations, rooms
 from server.domain.people import load_person, self_view
 from server.http.common import ok, read_body, set_session_cookie
 from server.http.keys import AUTH_THROTTLE, DATABASE, SETTINGS, TRANSACTIONS
+from server.http.origin import origin_of
 from server.http.throttle import client_address
 from server.store.models import User
 
@@ -36,7 +37,7 @@ def invitation_answer(outcomes: list[invitations.Outcome], *, single: bool) -> d
 async def redeem(request: web.Request) -> web.Response:
     request.app[AUTH_THROTTLE].check(client_address(request))
     body = await read_body(request, RedeemInvitation)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         redeemed = await invitations.redeem(tx, request.app[SETTINGS], body.token)
     async with request.app[DATABASE].read() as session:
         person = await session.get(User, redeemed.user_id)

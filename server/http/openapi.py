@@ -18,7 +18,19 @@ from aiohttp import web
 
 from server import __version__
 from server.config import Settings
-from server.contract import accounts, envelopes, invitations, messages, organisations, rooms, seeding
+from server.contract import (
+    accounts,
+    administration,
+    audit,
+    envelopes,
+    exports,
+    invitations,
+    messages,
+    organisations,
+    profile,
+    rooms,
+    seeding,
+)
 from server.contract import inbound as inbound_mail
 from server.contract import matchmaking as matching
 from server.contract import notifications as notice
@@ -55,6 +67,8 @@ class Op:
     errors: tuple[int, ...] = ()
     also: dict[int, type[Any]] = field(default_factory=dict)
     public: bool = False  # needs no session (a signed token in the query instead)
+    media: str | None = None  # the answer is a file of this media type (a download), not JSON
+    also_media: tuple[str, ...] = ()  # other media types the same download may come as
 
 
 LIMITED = (429,)
@@ -177,11 +191,21 @@ def _content(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
+def _download(media: str) -> dict[str, Any]:
+    """The schema of a download: text, or a JSON document described in docs/ (room
+    exports in docs/export-schema.md, personal data in docs/protocol.md)."""
+    if media.endswith("json"):
+        return {"type": "object", "description": "a JSON document described in docs/export-schema.md or docs/protocol.md"}
+    return {"type": "string"}
+
+
 def _path_parameters(path: str) -> list[dict[str, Any]]:
     params = []
     for name in re.findall(r"{(\w+)}", path):
         if name == "room":
             schema: dict[str, Any] = {"type": "string", "description": "an id or a slug"}
+        elif name == "session_id":
+            schema = {"type": "string", "pattern": "^[0-9a-f]{16}$", "description": "a session's id from GET /api/v1/me/sessions"}
         else:
             schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
@@ -207,6 +231,8 @@ def _operation(path: str, op: Op, refs: dict[type[Any], dict[str, Any]], named: 
         responses[str(status)] = {"description": shape.__doc__.split("\n")[0] if shape and shape.__doc__ else op.summary}
         if shape is not None:
             responses[str(status)]["content"] = _content(refs[shape])
+        elif op.media is not None and status == op.status:
+            responses[str(status)]["content"] = {media: {"schema": _download(media)} for media in (op.media, *op.also_media)}
     statuses = ({400, 401, 403, 404} if path.startswith(V) else {503}) | set(op.errors) | ({413} if op.body else set())
     for status in sorted(statuses):
         schema = refs[envelopes.Health] if status == 503 else error
@@ -357,6 +383,65 @@ PATHS.update(
         f"{V}/events": {"get": Op("Seeded events, newest first, with the number of their rooms you can see", seeding.EventList)},
         f"{V}/events/{{event_id}}": {
             "get": Op("An event's rooms you can see and what has happened in them since it was seeded", seeding.EventAnswer)
+        },
+    }
+)
+
+# People and records (issue 12): the audit log (administrators).
+PATHS.update(
+    {
+        f"{V}/admin/audit": {"get": Op("The audit log, newest first, filtered (administrators)", audit.AuditList, query=audit.AuditQuery)},
+        f"{V}/admin/audit.csv": {
+            "get": Op("Every matching audit entry as CSV, oldest first (administrators)", None, query=audit.AuditQuery, media="text/csv")
+        },
+        f"{V}/rooms/{{room}}/export": {
+            "get": Op(
+                "A room or one thread as Markdown or JSON (docs/export-schema.md), streamed (owners, administrators)",
+                None,
+                query=exports.ExportQuery,
+                media="text/markdown",
+                also_media=("application/json",),
+            )
+        },
+        f"{V}/me": {
+            "get": Op("The signed-in user", envelopes.UserAnswer),
+            "patch": Op("Change your display name or declared organisation", envelopes.UserAnswer, body=profile.ProfileChanges),
+        },
+        f"{V}/me/email": {
+            "post": Op(
+                "Change your email address: a link goes to the new one, the old one is told", envelopes.Accepted, 202, profile.EmailChange,
+                errors=(409, 429),
+            )
+        },
+        f"{V}/auth/confirm-email": {
+            "post": Op("Follow the link sent to a new address: it becomes the account's", envelopes.UserAnswer, body=accounts.EmailedToken)
+        },
+        f"{V}/me/password": {
+            "post": Op("Change your password (asks for the current one); every other session ends", profile.PasswordChanged,
+                       body=profile.PasswordChange)
+        },
+        f"{V}/me/sessions": {"get": Op("Where you are signed in, newest first", profile.SessionList)},
+        f"{V}/me/sessions/{{session_id}}": {"delete": Op("End one of your sessions", None, 204)},
+        f"{V}/me/delete": {
+            "post": Op("Delete your account: personal data removed, messages kept as Former member", None, 204, profile.AccountDeletion)
+        },
+        f"{V}/me/data": {
+            "get": Op("All the data held about you, as a JSON download (recorded in the audit log)", None, media="application/json")
+        },
+        f"{V}/admin/users": {
+            "get": Op("People, filtered, in account order (administrators)", administration.PeopleList, query=administration.PeopleQuery)
+        },
+        f"{V}/admin/rooms": {"get": Op("Every room, invite-only ones too, with owners (administrators)", administration.AdminRoomList)},
+        f"{V}/admin/rooms/{{room}}/owner": {
+            "post": Op("Make a person the room's one owner (administrators)", administration.OwnerChanged, body=administration.NewOwner,
+                       errors=(409,))
+        },
+        f"{V}/admin/users/{{user_id}}/resend-invitation": {
+            "post": Op("Send an invited person a fresh link for each waiting invitation (administrators)",
+                       administration.InvitationsResent, errors=(409,))
+        },
+        f"{V}/admin/users/{{user_id}}/data": {
+            "get": Op("All the data held about a person, as a JSON download (administrators)", None, media="application/json")
         },
     }
 )

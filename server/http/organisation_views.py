@@ -8,6 +8,7 @@ from server.contract.organisations import NewOrganisation, OrganisationChanges
 from server.domain import organisations
 from server.http.common import current_user, ok, path_int, read_body
 from server.http.keys import DATABASE, TRANSACTIONS
+from server.http.origin import origin_of
 
 routes = web.RouteTableDef()
 
@@ -24,7 +25,7 @@ async def list_organisations(request: web.Request) -> web.Response:
 async def create_organisation(request: web.Request) -> web.Response:
     actor = await current_user(request)
     body = await read_body(request, NewOrganisation)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         org = await organisations.create_organisation(tx, actor, body.name, body.domains or [], body.kind)
     return ok({"organisation": {"id": org.id, "name": org.name, "domains": [d.domain for d in org.domains], "kind": org.kind}}, status=201)
 
@@ -34,6 +35,6 @@ async def update_organisation(request: web.Request) -> web.Response:
     actor = await current_user(request)
     body = await read_body(request, OrganisationChanges)
     org_id = path_int(request, "organisation_id")
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         org = await organisations.update_organisation(tx, actor, org_id, body.name, body.domains, body.kind)
     return ok({"organisation": {"id": org.id, "name": org.name, "domains": [d.domain for d in org.domains], "kind": org.kind}})

@@ -14,6 +14,7 @@ from server.domain.errors import NotFound
 from server.http.common import current_user, ok, read_body, read_query, room_ref
 from server.http.invitation_views import invitation_answer
 from server.http.keys import DATABASE, REALTIME, SETTINGS, TRANSACTIONS
+from server.http.origin import origin_of
 
 routes = web.RouteTableDef()
 
@@ -49,7 +50,7 @@ async def room_directory(request: web.Request) -> web.Response:
 async def create_room(request: web.Request) -> web.Response:
     user = await current_user(request)
     fields = await _fields(request)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         room = await rooms.create_room(tx, user, fields, request.app[SETTINGS].max_title_chars)
     return ok({"room": await _room(request, user, room.id)}, status=201)
 
@@ -65,7 +66,7 @@ async def update_room(request: web.Request) -> web.Response:
     user = await current_user(request)
     ref = room_ref(request)
     fields = await _fields(request)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         room = await rooms.update_room(tx, user, ref, fields, request.app[SETTINGS].max_title_chars)
     return ok({"room": await _room(request, user, room.id)})
 
@@ -74,7 +75,7 @@ async def update_room(request: web.Request) -> web.Response:
 async def join(request: web.Request) -> web.Response:
     user = await current_user(request)
     ref = room_ref(request)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         await rooms.join_room(tx, user, ref)
     return ok({"room": await _room(request, user, ref)})
 
@@ -83,7 +84,7 @@ async def join(request: web.Request) -> web.Response:
 async def leave(request: web.Request) -> web.Response:
     user = await current_user(request)
     ref = room_ref(request)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         await rooms.leave_room(tx, user, ref)
     try:
         return ok({"room": await _room(request, user, ref)})
@@ -106,7 +107,7 @@ async def invite(request: web.Request) -> web.Response:
     user = await current_user(request)
     ref = room_ref(request)
     body = await read_body(request, InviteRequest)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         outcomes = await invitations.invite(
             tx, request.app[SETTINGS], user, ref, emails=body.emails, email=body.email, name=body.name, user_id=body.user_id
         )
@@ -126,7 +127,7 @@ async def start_thread(request: web.Request) -> web.Response:
     ref = room_ref(request)
     body = await read_body(request, NewThread)
     settings = request.app[SETTINGS]
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         started = await posting.start_thread(
             tx, user, ref, body.title, body.body, body.client_id, settings.max_title_chars, settings.max_message_chars
         )

@@ -8,6 +8,7 @@ from server.contract.messages import MessageEdit, NewMessage, PageQuery, Preview
 from server.domain import access, markdown, messages, rooms, threads
 from server.http.common import current_user, ok, path_int, read_body, read_query
 from server.http.keys import DATABASE, SEND_QUEUE, SETTINGS, TRANSACTIONS
+from server.http.origin import origin_of
 
 routes = web.RouteTableDef()
 
@@ -43,7 +44,7 @@ async def post_message(request: web.Request) -> web.Response:
 async def follow(request: web.Request) -> web.Response:
     """PUT follows, DELETE unfollows."""
     user = await current_user(request)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         thread = await threads.set_following(tx, user, path_int(request, "thread_id"), request.method == "PUT")
     async with request.app[DATABASE].read() as session:
         return ok({"thread": await threads.thread_view(session, user, thread.id)})
@@ -53,7 +54,7 @@ async def follow(request: web.Request) -> web.Response:
 async def mark_read(request: web.Request) -> web.Response:
     user = await current_user(request)
     seq = (await read_body(request, ReadMarker)).seq
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         view = await threads.mark_read(tx, user, path_int(request, "thread_id"), seq)
     return ok({"thread": view})
 
@@ -71,7 +72,7 @@ async def edit_message(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     message_id = path_int(request, "message_id")
     body = (await read_body(request, MessageEdit)).body
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         view = await messages.edit_message(tx, user, message_id, body, settings.max_message_chars)
     return ok({"message": view})
 
@@ -79,7 +80,7 @@ async def edit_message(request: web.Request) -> web.Response:
 @routes.delete("/api/v1/messages/{message_id}")
 async def delete_message(request: web.Request) -> web.Response:
     user = await current_user(request)
-    async with request.app[TRANSACTIONS].begin() as tx:
+    async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         view = await messages.delete_message(tx, user, path_int(request, "message_id"))
     return ok({"message": view})
 

@@ -78,7 +78,9 @@ class Connections:
         if signed_in is None:
             raise socketio.exceptions.ConnectionRefusedError({"code": "unauthenticated", "message": "sign in first"})
         user, session_id = signed_in
-        await self.sio.save_session(sid, {"user_id": user.id, "session_id": session_id, "rooms": set(), "typing": {}})
+        address = environ.get("REMOTE_ADDR")  # for the audit log (a message deleted from this connection)
+        state: dict[str, Any] = {"user_id": user.id, "session_id": session_id, "rooms": set(), "typing": {}, "address": address}
+        await self.sio.save_session(sid, state)
         await self.sio.enter_room(sid, user_channel(user.id))
 
     async def disconnect(self, sid: str, reason: Any = None) -> dict[int, list[int]]:

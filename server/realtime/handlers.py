@@ -16,6 +16,7 @@ import socketio
 
 from server.config import Settings
 from server.contract.events import Outgoing, ToConnection, ToRoom
+from server.contract.origin import Origin
 from server.contract.socket_payloads import Delete, Edit, Read, Send, Subscribe, Typing, Unsubscribe, parse
 from server.domain import access, events, messages, threads
 from server.domain.errors import DomainError, Invalid
@@ -157,7 +158,8 @@ class Realtime:
     async def on_delete(self, sid: str, data: Any) -> dict[str, Any]:
         message_id = parse(Delete, data, self.settings).message_id
         user = await self.connections.user(sid)
-        async with self.txs.begin() as tx:
+        origin = Origin("socket", (await self.connections.peek(sid)).get("address"))
+        async with self.txs.begin(origin) as tx:
             view = await messages.delete_message(tx, user, message_id)
         return {"message": view}
 

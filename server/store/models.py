@@ -29,12 +29,16 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from server.vocabulary import (
+    AUDIT_ACTIONS,
+    DOORS,
     INBOUND_OUTCOMES,
     INTEREST_KINDS,
     JOIN_REQUEST_STATUSES,
     MAIL_DOORS,
     NOTIFY_MODES,
     ORGANISATION_KINDS,
+    AuditAction,
+    Door,
     InboundOutcome,
     InterestKind,
     JoinRequestStatus,
@@ -136,6 +140,9 @@ class User(Base):
     notify_mode: Mapped[NotifyMode] = mapped_column(String(10), default="delay", server_default="delay")
     last_digest_at: Mapped[datetime | None]
     organisation: Mapped[Organisation | None] = relationship(lazy="raise_on_sql")
+    # Set when the person deleted their account: personal data is gone, the row stays
+    # so their messages keep an author ("Former member").
+    deleted_at: Mapped[datetime | None]
 
 
 class AuthSession(Base):
@@ -147,6 +154,10 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # Shown on the profile's list of signed-in sessions (issue 12): the device (from
+    # the User-Agent) and the address it signed in from.
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(64))
 
 
 class EmailToken(Base):
@@ -160,6 +171,8 @@ class EmailToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # For "change-email": the new address the link confirms.
+    new_email: Mapped[str | None] = mapped_column(String(254))
 
 
 class SeedEvent(Base):
@@ -425,6 +438,8 @@ class JoinRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
 class StageMove(Base):
     """One move of a room along the pipeline, announced as the room event ``seq``
     (stage.moved). A move to incubation records the programme's three criteria."""
@@ -446,3 +461,21 @@ class StageMove(Base):
     rapid_success: Mapped[str | None] = mapped_column(Text)
     moved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     moved_at: Mapped[datetime] = mapped_column(default=utcnow)
+class AuditEntry(Base):
+    """Who did what, to whom or which room or organisation, when and from which address
+    (issue 12). Written in the same transaction as the action (``server.domain.audit``);
+    never holds message bodies, passwords or tokens. References survive the row they
+    name being deleted (SET NULL); ``detail`` keeps a short description."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (one_of("action", AUDIT_ACTIONS), one_of("door", DOORS))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    action: Mapped[AuditAction] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    door: Mapped[Door] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(500), default="")

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.contract.events import Directive, DurableEvent, MailQueued, Outgoing, PersonalEvent, ToPerson, ToRoom
 from server.contract.events import RoomEvent as RoomEventShape
+from server.contract.origin import UNKNOWN_ORIGIN, Origin
 from server.store.db import Database
 from server.store.models import Room, RoomEvent, utcnow
 
@@ -37,6 +38,7 @@ class Publisher(Protocol):
 class Tx:
     session: AsyncSession
     outgoing: list[Outgoing] = field(default_factory=list)
+    origin: Origin = UNKNOWN_ORIGIN  # where the write came from (the audit log records it)
 
     def to_room(self, room_id: int, event: RoomEventShape) -> None:
         self.outgoing.append(ToRoom(room_id, event))
@@ -86,13 +88,13 @@ class Transactions:
         self.publisher = publisher
 
     @contextlib.asynccontextmanager
-    async def begin(self) -> AsyncIterator[Tx]:
+    async def begin(self, origin: Origin = UNKNOWN_ORIGIN) -> AsyncIterator[Tx]:
         """One write transaction: committed when the block ends normally, rolled back
         when it raises. Commit and announce run shielded: a caller cancelled at that
         moment (a client that went away, a server stopping) can neither leave the
         commit's outcome unknown nor a committed write unannounced."""
         async with self.db.write_session() as session:
-            tx = Tx(session)
+            tx = Tx(session, origin=origin)
             yield tx  # an exception here closes the session: rolled back, nothing announced
             finishing = asyncio.ensure_future(self._commit(tx))
             try:

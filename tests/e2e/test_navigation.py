@@ -109,6 +109,7 @@ def test_sign_out_everywhere_tells_other_browsers_and_stops_reconnecting(people,
 
         ada.goto("/")
         ada.page.get_by_role("button", name="Sign out everywhere").click()
+        ada.page.get_by_role("dialog", name="Sign out everywhere?").get_by_role("button", name="Sign out everywhere").click()  # asked first
         ada.page.locator("h1", has_text="Sign in").wait_for()
         # This page signed out itself: it goes to the sign-in page, not the message.
         assert ada.page.get_by_role("heading", name="You were signed out").count() == 0

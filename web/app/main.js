@@ -28,6 +28,12 @@ import { installShortcuts } from "./shortcuts.js";
 import { openShortcutsHelp } from "./views/shortcuts-help.js";
 import { seedView } from "./views/seed.js";
 import { eventsView, eventView } from "./views/events.js";
+import { confirmAction } from "./confirm-dialog.js";
+import { profileView, confirmEmailView } from "./views/profile.js";
+import { adminAuditView } from "./views/admin-audit.js";
+import { adminPeopleView } from "./views/admin-people.js";
+import { adminRoomsView } from "./views/admin-rooms.js";
+import { adminOrganisationsView } from "./views/admin-organisations.js";
 
 /**
  * What a mounted view offers main.js.
@@ -52,6 +58,12 @@ route("/admin/inbound-mail", "admin-inbound");
 route("/settings/notifications", "notification-settings");
 route("/unsubscribe", "unsubscribe");
 route("/rooms/new", "new-room");
+route("/profile", "profile");
+route("/confirm-email", "confirm-email");
+route("/admin/audit", "admin-audit");
+route("/admin/people", "admin-people");
+route("/admin/rooms", "admin-rooms");
+route("/admin/organisations", "admin-organisations");
 route("/r/:slug", "room");
 route("/r/:slug/new", "room-new-thread");
 route("/r/:slug/settings", "room-settings");
@@ -87,6 +99,12 @@ const VIEWS = {
   seed: [seedView, true],
   events: [eventsView, true],
   event: [eventView, true],
+  profile: [profileView, true],
+  "confirm-email": [confirmEmailView, false],
+  "admin-audit": [adminAuditView, true],
+  "admin-people": [adminPeopleView, true],
+  "admin-rooms": [adminRoomsView, true],
+  "admin-organisations": [adminOrganisationsView, true],
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -186,7 +204,11 @@ function renderHeader(routeName) {
   const signOutButton = h("button", { type: "button", class: "header-button" }, "Sign out");
   signOutButton.addEventListener("click", () => signOut());
   const everywhere = h("button", { type: "button", class: "header-button" }, "Sign out everywhere");
-  everywhere.addEventListener("click", () => signOut({ everywhere: true }));
+  everywhere.addEventListener("click", async () => {
+    const sure = await confirmAction({ title: "Sign out everywhere?", confirmLabel: "Sign out everywhere",
+      text: "Every browser and device signed in to your account will be signed out, this one included." });
+    if (sure) await signOut({ everywhere: true });
+  });
   replaceContent(nav, h("ul", { class: "header-links" },
     h("li", {}, h("a", { href: "/", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
     h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
@@ -201,6 +223,11 @@ function renderHeader(routeName) {
     user.role === "facilitator" || user.role === "administrator"
       ? h("li", {}, h("a", { href: "/seed", "aria-current": routeName === "seed" ? "page" : null }, "Seed rooms"))
       : null,
+    user.role === "administrator"
+      ? h("li", {}, h("a", { href: "/admin/people", "aria-current": routeName.startsWith("admin-") && routeName !== "admin-inbound" ? "page" : null },
+        "Administration"))
+      : null,
+    h("li", {}, h("a", { href: "/profile", "aria-current": routeName === "profile" ? "page" : null }, "Your account")),
     h("li", { class: "header-user" }, h("span", { class: "visually-hidden" }, "Signed in as "), user.display_name),
     h("li", {}, signOutButton),
     h("li", {}, everywhere)));

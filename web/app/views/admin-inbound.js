@@ -5,6 +5,7 @@ import { h, replaceContent } from "../dom.js";
 import { get, query, ApiError } from "../api.js";
 import { session } from "../session.js";
 import { timeElement } from "../time.js";
+import { adminNav } from "./admin-nav.js";
 
 /**
  * @typedef {object} InboundRecord
@@ -80,7 +81,7 @@ export function adminInboundView(main) {
     h("caption", { class: "visually-hidden" }, "Inbound email, newest first"),
     h("thead", {}, h("tr", {}, ["Received", "Door", "From", "To", "Subject", "Outcome", "Answer"].map((t) => h("th", { scope: "col" }, t)))),
     body);
-  replaceContent(main, h("div", {}, heading,
+  replaceContent(main, h("div", {}, adminNav("/admin/inbound-mail"), heading,
     h("p", {}, "Replies and new threads received by email, and why any were refused."),
     h("p", {}, h("label", { for: "inbound-outcome" }, "Show "), filter),
     h("div", { class: "table-scroll" }, table), status, more));

@@ -5,6 +5,7 @@
 import { h, replaceContent } from "../dom.js";
 import { stageBadge, collaboratorsBadge, plural } from "../labels.js";
 import { whileBusy } from "../forms.js";
+import { confirmAction } from "../confirm-dialog.js";
 import { canJoin, canLeave, canManage, isArchived } from "../permissions.js";
 
 /** @typedef {import("../protocol.js").Room} Room */
@@ -42,7 +43,14 @@ export function createRoomHeader({ onJoin, onLeave, onMoveStage }) {
       controls.push(join);
     } else if (canLeave(room)) {
       const leave = h("button", { type: "button", class: "button button-secondary button-small" }, "Leave room");
-      leave.addEventListener("click", () => whileBusy(leave, onLeave));
+      leave.addEventListener("click", async () => {
+        const text = room.visibility === "invite"
+          ? "This room is invite-only: once you leave, you cannot see it or come back unless someone invites you again."
+          : "You will stop following its threads here. You can join again at any time.";
+        if (await confirmAction({ title: `Leave ${room.title}?`, text, confirmLabel: "Leave room", cancelLabel: "Stay" })) {
+          await whileBusy(leave, onLeave);
+        }
+      });
       controls.push(leave);
     }
     if (canManage(room)) {

@@ -10,10 +10,27 @@ import { navigate } from "../router.js";
 import { setTitle } from "../page.js";
 import { announceStatus } from "../announcer.js";
 import { canManage } from "../permissions.js";
+import { session } from "../session.js";
 
 const FIELDS = ["title", "summary", "stage", "visibility", "tags", "looking_for_collaborators"];
 
 /** @typedef {import("../protocol.js").Room} Room */
+
+/**
+ * Downloads of the room's whole record (for a records schedule or an FOI request):
+ * its owners and administrators only, as the server decides.
+ * @param {Room} room
+ */
+function recordSection(room) {
+  if (room.membership !== "owner" && session.user?.role !== "administrator") return null;
+  const base = `/api/v1/rooms/${room.id}/export`;
+  return h("section", { class: "profile-section", "aria-labelledby": "room-record" },
+    h("h2", { id: "room-record" }, "The room’s record"),
+    h("p", {}, "Every thread and message, with edits, deletions and the room’s history. Downloading is recorded in the audit log."),
+    h("ul", {},
+      h("li", {}, h("a", { href: base, download: `${room.slug}.md` }, "Download as Markdown (to read)")),
+      h("li", {}, h("a", { href: `${base}?format=json`, download: `${room.slug}.json` }, "Download as JSON (complete)"))));
+}
 
 /** @param {HTMLElement} main @param {{params: Record<string, string>}} route */
 export function roomSettingsView(main, { params }) {
@@ -56,7 +73,7 @@ export function roomSettingsView(main, { params }) {
       return;
     }
     setTitle("Edit room", room.title);
-    replaceContent(content, settingsForm(room));
+    replaceContent(content, settingsForm(room), recordSection(room));
   }
 
   /** @param {Room} room */

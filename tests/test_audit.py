@@ -110,6 +110,9 @@ async def test_room_visibility_and_stage_changes_are_recorded_once_and_a_refused
     assert len(await entries(admin, "room-stage-changed")) == 1
     assert len(await entries(admin, "room-stage-changed", room=room["id"])) == 1
     assert await entries(admin, "room-stage-changed", room=taken["id"]) == []
+    # The move endpoint is the same path: one more entry.
+    await alice.post(f"/api/v1/rooms/{room['id']}/stage", {"stage": "live", "note": "launched"}, expect=201)
+    assert [e["detail"] for e in await entries(admin, "room-stage-changed", room=room["id"])][0] == "stage: co-design -> live"
 
 
 async def test_invitations_and_deletions_by_others_are_recorded_once(admin: Person, alice: Person, bob: Person) -> None:

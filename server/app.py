@@ -18,6 +18,7 @@ from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL, MAIL_THROTTLE, PASSW
 from server.http.middleware import api_errors, refuse_cross_site, security_headers
 from server.http.notification_views import routes as notification_routes
 from server.http.openapi import openapi_routes
+from server.http.search_views import routes as search_routes
 from server.http.static import add_static_routes
 from server.http.throttle import Throttle
 from server.mail.deliverer import MailDeliverer
@@ -89,5 +90,6 @@ def create_app(settings: Settings) -> web.Application:
         app.router.add_routes(table)
     app.router.add_routes(invitation_views.routes)
     app.router.add_routes(notification_routes)
+    app.router.add_routes(search_routes)
     add_static_routes(app, settings.web_dir)
     return app

@@ -106,9 +106,21 @@ class SessionRevoked(TypedDict):
     reason: RevocationReason
 
 
+class Mentioned(TypedDict):
+    """Someone mentioned the person in a new message (for the inbox, the tab title and
+    a notification, whichever rooms the tab follows)."""
+
+    type: Literal["mention"]
+    room_id: int
+    thread_id: int
+    message_id: int
+    seq: int
+    author: dict[str, Any]
+
+
 DurableEvent = Union[MessageCreated, MessageEdited, MessageDeleted, ThreadCreated]
 RoomEvent = Union[DurableEvent, MemberJoined, MemberLeft, RoomUpdated, Typing, Presence]
-PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked]
+PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked, Mentioned]
 Event = Union[RoomEvent, PersonalEvent]
 
 # Every shape by its ``type``: the test of emitted events looks each one up here.
@@ -125,6 +137,7 @@ EVENT_SHAPES: dict[str, type] = {
     "read": Read,
     "room.access_lost": RoomAccessLost,
     "session.revoked": SessionRevoked,
+    "mention": Mentioned,
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from server.contract.events import (
     MemberJoined,
     MemberLeft,
+    Mentioned,
     MessageCreated,
     MessageDeleted,
     MessageEdited,
@@ -72,3 +73,14 @@ def room_access_lost(room_id: int) -> RoomAccessLost:
 
 def session_revoked(reason: RevocationReason) -> SessionRevoked:
     return {"type": "session.revoked", "reason": reason}
+
+
+def mentioned(message: dict[str, Any]) -> Mentioned:
+    return {
+        "type": "mention",
+        "room_id": message["room_id"],
+        "thread_id": message["thread_id"],
+        "message_id": message["id"],
+        "seq": message["seq"],
+        "author": message["author"],
+    }

@@ -19,6 +19,7 @@ from server.domain.people import load_people
 from server.domain.presenters import message_json
 from server.domain.rooms import member_names
 from server.domain.threads import readable_thread
+from server.store import fulltext
 from server.store.models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, User, utcnow
 from server.store.transaction import Tx
 from server.store.upsert import insert_ignore
@@ -126,6 +127,7 @@ async def edit_message(tx: Tx, actor: User, message_id: int, body: str, max_char
     await tx.session.execute(delete(MessageMention).where(MessageMention.message_id == message.id))
     mentioned = sorted(rendered.mentions - {actor.id})
     await insert_ignore(tx.session, MessageMention, [{"message_id": message.id, "user_id": u} for u in mentioned])
+    await fulltext.reindex_messages(tx.session, [message.id])
     return await _announce_change(tx, message, events.message_edited)
 
 
@@ -146,6 +148,7 @@ async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]
     thread = await tx.session.get(Thread, message.thread_id)
     if thread is not None:
         thread.message_count = max(0, thread.message_count - 1)
+    await fulltext.reindex_messages(tx.session, [message.id])
     return await _announce_change(tx, message, events.message_deleted)
 
 

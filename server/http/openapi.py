@@ -21,6 +21,7 @@ from server.config import Settings
 from server.contract import accounts, envelopes, invitations, messages, organisations, rooms
 from server.contract import inbound as inbound_mail
 from server.contract import notifications as notice
+from server.contract import search as finding
 from server.contract.fields import MAX_ID
 from server.contract.responses import Error
 from server.contract.schema import components
@@ -275,3 +276,22 @@ PATHS.update(
     }
 )
 
+
+# Finding and catching up (issue 11).
+PATHS.update(
+    {
+        f"{V}/search": {
+            "get": Op(
+                'Full-text search of messages and thread titles in rooms you may read ("phrases", -exclusions, filters)',
+                finding.SearchAnswer,
+                query=finding.SearchQuery,
+            )
+        },
+        f"{V}/similar-rooms": {
+            "get": Op("Rooms that look like a draft room's idea (title and summary)", finding.SimilarRooms, query=finding.SimilarQuery)
+        },
+        f"{V}/inbox": {"get": Op("Threads with unread messages in your rooms, mentions first", finding.Inbox)},
+        f"{V}/inbox/read": {"post": Op("Mark inbox threads (or all) read", finding.InboxMarked, body=finding.InboxRead)},
+        f"{V}/mentions": {"get": Op("Messages mentioning you, newest first", finding.Mentions, query=finding.MentionsQuery)},
+    }
+)

@@ -21,6 +21,10 @@ import { signedOutView } from "./views/signed-out.js";
 import { notificationSettingsView, unsubscribeView } from "./views/notification-settings.js";
 import { adminInboundView } from "./views/admin-inbound.js";
 import { invitationView } from "./views/invitation.js";
+import { inboxView } from "./views/inbox.js";
+import { mentionsView } from "./views/mentions.js";
+import { searchView } from "./views/search.js";
+import { startAttention, stopAttention, onMentionCount, mentionCount } from "./attention.js";
 
 /**
  * What a mounted view offers main.js.
@@ -33,7 +37,10 @@ import { invitationView } from "./views/invitation.js";
  */
 /** @typedef {(main: HTMLElement, route: {params: Record<string, string>, query: URLSearchParams}) => View} Mount */
 
-route("/", "directory");
+route("/", "inbox");
+route("/rooms", "directory");
+route("/search", "search");
+route("/mentions", "mentions");
 route("/setup", "setup");
 route("/signup", "signup");
 route("/signin", "signin");
@@ -54,7 +61,10 @@ fallback("not-found");
 
 /** name -> [mount function, needs a confirmed account] @type {Record<string, [Mount, boolean]>} */
 const VIEWS = {
+  inbox: [inboxView, true],
   directory: [directoryView, true],
+  search: [searchView, true],
+  mentions: [mentionsView, true],
   setup: [setupView, false],
   signup: [signUpView, false],
   signin: [signInView, false],
@@ -82,7 +92,7 @@ function notFoundView(container) {
   const heading = h("h1", { tabindex: "-1" }, "Page not found");
   replaceContent(container, h("div", { class: "narrow" }, heading,
     h("p", {}, "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."),
-    h("p", {}, h("a", { href: "/" }, "Go to the room directory"))));
+    h("p", {}, h("a", { href: "/rooms" }, "Go to the room directory"))));
   return { title: "Page not found", heading };
 }
 
@@ -97,6 +107,8 @@ function redirectFor(name, needsAccount, path) {
     return name === "signin" ? safeNext(new URLSearchParams(location.search).get("next")) : "/";
   }
   if (needsAccount && !session.user) return `/signin?next=${encodeURIComponent(path)}`;
+  // The directory used to be the home page: its filtered addresses still work.
+  if (name === "inbox" && location.search) return `/rooms${location.search}`;
   return null;
 }
 
@@ -170,8 +182,21 @@ function renderHeader(routeName) {
   signOutButton.addEventListener("click", () => signOut());
   const everywhere = h("button", { type: "button", class: "header-button" }, "Sign out everywhere");
   everywhere.addEventListener("click", () => signOut({ everywhere: true }));
-  replaceContent(nav, h("ul", { class: "header-links" },
-    h("li", {}, h("a", { href: "/", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
+  const search = h("form", { class: "header-search", role: "search", "aria-label": "Search Convene" },
+    h("label", { for: "search-box", class: "visually-hidden" }, "Search messages and threads"),
+    h("input", { id: "search-box", name: "q", type: "search", class: "input header-search-input", placeholder: "Search",
+      value: routeName === "search" ? currentLocation().query.get("q") || null : null }),
+    h("button", { type: "submit", class: "header-button" }, "Search"));
+  search.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const box = /** @type {HTMLInputElement} */ (search.querySelector("#search-box"));
+    const words = box.value.trim();
+    if (words) navigate(`/search?q=${encodeURIComponent(words)}`);
+    else box.focus();
+  });
+  replaceContent(nav, search, h("ul", { class: "header-links" },
+    h("li", {}, h("a", { href: "/", "aria-current": routeName === "inbox" ? "page" : null }, "Inbox", inboxCount)),
+    h("li", {}, h("a", { href: "/rooms", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
     h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
     h("li", {}, h("a", { href: "/settings/notifications", "aria-current": routeName === "notification-settings" ? "page" : null },
       "Email settings")),
@@ -182,6 +207,16 @@ function renderHeader(routeName) {
     h("li", {}, signOutButton),
     h("li", {}, everywhere)));
 }
+
+// The unread-mention count beside "Inbox", kept current by attention.js.
+const inboxCount = h("span", { class: "header-count" });
+/** @param {number} count */
+function renderInboxCount(count) {
+  replaceContent(inboxCount, count ? h("span", { class: "badge badge-mention" }, String(count),
+    h("span", { class: "visually-hidden" }, count === 1 ? " unread mention" : " unread mentions")) : null);
+}
+renderInboxCount(mentionCount());
+onMentionCount(renderInboxCount);
 
 // ---- connection banner -------------------------------------------------------
 
@@ -215,9 +250,11 @@ function followSession(user) {
   sessionKey = key;
   realtime.stop();
   outbox.close();
+  stopAttention();
   if (user && key) {
     outbox.open(user.id);
     realtime.start({ sessionEnded });
+    startAttention();
   }
 }
 

@@ -97,7 +97,9 @@
 
 /** @typedef {"signed_out" | "signed_out_everywhere" | "deactivated"} RevocationReason */
 /** @typedef {{type: "session.revoked", reason?: RevocationReason}} SessionRevokedEvent */
-/** @typedef {RoomEvent | SessionRevokedEvent} ServerEvent */
+/** @typedef {{type: "mention", room_id: number, thread_id: number, message_id: number, seq: number, author: User}} MentionEvent */
+/** @typedef {MentionEvent | ReadEvent} PersonalEvent */
+/** @typedef {RoomEvent | SessionRevokedEvent | MentionEvent} ServerEvent */
 
 /** @typedef {{code: string, message?: string, field?: string | null}} ErrorBody */
 

@@ -36,6 +36,8 @@ const stateListeners = new Set();
 const connectListeners = new Set();
 /** @type {((reason: RevocationReason | null) => void) | null} */
 let onSessionEnded = null;
+/** @type {Set<(event: import("./protocol.js").PersonalEvent) => void>} */
+const personalListeners = new Set();
 
 const feeds = createRoomFeeds({
   transport: {
@@ -232,11 +234,31 @@ export function watchRoom(roomId, lastSeq, handlers) {
   return feeds.watch(roomId, lastSeq, handlers);
 }
 
+/**
+ * Hear the events addressed to this person rather than to a room they follow
+ * (`mention`, `read`), whichever rooms this tab watches. Returns a function that stops.
+ * @param {(event: import("./protocol.js").PersonalEvent) => void} listener
+ */
+export function onPersonalEvent(listener) {
+  personalListeners.add(listener);
+  return () => personalListeners.delete(listener);
+}
+
 /** @param {ServerEvent} event */
 function handleServerEvent(event) {
   if (event && event.type === "session.revoked") {
     endSession(event.reason || null);
     return;
+  }
+  if (event && (event.type === "mention" || event.type === "read")) {
+    for (const listener of [...personalListeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error(error);
+      }
+    }
+    if (event.type === "mention") return; // not a room event: no feed applies it
   }
   feeds.receive(event);
 }

@@ -96,7 +96,8 @@ async def test_inbox_is_live_between_two_clients(alice, bob):
     await bob_socket.wait_for("message.created", before + 1)
     assert bob_socket.of_type("message.created")[-1]["message"]["thread_id"] == other["id"]
     entries = (await bob.get("/api/v1/inbox"))["entries"]
-    assert [(e["reason"], e["thread"]["id"], e["unread_count"]) for e in entries] == [("mention", thread["id"], 2), ("other", other["id"], 2)]
+    expected = [("mention", thread["id"], 2), ("other", other["id"], 2)]
+    assert [(e["reason"], e["thread"]["id"], e["unread_count"]) for e in entries] == expected
 
     # Marking read in one tab tells the person's other tabs.
     await bob.post("/api/v1/inbox/read", {"all": True}, expect=200)

@@ -212,7 +212,8 @@ function renderHeader(routeName) {
 const inboxCount = h("span", { class: "header-count" });
 /** @param {number} count */
 function renderInboxCount(count) {
-  replaceContent(inboxCount, count ? h("span", { class: "badge badge-mention" }, String(count),
+  replaceContent(inboxCount, count ? h("span", { class: "badge badge-mention" },
+    h("span", { class: "visually-hidden" }, ", "), String(count),
     h("span", { class: "visually-hidden" }, count === 1 ? " unread mention" : " unread mentions")) : null);
 }
 renderInboxCount(mentionCount());

@@ -25,7 +25,7 @@ import * as realtime from "../realtime.js";
 export function mentionsView(main) {
   const heading = h("h1", { tabindex: "-1" }, "Mentions");
   const summary = h("p", { class: "lead" }, "Loading mentions…");
-  const list = h("ol", { class: "mention-list" });
+  const list = h("ol", { class: "mentions-page-list" });
   const more = h("button", { type: "button", class: "button button-secondary", hidden: true }, "Show older mentions");
   /** @type {number | null} */
   let nextBefore = null;
@@ -61,12 +61,12 @@ export function mentionsView(main) {
   /** @param {Mention} mention */
   function item(mention) {
     const href = `/r/${encodeURIComponent(mention.room.slug)}/t/${mention.thread.id}/m/${mention.message_id}`;
-    return h("li", { class: `mention${mention.unread ? " mention-unread" : ""}` },
-      h("p", { class: "mention-title" },
+    return h("li", { class: `mentions-page-item${mention.unread ? " mentions-page-unread" : ""}` },
+      h("p", { class: "mentions-page-title" },
         h("a", { href }, mention.thread.title), " in ", mention.room.title,
         mention.unread ? h("span", { class: "badge badge-unread" }, "Unread") : null),
-      h("p", { class: "mention-snippet" }, h("span", { class: "inbox-author" }, mention.author.display_name, ": "), mention.snippet),
-      h("p", { class: "mention-meta" }, timeElement(mention.created_at)));
+      h("p", { class: "mentions-page-snippet" }, h("span", { class: "inbox-author" }, mention.author.display_name, ": "), mention.snippet),
+      h("p", { class: "mentions-page-meta" }, timeElement(mention.created_at)));
   }
 
   more.addEventListener("click", () => load(true));

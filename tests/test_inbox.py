@@ -104,3 +104,11 @@ async def test_inbox_is_live_between_two_clients(alice, bob):
     reads = await bob_socket.wait_for("read", 2)
     assert {r["thread_id"] for r in reads} == {thread["id"], other["id"]} and all(r["unread_count"] == 0 for r in reads)
     assert len(bob_socket.of_type("mention")) == 1  # a message without a mention sends none
+
+    # An edit that adds a mention tells the newly mentioned person too.
+    answer = await alice_socket.call("edit", {"message_id": answer["message"]["id"], "body": "newer, @**Bob Supplier**"})
+    assert answer["ok"], answer
+    mentions = await bob_socket.wait_for("mention", 2)
+    assert mentions[-1]["message_id"] == answer["message"]["id"]
+    listed = (await bob.get("/api/v1/mentions"))["mentions"]
+    assert listed[0]["message_id"] == answer["message"]["id"] and listed[0]["unread"] is False  # Bob had read it already

@@ -124,11 +124,15 @@ async def edit_message(tx: Tx, actor: User, message_id: int, body: str, max_char
     message.body, message.html = body, rendered.html
     message.renderer_version = markdown.RENDERER_VERSION
     message.edited_at = utcnow()
+    before = set((await _mentions(tx.session, [message.id]))[message.id])
     await tx.session.execute(delete(MessageMention).where(MessageMention.message_id == message.id))
     mentioned = sorted(rendered.mentions - {actor.id})
     await insert_ignore(tx.session, MessageMention, [{"message_id": message.id, "user_id": u} for u in mentioned])
     await fulltext.reindex_messages(tx.session, [message.id])
-    return await _announce_change(tx, message, events.message_edited)
+    view = await _announce_change(tx, message, events.message_edited)
+    for user_id in sorted(set(mentioned) - before):  # newly mentioned: their inbox and tab title
+        tx.to_person(user_id, events.mentioned(view))
+    return view
 
 
 async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]:

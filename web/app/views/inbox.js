@@ -12,20 +12,9 @@ import { timeElement } from "../time.js";
 import { fetchRoom } from "../room-data.js";
 import * as realtime from "../realtime.js";
 import { canAskForNotifications, askForNotifications, refreshMentionCount } from "../attention.js";
+import { groupByRoom, threadHref } from "../finding.js";
 
-/**
- * @typedef {object} InboxEntry
- * @property {"mention" | "following" | "other"} reason
- * @property {{id: number, slug: string, title: string}} room
- * @property {{id: number, title: string}} thread
- * @property {number} unread_count
- * @property {number} mention_count
- * @property {number} latest_message_id
- * @property {number} latest_seq
- * @property {import("../protocol.js").User} author
- * @property {string} snippet
- * @property {string} last_activity_at
- */
+/** @typedef {import("../finding.js").InboxEntry} InboxEntry */
 /** @typedef {{entries: InboxEntry[], unread_threads: number, unread_mentions: number}} Inbox */
 
 /** @type {[InboxEntry["reason"], string][]} */
@@ -34,28 +23,6 @@ const SECTIONS = [
   ["following", "Threads you follow"],
   ["other", "Other threads in your rooms"],
 ];
-
-/** The link to a thread; it opens at the first unread message. @param {InboxEntry} entry */
-export function threadHref(entry) {
-  return `/r/${encodeURIComponent(entry.room.slug)}/t/${entry.thread.id}`;
-}
-
-/**
- * Entries of one section in rooms, keeping the server's order (rooms by their newest
- * entry, entries newest first).
- * @param {InboxEntry[]} entries
- * @returns {{room: InboxEntry["room"], entries: InboxEntry[]}[]}
- */
-export function groupByRoom(entries) {
-  /** @type {Map<number, {room: InboxEntry["room"], entries: InboxEntry[]}>} */
-  const groups = new Map();
-  for (const entry of entries) {
-    const group = groups.get(entry.room.id) || { room: entry.room, entries: [] };
-    group.entries.push(entry);
-    groups.set(entry.room.id, group);
-  }
-  return [...groups.values()];
-}
 
 /** @param {HTMLElement} main */
 export function inboxView(main) {

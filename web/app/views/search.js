@@ -9,37 +9,9 @@ import { navigate } from "../router.js";
 import { announceStatus } from "../announcer.js";
 import { field } from "../forms.js";
 import { timeElement } from "../time.js";
+import { resultHref, searchParams } from "../finding.js";
 
-/**
- * @typedef {object} SearchResult
- * @property {"message" | "thread"} kind
- * @property {{id: number, slug: string, title: string}} room
- * @property {{id: number, title: string}} thread
- * @property {number | null} message_id
- * @property {number | null} seq
- * @property {import("../protocol.js").User | null} author
- * @property {string} created_at
- * @property {string} snippet_html  escaped by the server; matches in <mark>
- */
-
-const FILTERS = ["q", "room", "organisation", "since", "until", "sort"];
-
-/** Where a result leads: the message's permalink, or the thread for a title. @param {SearchResult} result */
-export function resultHref(result) {
-  const thread = `/r/${encodeURIComponent(result.room.slug)}/t/${result.thread.id}`;
-  return result.kind === "message" && result.message_id ? `${thread}/m/${result.message_id}` : thread;
-}
-
-/** The search parameters of a URL query, without empty ones. @param {URLSearchParams} query */
-export function searchParams(query) {
-  /** @type {Record<string, string>} */
-  const params = {};
-  for (const name of FILTERS) {
-    const value = (query.get(name) || "").trim();
-    if (value) params[name] = value;
-  }
-  return params;
-}
+/** @typedef {import("../finding.js").SearchResult} SearchResult */
 
 /** @param {HTMLElement} main @param {{query: URLSearchParams}} route */
 export function searchView(main, { query }) {

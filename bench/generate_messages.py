@@ -64,12 +64,13 @@ def generate(path: Path, messages: int, rooms: int, threads_per_room: int, peopl
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
     start = datetime(2025, 1, 1)
+    began = start.strftime(STAMP)
     with db:
         db.executemany(
             "INSERT INTO users (id, email, display_name, declared_organisation, role, email_confirmed_at, created_at, notify_mode) "
             "VALUES (?, ?, ?, ?, 'member', ?, ?, 'never')",
             [
-                (i, READER if i == 1 else f"person{i}@bench.example", f"Person {i}", f"Council {i % 40}", start.strftime(STAMP), start.strftime(STAMP))
+                (i, READER if i == 1 else f"person{i}@bench.example", f"Person {i}", f"Council {i % 40}", began, began)
                 for i in range(1, people + 1)
             ],
         )
@@ -97,7 +98,7 @@ def generate(path: Path, messages: int, rooms: int, threads_per_room: int, peopl
         for t in range(threads_per_room):
             thread_id = (room - 1) * threads_per_room + t + 1
             seq += 1
-            thread_rows.append((thread_id, room, sentence(rng, words, cum)[:120], 2, start.strftime(STAMP), start.strftime(STAMP), per_thread, seq))
+            thread_rows.append((thread_id, room, sentence(rng, words, cum)[:120], 2, began, began, per_thread, seq))
             for _ in range(per_thread):
                 message_id += 1
                 seq += 1

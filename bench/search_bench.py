@@ -76,7 +76,8 @@ async def bench(path: Path, rounds: int) -> bool:
             reader = await session.scalar(select(User).where(User.email == READER))
             if reader is None:
                 raise SystemExit(f"{path} has no {READER}: make it with bench/generate_messages.py")
-            readable = select(Room.id).where((Room.visibility == "open") | Room.id.in_(select(RoomMember.room_id).where(RoomMember.user_id == reader.id)))
+            member_of = select(RoomMember.room_id).where(RoomMember.user_id == reader.id)
+            readable = select(Room.id).where((Room.visibility == "open") | Room.id.in_(member_of))
             thread_ids = list((await session.scalars(select(Thread.id).where(Thread.room_id.in_(readable)))).all())
             count = await session.scalar(select(Thread.message_count).limit(1))
         print(f"{path}: {len(thread_ids)} threads readable by the reader, about {count} messages each")

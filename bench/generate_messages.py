@@ -78,8 +78,16 @@ def generate(path: Path, messages: int, rooms: int, threads_per_room: int, peopl
             "INSERT INTO rooms (id, slug, title, summary, summary_html, stage, visibility, looking_for_collaborators, created_at, "
             "last_activity_at, last_seq) VALUES (?, ?, ?, ?, '', 'discovery', ?, ?, ?, ?, 0)",
             [
-                (r, f"room-{r}", f"Room {r} {sentence(rng, words, cum)[:60]}", sentence(rng, words, cum),
-                 "invite" if r % 2 else "open", r % 5 == 0, start.strftime(STAMP), start.strftime(STAMP))
+                (
+                    r,
+                    f"room-{r}",
+                    f"Room {r} {sentence(rng, words, cum)[:60]}",
+                    sentence(rng, words, cum),
+                    "invite" if r % 2 else "open",
+                    r % 5 == 0,
+                    start.strftime(STAMP),
+                    start.strftime(STAMP),
+                )
                 for r in range(1, rooms + 1)
             ],
         )

@@ -62,9 +62,7 @@ def test_inbox_on_sign_in_live_then_search_by_keyboard_and_open_a_result(people)
     results.first.wait_for()
     assert page.locator(".search-snippet mark").first.inner_text().lower() == "keeper"
     assert_accessible(page, "search results")
-    message_id = page.evaluate(
-        "() => document.querySelector('.search-result a[href*=\"/m/\"]').getAttribute('href').split('/m/')[1]"
-    )
+    message_id = page.evaluate("() => document.querySelector('.search-result a[href*=\"/m/\"]').getAttribute('href').split('/m/')[1]")
     tab_until(page, f".search-result a[href$='/m/{message_id}']")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/r/{room['slug']}/t/{decision['id']}/m/{message_id}")

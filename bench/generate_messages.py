@@ -129,12 +129,13 @@ def generate(path: Path, messages: int, rooms: int, threads_per_room: int, peopl
         print(f"\rroom {room}/{rooms}: {message_id} messages", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     with db:  # the full-text index, as revision 0009 builds it for existing rows
-        db.execute("DELETE FROM search_fts")
-        db.execute("DELETE FROM room_fts")
-        db.execute("INSERT INTO search_fts (rowid, title, body) SELECT id * 2, '', body FROM messages WHERE deleted_at IS NULL")
-        db.execute("INSERT INTO search_fts (rowid, title, body) SELECT id * 2 + 1, title, '' FROM threads")
+        for table in ("message_fts", "thread_fts", "room_fts"):
+            db.execute(f"DELETE FROM {table}")
+        db.execute("INSERT INTO message_fts (rowid, body) SELECT id, body FROM messages WHERE deleted_at IS NULL")
+        db.execute("INSERT INTO thread_fts (rowid, title) SELECT id, title FROM threads")
         db.execute("INSERT INTO room_fts (rowid, title, summary) SELECT id, title, summary FROM rooms")
-    db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+    for table in ("message_fts", "thread_fts", "room_fts"):
+        db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
     db.execute("ANALYZE")
     db.close()
     print(f"{message_id} messages in {thread_count} threads and {rooms} rooms: {path} ({time.perf_counter() - started:.0f} s)")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import insert
 
+from server.domain import search as search_domain
 from server.domain.errors import Invalid
 from server.domain.search import marked_html, parse_query
 from server.http.keys import DATABASE
@@ -205,3 +206,26 @@ async def test_directory_pages_past_500_rooms_and_filters_collaborators(server, 
     assert sorted(r["slug"] for r in looking["rooms"]) == sorted(f"bulk-{n}" for n in range(0, 520, 100))
     status, data = await bob.call("GET", "/api/v1/rooms", params={"cursor": "nonsense"})
     assert status == 400 and data["error"]["field"] == "cursor"
+
+
+@both
+async def test_ranking_window_widens_until_nothing_is_left_out(alice, bob, monkeypatch):
+    """Best-first ranks the newest matches first (a window); a page the window cannot
+    fill, because of filters or depth, widens it, so nothing matching is ever missed."""
+    monkeypatch.setattr(search_domain, "WINDOWS", (3,))
+    old = await alice.create_room("Old room")
+    new = await alice.create_room("New room")
+    old_thread = await alice.start_thread(old, "Archive")
+    new_thread = await alice.start_thread(new, "Current")
+    old_ids = [(await alice.send(old_thread["id"], f"lantern old {n}", f"o-{n}"))[1]["message"]["id"] for n in range(4)]
+    new_ids = [(await alice.send(new_thread["id"], f"lantern new {n}", f"n-{n}"))[1]["message"]["id"] for n in range(6)]
+
+    # The four oldest matches are outside a window of three, and still found.
+    in_old = await find(bob, "lantern", room=old["slug"])
+    assert sorted(r["message_id"] for r in in_old["results"]) == old_ids
+    seen, offset = [], 0
+    while offset is not None:
+        page = await find(bob, "lantern", limit="2", offset=str(offset), sort="newest")
+        seen += [r["message_id"] for r in page["results"]]
+        offset = page["next_offset"]
+    assert seen == (old_ids + new_ids)[::-1]

@@ -4,8 +4,8 @@ Revision ID: 0009
 Revises: 0006
 Create Date: 2026-11-27 20:30:00
 
-SQLite: two FTS5 tables (messages and thread titles share ``search_fts``, whose rowid
-is ``message id * 2`` or ``thread id * 2 + 1``; rooms have ``room_fts`` by room id).
+SQLite: three FTS5 tables, each keyed by its row's id: ``message_fts`` (message text),
+``thread_fts`` (thread titles) and ``room_fts`` (room titles and summaries).
 PostgreSQL: a ``search_vector`` tsvector column with a GIN index on messages, threads
 and rooms. Both are filled here from the existing rows; afterwards the domain keeps
 them in step inside each write's transaction (``server.store.fulltext``). Deleted
@@ -25,13 +25,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SQLITE_UP = (
-    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE message_fts USING fts5(body, tokenize = 'porter unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE thread_fts USING fts5(title, tokenize = 'porter unicode61 remove_diacritics 2')",
     "CREATE VIRTUAL TABLE room_fts USING fts5(title, summary, tokenize = 'porter unicode61 remove_diacritics 2')",
-    "INSERT INTO search_fts (rowid, title, body) SELECT id * 2, '', body FROM messages WHERE deleted_at IS NULL",
-    "INSERT INTO search_fts (rowid, title, body) SELECT id * 2 + 1, title, '' FROM threads",
+    "INSERT INTO message_fts (rowid, body) SELECT id, body FROM messages WHERE deleted_at IS NULL",
+    "INSERT INTO thread_fts (rowid, title) SELECT id, title FROM threads",
     "INSERT INTO room_fts (rowid, title, summary) SELECT id, title, summary FROM rooms",
 )
-SQLITE_DOWN = ("DROP TABLE room_fts", "DROP TABLE search_fts")
+SQLITE_DOWN = ("DROP TABLE room_fts", "DROP TABLE thread_fts", "DROP TABLE message_fts")
 
 POSTGRES_UP = (
     "ALTER TABLE messages ADD COLUMN search_vector tsvector",

@@ -26,6 +26,8 @@ from server.store.fulltext import MARK_END, MARK_START, Terms
 from server.store.models import Message, Organisation, Room, Thread, User
 
 MAX_TERMS = 16
+# Message matches ranked at once, newest first; a page needing more widens the window.
+WINDOWS = (2_000, 20_000, 200_000)
 _TERM_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _WORD_RE = re.compile(r"\w+")
 # Words too common to tell two rooms apart (similar rooms match on any word).
@@ -134,43 +136,58 @@ async def search(session: AsyncSession, viewer: User, q: str, flt: SearchFilter)
             query = query.where(created_col < _start_of(flt.until + timedelta(days=1)))
         return query
 
-    m_hits = fulltext.message_hits(session, terms)
-    t_hits = fulltext.thread_hits(session, terms)
-    in_messages = narrowed(
-        select(
-            literal("message").label("kind"),
-            Message.id.label("ref"),
-            Message.thread_id.label("thread_id"),
-            Message.created_at.label("created_at"),
-            m_hits.c.rank.label("rank"),
+    async def page_within(floor: int | None) -> list[Any]:
+        m_hits = fulltext.message_hits(session, terms, floor)
+        t_hits = fulltext.thread_hits(session, terms)
+        in_messages = narrowed(
+            select(
+                literal("message").label("kind"),
+                Message.id.label("ref"),
+                Message.thread_id.label("thread_id"),
+                Message.created_at.label("created_at"),
+                m_hits.c.rank.label("rank"),
+            )
+            .join(m_hits, m_hits.c.ref == Message.id)
+            .where(Message.deleted_at.is_(None)),
+            Message.room_id,
+            Message.author_id,
+            Message.created_at,
         )
-        .join(m_hits, m_hits.c.ref == Message.id)
-        .where(Message.deleted_at.is_(None)),
-        Message.room_id,
-        Message.author_id,
-        Message.created_at,
-    )
-    in_titles = narrowed(
-        select(
-            literal("thread").label("kind"),
-            Thread.id.label("ref"),
-            Thread.id.label("thread_id"),
-            Thread.created_at.label("created_at"),
-            t_hits.c.rank.label("rank"),
-        ).join(t_hits, t_hits.c.ref == Thread.id),
-        Thread.room_id,
-        Thread.created_by,
-        Thread.created_at,
-    )
-    found = union_all(in_messages, in_titles).subquery()
-    order = (
-        (found.c.created_at.desc(), found.c.rank.desc(), found.c.ref.desc())
-        if flt.newest_first
-        else (found.c.rank.desc(), found.c.created_at.desc(), found.c.ref.desc())
-    )
-    rows = (
-        await session.execute(select(found.c.kind, found.c.ref, found.c.thread_id).order_by(*order).offset(flt.offset).limit(flt.limit + 1))
-    ).all()
+        in_titles = narrowed(
+            select(
+                literal("thread").label("kind"),
+                Thread.id.label("ref"),
+                Thread.id.label("thread_id"),
+                Thread.created_at.label("created_at"),
+                t_hits.c.rank.label("rank"),
+            ).join(t_hits, t_hits.c.ref == Thread.id),
+            Thread.room_id,
+            Thread.created_by,
+            Thread.created_at,
+        )
+        found = union_all(in_messages, in_titles).subquery()
+        order = (
+            (found.c.created_at.desc(), found.c.rank.desc(), found.c.ref.desc())
+            if flt.newest_first
+            else (found.c.rank.desc(), found.c.created_at.desc(), found.c.ref.desc())
+        )
+        rows = (
+            await session.execute(
+                select(found.c.kind, found.c.ref, found.c.thread_id).order_by(*order).offset(flt.offset).limit(flt.limit + 1)
+            )
+        ).all()
+        return list(rows)
+
+    # Rank within the newest matches first; widen until the page is full or nothing
+    # was left out (see ``fulltext.message_window_floor``).
+    needed = flt.offset + flt.limit + 1
+    for window in (*WINDOWS, None):
+        if window is not None and window < needed:
+            continue
+        floor = await fulltext.message_window_floor(session, terms, window)
+        rows = await page_within(floor)
+        if floor is None or len(rows) > flt.limit:
+            break
     more = len(rows) > flt.limit
     rows = rows[: flt.limit]
     return SearchPage(await _present(session, terms, list(rows)), flt.offset + flt.limit if more else None)

@@ -1,16 +1,21 @@
 """The full-text index, one implementation per dialect, behind one set of functions.
 
-SQLite keeps two FTS5 tables: ``search_fts`` holds messages (rowid ``id * 2``, text in
-``body``) and thread titles (rowid ``id * 2 + 1``, text in ``title``), so one bm25
-ranks both; ``room_fts`` holds room titles and summaries by room id. PostgreSQL keeps
-a ``search_vector`` tsvector column with a GIN index on ``messages``, ``threads`` and
-``rooms`` (titles weighted 'A'). Revision 0009 creates and fills them.
+SQLite keeps three FTS5 tables, each keyed by its row's id: ``message_fts`` (message
+text), ``thread_fts`` (thread titles) and ``room_fts`` (room titles and summaries).
+PostgreSQL keeps a ``search_vector`` tsvector column with a GIN index on ``messages``,
+``threads`` and ``rooms`` (titles weighted 'A'). Revision 0009 creates and fills them.
 
 Writers call ``reindex_*`` with the ids they changed, inside their own transaction,
 so the index is never out of step with a committed row: each call re-derives the
 entries from the rows as they now are (a deleted message drops out). Readers get
 matches as small sub-selects (id, rank) to join with the tables, and snippets for one
 page of results, marked with ``MARK_START``/``MARK_END`` for the caller to escape.
+
+Ranking every match of a common word costs time in proportion to the matches (bm25
+for 800,000 rows takes seconds), so message matches can be limited to a *window*:
+the newest N matches by id (ids grow with time), found by walking the index
+backwards, which is fast. ``server.domain.search`` widens the window until a page is
+full, so newest-first order stays exact and best-first ranks within the newest N.
 
 Queries arrive as ``Terms`` already cut into plain word tokens (``\\w+``), so nothing
 a person types reaches either query language except as a quoted word: no syntax error
@@ -27,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 MARK_START = "\ue000"  # private-use characters: the snippet's match boundaries
 MARK_END = "\ue001"
-SQLITE_TABLES = ("search_fts", "room_fts")
+SQLITE_TABLES = ("message_fts", "thread_fts", "room_fts")
 POSTGRES_COLUMN = "search_vector"
 POSTGRES_INDEXES = ("ix_messages_search_vector", "ix_threads_search_vector", "ix_rooms_search_vector")
 
@@ -87,25 +92,21 @@ def _ids(ids: Iterable[int]) -> list[int]:
     return sorted(set(ids))
 
 
+async def _replace(session: AsyncSession, table: str, columns: str, source: str, ids: list[int]) -> None:
+    """SQLite: drop the entries of ``ids`` from an FTS5 table and insert them again
+    from ``source`` (a SELECT of rowid and columns restricted to ``:ids``)."""
+    params = {"ids": ids}
+    await session.execute(text(f"DELETE FROM {table} WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True)), params)
+    await session.execute(text(f"INSERT INTO {table} (rowid, {columns}) {source}").bindparams(bindparam("ids", expanding=True)), params)
+
+
 async def reindex_messages(session: AsyncSession, message_ids: Iterable[int]) -> None:
     ids = _ids(message_ids)
     if not ids:
         return
     await session.flush()  # raw statements below read the rows: pending ORM changes first
     if _dialect(session) == "sqlite":
-        params = {"ids": ids}
-        await session.execute(
-            text("DELETE FROM search_fts WHERE rowid IN (SELECT id * 2 FROM messages WHERE id IN :ids)").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            params,
-        )
-        await session.execute(
-            text(
-                "INSERT INTO search_fts (rowid, title, body) SELECT id * 2, '', body FROM messages WHERE id IN :ids AND deleted_at IS NULL"
-            ).bindparams(bindparam("ids", expanding=True)),
-            params,
-        )
+        await _replace(session, "message_fts", "body", "SELECT id, body FROM messages WHERE id IN :ids AND deleted_at IS NULL", ids)
         return
     await session.execute(
         text(
@@ -121,19 +122,7 @@ async def reindex_threads(session: AsyncSession, thread_ids: Iterable[int]) -> N
         return
     await session.flush()
     if _dialect(session) == "sqlite":
-        params = {"ids": ids}
-        await session.execute(
-            text("DELETE FROM search_fts WHERE rowid IN (SELECT id * 2 + 1 FROM threads WHERE id IN :ids)").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            params,
-        )
-        await session.execute(
-            text("INSERT INTO search_fts (rowid, title, body) SELECT id * 2 + 1, title, '' FROM threads WHERE id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            params,
-        )
+        await _replace(session, "thread_fts", "title", "SELECT id, title FROM threads WHERE id IN :ids", ids)
         return
     await session.execute(
         text("UPDATE threads SET search_vector = setweight(to_tsvector('english', title), 'A') WHERE id IN :ids").bindparams(
@@ -149,14 +138,7 @@ async def reindex_rooms(session: AsyncSession, room_ids: Iterable[int]) -> None:
         return
     await session.flush()
     if _dialect(session) == "sqlite":
-        params = {"ids": ids}
-        await session.execute(text("DELETE FROM room_fts WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True)), params)
-        await session.execute(
-            text("INSERT INTO room_fts (rowid, title, summary) SELECT id, title, summary FROM rooms WHERE id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            params,
-        )
+        await _replace(session, "room_fts", "title, summary", "SELECT id, title, summary FROM rooms WHERE id IN :ids", ids)
         return
     await session.execute(
         text(
@@ -170,18 +152,36 @@ async def reindex_rooms(session: AsyncSession, room_ids: Iterable[int]) -> None:
 # ---- matching ------------------------------------------------------------------------------
 
 
-def _hits(sql: str, name: str, query: str) -> Subquery:
-    return text(sql).bindparams(bindparam(name, query)).columns(ref=Integer, rank=Float).subquery()
+def _hits(sql: str, name: str, query: str, **more: Any) -> Subquery:
+    return (
+        text(sql)
+        .bindparams(bindparam(name, query), *(bindparam(k, v) for k, v in more.items()))
+        .columns(ref=Integer, rank=Float)
+        .subquery()
+    )
 
 
-def message_hits(session: AsyncSession, terms: Terms) -> Subquery:
-    """(ref: message id, rank: higher is better) for every live message matching."""
+async def message_window_floor(session: AsyncSession, terms: Terms, window: int | None) -> int | None:
+    """The smallest message id among the newest ``window`` matches, or None when there
+    are no more matches than that (or no window, or PostgreSQL): nothing is left out."""
+    if window is None or _dialect(session) != "sqlite":
+        return None
+    floor = await session.scalar(
+        text("SELECT rowid FROM message_fts WHERE message_fts MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :window"),
+        {"q": fts5_query(terms), "window": window},
+    )
+    return None if floor is None else int(floor) + 1
+
+
+def message_hits(session: AsyncSession, terms: Terms, floor: int | None = None) -> Subquery:
+    """(ref: message id, rank: higher is better) for every live message matching, with
+    an id of at least ``floor`` when given (see ``message_window_floor``)."""
     if _dialect(session) == "sqlite":
         return _hits(
-            "SELECT rowid / 2 AS ref, -bm25(search_fts, 4.0, 1.0) AS rank FROM search_fts "
-            "WHERE search_fts MATCH :fts_messages AND rowid % 2 = 0",
+            "SELECT rowid AS ref, -bm25(message_fts) AS rank FROM message_fts WHERE message_fts MATCH :fts_messages AND rowid >= :floor",
             "fts_messages",
             fts5_query(terms),
+            floor=floor or 0,
         )
     return _hits(
         "SELECT id AS ref, ts_rank_cd(search_vector, q) AS rank FROM messages, websearch_to_tsquery('english', :fts_messages) q "
@@ -192,11 +192,11 @@ def message_hits(session: AsyncSession, terms: Terms) -> Subquery:
 
 
 def thread_hits(session: AsyncSession, terms: Terms) -> Subquery:
-    """(ref: thread id, rank) for every thread whose title matches."""
+    """(ref: thread id, rank) for every thread whose title matches; a title match
+    counts four times a message match."""
     if _dialect(session) == "sqlite":
         return _hits(
-            "SELECT rowid / 2 AS ref, -bm25(search_fts, 4.0, 1.0) AS rank FROM search_fts "
-            "WHERE search_fts MATCH :fts_threads AND rowid % 2 = 1",
+            "SELECT rowid AS ref, -4 * bm25(thread_fts) AS rank FROM thread_fts WHERE thread_fts MATCH :fts_threads",
             "fts_threads",
             fts5_query(terms),
         )
@@ -237,18 +237,9 @@ async def snippets(
     if not message_ids and not thread_ids:
         return {}, {}
     if _dialect(session) == "sqlite":
-        rowids = [i * 2 for i in message_ids] + [i * 2 + 1 for i in thread_ids]
-        rows = await session.execute(
-            text(
-                f"SELECT rowid, snippet(search_fts, -1, '{MARK_START}', '{MARK_END}', '…', 24) FROM search_fts "
-                "WHERE search_fts MATCH :q AND rowid IN :rowids"
-            ).bindparams(bindparam("rowids", expanding=True)),
-            {"q": fts5_query(terms), "rowids": rowids},
-        )
-        found = {int(rowid): str(snippet) for rowid, snippet in rows.tuples()}
         return (
-            {i: found[i * 2] for i in message_ids if i * 2 in found},
-            {i: found[i * 2 + 1] for i in thread_ids if i * 2 + 1 in found},
+            await _fts5_snippets(session, "message_fts", terms, message_ids),
+            await _fts5_snippets(session, "thread_fts", terms, thread_ids),
         )
     query = websearch_query(terms)
     messages: dict[int, str] = {}
@@ -270,3 +261,16 @@ async def snippets(
         )
         threads = {int(i): str(s) for i, s in rows.tuples()}
     return messages, threads
+
+
+async def _fts5_snippets(session: AsyncSession, table: str, terms: Terms, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        text(
+            f"SELECT rowid, snippet({table}, 0, '{MARK_START}', '{MARK_END}', '…', 24) FROM {table} "
+            f"WHERE {table} MATCH :q AND rowid IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"q": fts5_query(terms), "ids": ids},
+    )
+    return {int(rowid): str(snippet) for rowid, snippet in rows.tuples()}

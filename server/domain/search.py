@@ -27,7 +27,7 @@ from server.store.models import Message, Organisation, Room, Thread, User
 
 MAX_TERMS = 16
 # Message matches ranked at once, newest first; a page needing more widens the window.
-WINDOWS = (2_000, 20_000, 200_000)
+WINDOWS = (500, 5_000, 50_000)
 _TERM_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _WORD_RE = re.compile(r"\w+")
 # Words too common to tell two rooms apart (similar rooms match on any word).
@@ -136,9 +136,9 @@ async def search(session: AsyncSession, viewer: User, q: str, flt: SearchFilter)
             query = query.where(created_col < _start_of(flt.until + timedelta(days=1)))
         return query
 
-    async def page_within(floor: int | None) -> list[Any]:
-        m_hits = fulltext.message_hits(session, terms, floor)
-        t_hits = fulltext.thread_hits(session, terms)
+    async def page_within(message_floor: int | None, thread_floor: int | None) -> list[Any]:
+        m_hits = fulltext.message_hits(session, terms, message_floor)
+        t_hits = fulltext.thread_hits(session, terms, thread_floor)
         in_messages = narrowed(
             select(
                 literal("message").label("kind"),
@@ -178,15 +178,16 @@ async def search(session: AsyncSession, viewer: User, q: str, flt: SearchFilter)
         ).all()
         return list(rows)
 
-    # Rank within the newest matches first; widen until the page is full or nothing
-    # was left out (see ``fulltext.message_window_floor``).
+    # Rank within the newest matches of each kind first; widen until the page is full
+    # or nothing was left out (see ``fulltext.window_floor``).
     needed = flt.offset + flt.limit + 1
     for window in (*WINDOWS, None):
         if window is not None and window < needed:
             continue
-        floor = await fulltext.message_window_floor(session, terms, window)
-        rows = await page_within(floor)
-        if floor is None or len(rows) > flt.limit:
+        message_floor = await fulltext.window_floor(session, "message", terms, window)
+        thread_floor = await fulltext.window_floor(session, "thread", terms, window)
+        rows = await page_within(message_floor, thread_floor)
+        if (message_floor is None and thread_floor is None) or len(rows) > flt.limit:
             break
     more = len(rows) > flt.limit
     rows = rows[: flt.limit]

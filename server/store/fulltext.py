@@ -25,7 +25,7 @@ is possible and no operator can be smuggled in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Literal
 
 from sqlalchemy import Float, Integer, Subquery, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -161,13 +161,15 @@ def _hits(sql: str, name: str, query: str, **more: Any) -> Subquery:
     )
 
 
-async def message_window_floor(session: AsyncSession, terms: Terms, window: int | None) -> int | None:
-    """The smallest message id among the newest ``window`` matches, or None when there
-    are no more matches than that (or no window, or PostgreSQL): nothing is left out."""
+async def window_floor(session: AsyncSession, kind: Literal["message", "thread"], terms: Terms, window: int | None) -> int | None:
+    """The smallest message (or thread) id among the newest ``window`` matches, or None
+    when there are no more matches than that (or no window, or PostgreSQL): nothing
+    is left out."""
     if window is None or _dialect(session) != "sqlite":
         return None
+    table = f"{kind}_fts"
     floor = await session.scalar(
-        text("SELECT rowid FROM message_fts WHERE message_fts MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :window"),
+        text(f"SELECT rowid FROM {table} WHERE {table} MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :window"),
         {"q": fts5_query(terms), "window": window},
     )
     return None if floor is None else int(floor) + 1
@@ -175,7 +177,7 @@ async def message_window_floor(session: AsyncSession, terms: Terms, window: int 
 
 def message_hits(session: AsyncSession, terms: Terms, floor: int | None = None) -> Subquery:
     """(ref: message id, rank: higher is better) for every live message matching, with
-    an id of at least ``floor`` when given (see ``message_window_floor``)."""
+    an id of at least ``floor`` when given (see ``window_floor``)."""
     if _dialect(session) == "sqlite":
         return _hits(
             "SELECT rowid AS ref, -bm25(message_fts) AS rank FROM message_fts WHERE message_fts MATCH :fts_messages AND rowid >= :floor",
@@ -191,14 +193,15 @@ def message_hits(session: AsyncSession, terms: Terms, floor: int | None = None) 
     )
 
 
-def thread_hits(session: AsyncSession, terms: Terms) -> Subquery:
-    """(ref: thread id, rank) for every thread whose title matches; a title match
-    counts four times a message match."""
+def thread_hits(session: AsyncSession, terms: Terms, floor: int | None = None) -> Subquery:
+    """(ref: thread id, rank) for every thread whose title matches (with an id of at
+    least ``floor`` when given); a title match counts four times a message match."""
     if _dialect(session) == "sqlite":
         return _hits(
-            "SELECT rowid AS ref, -4 * bm25(thread_fts) AS rank FROM thread_fts WHERE thread_fts MATCH :fts_threads",
+            "SELECT rowid AS ref, -4 * bm25(thread_fts) AS rank FROM thread_fts WHERE thread_fts MATCH :fts_threads AND rowid >= :floor",
             "fts_threads",
             fts5_query(terms),
+            floor=floor or 0,
         )
     return _hits(
         "SELECT id AS ref, ts_rank_cd(search_vector, q) AS rank FROM threads, websearch_to_tsquery('english', :fts_threads) q "

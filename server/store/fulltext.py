@@ -153,6 +153,8 @@ async def reindex_rooms(session: AsyncSession, room_ids: Iterable[int]) -> None:
 
 
 def _hits(sql: str, name: str, query: str, **more: Any) -> Subquery:
+    """A sub-select of (ref, rank); bind names must differ between the sub-selects of
+    one statement (SQLAlchemy would merge two ``:floor`` into one value)."""
     return (
         text(sql)
         .bindparams(bindparam(name, query), *(bindparam(k, v) for k, v in more.items()))
@@ -180,10 +182,10 @@ def message_hits(session: AsyncSession, terms: Terms, floor: int | None = None) 
     an id of at least ``floor`` when given (see ``window_floor``)."""
     if _dialect(session) == "sqlite":
         return _hits(
-            "SELECT rowid AS ref, -bm25(message_fts) AS rank FROM message_fts WHERE message_fts MATCH :fts_messages AND rowid >= :floor",
+            "SELECT rowid AS ref, -bm25(message_fts) AS rank FROM message_fts WHERE message_fts MATCH :fts_messages AND rowid >= :floor_messages",
             "fts_messages",
             fts5_query(terms),
-            floor=floor or 0,
+            floor_messages=floor or 0,
         )
     return _hits(
         "SELECT id AS ref, ts_rank_cd(search_vector, q) AS rank FROM messages, websearch_to_tsquery('english', :fts_messages) q "
@@ -198,10 +200,10 @@ def thread_hits(session: AsyncSession, terms: Terms, floor: int | None = None) -
     least ``floor`` when given); a title match counts four times a message match."""
     if _dialect(session) == "sqlite":
         return _hits(
-            "SELECT rowid AS ref, -4 * bm25(thread_fts) AS rank FROM thread_fts WHERE thread_fts MATCH :fts_threads AND rowid >= :floor",
+            "SELECT rowid AS ref, -4 * bm25(thread_fts) AS rank FROM thread_fts WHERE thread_fts MATCH :fts_threads AND rowid >= :floor_threads",
             "fts_threads",
             fts5_query(terms),
-            floor=floor or 0,
+            floor_threads=floor or 0,
         )
     return _hits(
         "SELECT id AS ref, ts_rank_cd(search_vector, q) AS rank FROM threads, websearch_to_tsquery('english', :fts_threads) q "

@@ -182,7 +182,8 @@ def message_hits(session: AsyncSession, terms: Terms, floor: int | None = None) 
     an id of at least ``floor`` when given (see ``window_floor``)."""
     if _dialect(session) == "sqlite":
         return _hits(
-            "SELECT rowid AS ref, -bm25(message_fts) AS rank FROM message_fts WHERE message_fts MATCH :fts_messages AND rowid >= :floor_messages",
+            "SELECT rowid AS ref, -bm25(message_fts) AS rank FROM message_fts "
+            "WHERE message_fts MATCH :fts_messages AND rowid >= :floor_messages",
             "fts_messages",
             fts5_query(terms),
             floor_messages=floor or 0,
@@ -200,7 +201,8 @@ def thread_hits(session: AsyncSession, terms: Terms, floor: int | None = None) -
     least ``floor`` when given); a title match counts four times a message match."""
     if _dialect(session) == "sqlite":
         return _hits(
-            "SELECT rowid AS ref, -4 * bm25(thread_fts) AS rank FROM thread_fts WHERE thread_fts MATCH :fts_threads AND rowid >= :floor_threads",
+            "SELECT rowid AS ref, -4 * bm25(thread_fts) AS rank FROM thread_fts "
+            "WHERE thread_fts MATCH :fts_threads AND rowid >= :floor_threads",
             "fts_threads",
             fts5_query(terms),
             floor_threads=floor or 0,

@@ -82,6 +82,13 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     await Person(people, people.new_session(), {}).get(link)
     await Person(people, people.new_session(), {}).post(link, expect=200)
 
+    # Finding and catching up (issue 11).
+    await alice.get("/api/v1/search?q=hello&sort=newest")
+    await alice.get("/api/v1/similar-rooms?title=Contract&summary=checks")
+    await newcomer.get("/api/v1/inbox")
+    await newcomer.get("/api/v1/mentions?unread=1")
+    await newcomer.post("/api/v1/inbox/read", {"all": True}, expect=200)
+
     checker = people.answers
     assert checker is not None
     wanted = {

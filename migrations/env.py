@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from server.config import load_settings
 from server.store.db import make_engine
+from server.store.fulltext import include_name
 from server.store.models import Base
 
 config = context.config
@@ -48,7 +49,10 @@ def _check_foreign_keys(connection: Connection) -> None:
 
 def _run(connection: Connection) -> None:
     # render_as_batch: SQLite cannot ALTER most things; batch mode copies the table.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
+    # include_name: the full-text index differs by dialect and is not a model.
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True, include_name=include_name
+    )
     with context.begin_transaction():
         context.run_migrations()
         _check_foreign_keys(connection)

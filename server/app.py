@@ -31,6 +31,7 @@ from server.http.middleware import api_errors, refuse_cross_site, security_heade
 from server.http.notification_views import routes as notification_routes
 from server.http.openapi import openapi_routes
 from server.http.pipeline_views import routes as pipeline_routes
+from server.http.search_views import routes as search_routes
 from server.http.seed_views import routes as seed_routes
 from server.http.static import add_static_routes
 from server.http.throttle import Throttle
@@ -110,5 +111,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(export_views.routes)
     app.router.add_routes(profile_views.routes)
     app.router.add_routes(admin_views.routes)
+    app.router.add_routes(search_routes)
     add_static_routes(app, settings.web_dir)
     return app

@@ -129,6 +129,12 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     await bob.get(f"/api/v1/rooms/{room['id']}/export?format=json")
     await newcomer.get("/api/v1/me/data")
     await admin.get(f"/api/v1/admin/users/{newcomer.id}/data")
+    # Finding and catching up (issue 11).
+    await alice.get("/api/v1/search?q=hello&sort=newest")
+    await alice.get("/api/v1/similar-rooms?title=Contract&summary=checks")
+    await newcomer.get("/api/v1/inbox")
+    await newcomer.get("/api/v1/mentions?unread=1")
+    await newcomer.post("/api/v1/inbox/read", {"all": True}, expect=200)
 
     checker = people.answers
     assert checker is not None

@@ -177,6 +177,9 @@ async def test_a_deleted_account_erases_its_messages_only_where_the_site_allows_
         assert {e["message"]["author"]["display_name"] for e in deleted} == {"Former member"}
         shown = (await bob2.get(f"/api/v1/threads/{thread['id']}/messages"))["messages"]
         assert [(m["body"], m["deleted"]) for m in shown] == [("Bob opens", False), ("", True), ("", True)]
+        # Erased text leaves the search index in the same transaction.
+        found = (await bob2.get("/api/v1/search?q=Alice+says"))["results"]
+        assert found == []
         [entry] = (await admin.get("/api/v1/admin/audit?action=account-deleted"))["entries"]
         assert entry["detail"] == "2 messages erased"
     finally:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.config import Settings
 from server.store.db import make_engine
+from server.store.fulltext import include_name
 from server.store.models import Base
 from server.store.schema import downgrade, upgrade
 from server.vocabulary import (
@@ -171,7 +172,8 @@ async def test_the_migrations_build_exactly_the_models_schema(engine: AsyncEngin
     --autogenerate`` to find (it does not compare CHECK constraints; the test above does)."""
 
     def differences(sync_conn: Connection) -> list[Any]:
-        return list(compare_metadata(MigrationContext.configure(sync_conn, opts={"compare_type": True}), Base.metadata))
+        context = MigrationContext.configure(sync_conn, opts={"compare_type": True, "include_name": include_name})
+        return list(compare_metadata(context, Base.metadata))
 
     async with engine.connect() as conn:
         assert await conn.run_sync(differences) == []

@@ -2,7 +2,7 @@
 deleted accounts
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0009
 Create Date: 2026-11-27 20:40:00
 
 The audit log (who did what, when, from which address) and what the profile page
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0011"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -42,9 +42,11 @@ class OrganisationAnswer(Answer):
 
 
 class RoomList(Answer):
-    """Most recently active first."""
+    """Most recently active first; ``next_cursor`` (null on the last page) asks for
+    the next page."""
 
     rooms: list[RoomView]
+    next_cursor: str | None
 
 
 class RoomAnswer(Answer):

@@ -132,9 +132,21 @@ class JoinRequestReceived(TypedDict):
     join_request: dict[str, Any]
 
 
+class Mentioned(TypedDict):
+    """Someone mentioned the person in a new message (for the inbox, the tab title and
+    a notification, whichever rooms the tab follows)."""
+
+    type: Literal["mention"]
+    room_id: int
+    thread_id: int
+    message_id: int
+    seq: int
+    author: dict[str, Any]
+
+
 DurableEvent = Union[MessageCreated, MessageEdited, MessageDeleted, ThreadCreated, StageMoved]
 RoomEvent = Union[DurableEvent, MemberJoined, MemberLeft, RoomUpdated, Typing, Presence]
-PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked, JoinRequestDecided, JoinRequestReceived]
+PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked, JoinRequestDecided, JoinRequestReceived, Mentioned]
 Event = Union[RoomEvent, PersonalEvent]
 
 # Every shape by its ``type``: the test of emitted events looks each one up here.
@@ -154,6 +166,7 @@ EVENT_SHAPES: dict[str, type] = {
     "join_request.decided": JoinRequestDecided,
     "join_request.received": JoinRequestReceived,
     "stage.moved": StageMoved,
+    "mention": Mentioned,
 }
 
 

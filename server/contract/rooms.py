@@ -23,14 +23,22 @@ class RoomSettings(Struct, kw_only=True):
     looking_for_collaborators: bool | None = None
 
 
+DIRECTORY_PAGE_MAX = 500
+
+
 class DirectoryQuery(Struct, kw_only=True):
-    """``organisation`` and ``q`` match parts of names, case-insensitively."""
+    """``organisation`` and ``q`` match parts of names, case-insensitively;
+    ``looking_for_collaborators`` keeps only rooms asking for collaborators. Pages of
+    ``limit`` rooms: pass the answer's ``next_cursor`` as ``cursor`` for the next."""
 
     stage: Stage | None = None
     tag: Tag | None = None
     organisation: SearchText | None = None
     q: SearchText | None = None
     mine: bool = False
+    looking_for_collaborators: bool = False
+    cursor: Annotated[str, Meta(max_length=100, description="next_cursor from the previous page")] | None = None
+    limit: Annotated[int, Meta(ge=1, le=DIRECTORY_PAGE_MAX)] = DIRECTORY_PAGE_MAX
 
 
 class EventsQuery(Struct, kw_only=True):

@@ -4,6 +4,7 @@ recently active first, with what the viewer has not read."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, or_, select
@@ -47,11 +48,35 @@ class DirectoryFilter:
     organisation: str | None = None
     text: str | None = None
     mine: bool = False
+    looking_for_collaborators: bool = False
+    cursor: str | None = None
+    limit: int = 500
 
 
-async def directory(session: AsyncSession, viewer: User, flt: DirectoryFilter) -> list[dict[str, Any]]:
-    """Rooms the viewer may read, most recently active first, with tags, member counts,
-    the viewer's membership and unread count; a fixed number of queries."""
+@dataclass(frozen=True)
+class DirectoryPage:
+    rooms: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def _cursor(room: Room) -> str:
+    """Where the next page starts: after this room in (last activity, id) order."""
+    return f"{room.last_activity_at.strftime('%Y%m%dT%H%M%S.%f')}_{room.id}"
+
+
+def _after_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        moment, _, room_id = cursor.partition("_")
+        return datetime.strptime(moment, "%Y%m%dT%H%M%S.%f").replace(tzinfo=timezone.utc), int(room_id)
+    except ValueError:
+        raise Invalid("cursor is not one this server gave out; start again without it", "cursor") from None
+
+
+async def directory(session: AsyncSession, viewer: User, flt: DirectoryFilter) -> DirectoryPage:
+    """A page of the rooms the viewer may read, most recently active first, with tags,
+    member counts, the viewer's membership and unread count; a fixed number of
+    queries. Keyset pages: a room that becomes active while someone pages moves to
+    the top (seen on the first page again), never into a page twice."""
     me = RoomMember.__table__.alias("me")
     query = select(Room, me.c.role).outerjoin(me, and_(me.c.room_id == Room.id, me.c.user_id == viewer.id))
     if viewer.role not in STEWARD_ROLES:
@@ -62,6 +87,11 @@ async def directory(session: AsyncSession, viewer: User, flt: DirectoryFilter) -
         if flt.stage not in STAGES:
             raise Invalid(f"stage must be one of {', '.join(STAGES)}", "stage")
         query = query.where(Room.stage == flt.stage)
+    if flt.looking_for_collaborators:
+        query = query.where(Room.looking_for_collaborators.is_(True))
+    if flt.cursor:
+        moment, room_id = _after_cursor(flt.cursor)
+        query = query.where(or_(Room.last_activity_at < moment, and_(Room.last_activity_at == moment, Room.id < room_id)))
     if flt.tag:
         query = query.where(exists().where(RoomTag.room_id == Room.id, RoomTag.tag == flt.tag.strip().lower()))
     if flt.text:
@@ -69,13 +99,16 @@ async def directory(session: AsyncSession, viewer: User, flt: DirectoryFilter) -
         query = query.where(or_(Room.title.ilike(pattern, escape="\\"), Room.summary.ilike(pattern, escape="\\")))
     if flt.organisation:
         query = query.where(Room.id.in_(rooms_with_organisation(flt.organisation)))
-    rows = (await session.execute(query.order_by(Room.last_activity_at.desc(), Room.id.desc()).limit(500))).tuples().all()
+    rows = (await session.execute(query.order_by(Room.last_activity_at.desc(), Room.id.desc()).limit(flt.limit + 1))).tuples().all()
+    more = len(rows) > flt.limit
+    rows = rows[: flt.limit]
     ids = [room.id for room, _ in rows]
     tags, counts = await tags_and_counts(session, ids)
     unread = await unread_by_room(session, viewer.id, ids)
     involvement = await involvement_by_room(session, ids)
-    return [
+    rooms = [
         room_json(room, tags[room.id], counts[room.id])
         | {"membership": role, "unread_count": unread.get(room.id, 0), "involvement": involvement[room.id]}
         for room, role in rows
     ]
+    return DirectoryPage(rooms, _cursor(rows[-1][0]) if more else None)

@@ -14,6 +14,7 @@ from server.contract.events import (
     JoinRequestReceived,
     MemberJoined,
     MemberLeft,
+    Mentioned,
     MessageCreated,
     MessageDeleted,
     MessageEdited,
@@ -83,5 +84,18 @@ def join_request_decided(join_request: dict[str, Any]) -> JoinRequestDecided:
 
 def join_request_received(join_request: dict[str, Any]) -> JoinRequestReceived:
     return {"type": "join_request.received", "room_id": join_request["room"]["id"], "join_request": join_request}
+
+
 def stage_moved(move: dict[str, Any]) -> StageMoved:
     return {"type": "stage.moved", "room_id": move["room_id"], "seq": move["seq"], "move": move}
+
+
+def mentioned(message: dict[str, Any]) -> Mentioned:
+    return {
+        "type": "mention",
+        "room_id": message["room_id"],
+        "thread_id": message["thread_id"],
+        "message_id": message["id"],
+        "seq": message["seq"],
+        "author": message["author"],
+    }

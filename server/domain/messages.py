@@ -19,6 +19,7 @@ from server.domain.people import load_people
 from server.domain.presenters import message_json
 from server.domain.rooms import member_names
 from server.domain.threads import readable_thread
+from server.store import fulltext
 from server.store.models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, User, utcnow
 from server.store.transaction import Tx
 from server.store.upsert import insert_ignore
@@ -123,10 +124,15 @@ async def edit_message(tx: Tx, actor: User, message_id: int, body: str, max_char
     message.body, message.html = body, rendered.html
     message.renderer_version = markdown.RENDERER_VERSION
     message.edited_at = utcnow()
+    before = set((await _mentions(tx.session, [message.id]))[message.id])
     await tx.session.execute(delete(MessageMention).where(MessageMention.message_id == message.id))
     mentioned = sorted(rendered.mentions - {actor.id})
     await insert_ignore(tx.session, MessageMention, [{"message_id": message.id, "user_id": u} for u in mentioned])
-    return await _announce_change(tx, message, events.message_edited)
+    await fulltext.reindex_messages(tx.session, [message.id])
+    view = await _announce_change(tx, message, events.message_edited)
+    for user_id in sorted(set(mentioned) - before):  # newly mentioned: their inbox and tab title
+        tx.to_person(user_id, events.mentioned(view))
+    return view
 
 
 async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]:
@@ -147,6 +153,7 @@ async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]
     thread = await tx.session.get(Thread, message.thread_id)
     if thread is not None:
         thread.message_count = max(0, thread.message_count - 1)
+    await fulltext.reindex_messages(tx.session, [message.id])
     return await _announce_change(tx, message, events.message_deleted)
 
 

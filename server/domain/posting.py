@@ -24,6 +24,7 @@ from server.domain.messages import clean_body, clean_client_id, present
 from server.domain.people import load_people
 from server.domain.presenters import message_json
 from server.domain.rooms import member_names
+from server.store import fulltext
 from server.store.models import Message, MessageMention, Room, RoomMember, Thread, ThreadFollow, User, utcnow
 from server.store.transaction import Tx
 from server.store.upsert import advance_read_markers, insert_ignore
@@ -180,6 +181,7 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
         new_messages = {
             i: SimpleNamespace(id=ids[(row["room_id"], row["seq"])], edited_at=None, deleted_at=None, **row) for i, row in rows.items()
         }
+        await fulltext.reindex_messages(tx.session, ids.values())
     for i in accepted:
         thread = thread_rows[requests[i].thread_id]
         thread.message_count += 1
@@ -206,6 +208,9 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
         created.append(events.message_created(view))
         outcomes[i] = Posted(view, created=True)
     await tx.record(created)
+    for event, i in zip(created, accepted):
+        for user_id in mentions[i]:  # after the room events: the inbox reads a committed message
+            tx.to_person(user_id, events.mentioned(event["message"]))
 
     # Retries of stored messages, and repeats within this batch.
     if stored:

@@ -25,6 +25,7 @@ from server.domain.accounts import _confirm, _take_email_token, hash_token, norm
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.outbox import queue_mail
 from server.domain.presenters import iso
+from server.store import fulltext
 from server.store.models import (
     AuthSession,
     EmailToken,
@@ -273,6 +274,7 @@ async def _erase_messages(tx: Tx, user: User) -> int:
             await tx.session.execute(update(Thread).where(Thread.id == m.thread_id, Thread.message_count > 0)
                                      .values(message_count=Thread.message_count - 1))  # fmt: skip
         await tx.session.flush()
+        await fulltext.reindex_messages(tx.session, ids)  # erased text leaves the search index with it
         first = await tx.reserve_seqs(room_id, len(in_room))
         views = await messages.present(tx.session, in_room)
         await tx.record([events.message_deleted(first + i, view) for i, view in enumerate(views)])

@@ -18,6 +18,7 @@ from server.domain.errors import Conflict, Forbidden, Invalid, Unconfirmed
 from server.domain.involvement import involvement_by_room
 from server.domain.people import load_people, load_person
 from server.domain.presenters import room_json
+from server.store import fulltext
 from server.store.models import Message, ReadMarker, Room, RoomMember, RoomTag, User, utcnow
 from server.store.transaction import Tx
 from server.vocabulary import SLUG_RE, STAGES, VISIBILITIES
@@ -154,6 +155,7 @@ async def create_room(tx: Tx, actor: User, fields: RoomFields, max_title: int) -
     )
     tx.session.add(room)
     await tx.session.flush()
+    await fulltext.reindex_rooms(tx.session, [room.id])
     await _add_member(tx, room, actor, "owner", invited_by=None)
     return room
 
@@ -193,6 +195,7 @@ async def update_room(tx: Tx, actor: User, ref: int | str, fields: RoomFields, m
         tx.session.add_all([RoomTag(room_id=room.id, tag=t) for t in fields.tags])
     room.last_activity_at = utcnow()
     await tx.session.flush()
+    await fulltext.reindex_rooms(tx.session, [room.id])
     tags, count = await tags_and_counts(tx.session, [room.id])
     tx.to_room(room.id, events.room_updated(room_json(room, tags[room.id], count[room.id])))
     if narrowed:

@@ -30,6 +30,7 @@ from server.domain.rooms import RESERVED_SLUGS, RoomFields, clean_fields, slugif
 from server.domain.seed_files import Room as PlannedRoom
 from server.domain.seed_files.fields import key_of
 from server.domain.threads import clean_title
+from server.store import fulltext
 from server.store.models import Room, RoomMember, RoomTag, SeedEvent, Thread, ThreadFollow, User, utcnow
 from server.store.transaction import Tx
 from server.store.upsert import table_of
@@ -116,6 +117,7 @@ async def open_rooms(
     tag_rows = [{"room_id": room.id, "tag": tag} for room, listed in zip(rooms, tags, strict=True) for tag in listed]
     if tag_rows:
         await tx.session.execute(insert(table_of(RoomTag)), tag_rows)
+    await fulltext.reindex_rooms(tx.session, ids)  # searchable (and found as similar) at once
 
     now = utcnow()
     owners = [RoomMember(room_id=room.id, user_id=actor.id, role="owner", joined_at=now) for room in rooms]
@@ -148,6 +150,7 @@ async def open_rooms(
             Thread(id=thread_id, **row)
             for thread_id, row in zip(await _insert(tx, Thread, thread_rows, "room_id", "seq"), thread_rows, strict=True)
         ]
+        await fulltext.reindex_threads(tx.session, [t.id for t in threads])
         follows = [{"thread_id": t.id, "user_id": actor.id, "created_at": now} for t in threads]
         await tx.session.execute(insert(table_of(ThreadFollow)), follows)
         await tx.record([events.thread_created(thread_json(t, person)) for t in threads])

@@ -40,6 +40,7 @@ from server.domain.seed_files import OpeningThread, SeedPlan
 from server.domain.seed_files import Room as PlannedRoom
 from server.domain.seed_files.fields import key_of
 from server.domain.threads import clean_title
+from server.store import fulltext
 from server.store.models import Room, SeedEvent, Thread, ThreadFollow, User
 from server.store.transaction import Tx
 from server.store.upsert import insert_ignore
@@ -135,6 +136,7 @@ async def _open(tx: Tx, actor: User, person: Person, room: Room, titles: list[st
     ]
     tx.session.add_all(opened)
     await tx.session.flush()
+    await fulltext.reindex_threads(tx.session, [t.id for t in opened])
     await insert_ignore(tx.session, ThreadFollow, [{"thread_id": t.id, "user_id": actor.id} for t in opened])
     await tx.record([events.thread_created(thread_json(t, person)) for t in opened])
 

@@ -13,6 +13,7 @@ from server.domain.errors import Invalid, NotFound
 from server.domain.people import load_people, load_person
 from server.domain.presenters import thread_json
 from server.domain.rooms import postable_room
+from server.store import fulltext
 from server.store.models import Message, ReadMarker, Thread, ThreadFollow, User
 from server.store.transaction import Tx
 from server.store.upsert import advance_read_marker, insert_ignore
@@ -45,6 +46,7 @@ async def start_thread(tx: Tx, actor: User, room_ref: int | str, title: str, max
     thread = Thread(room_id=room.id, title=title, created_by=actor.id, seq=seq)
     tx.session.add(thread)
     await tx.session.flush()
+    await fulltext.reindex_threads(tx.session, [thread.id])
     await insert_ignore(tx.session, ThreadFollow, [{"thread_id": thread.id, "user_id": actor.id}])
     person = await load_person(tx.session, actor.id)
     await tx.record([events.thread_created(thread_json(thread, person))])

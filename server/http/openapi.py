@@ -35,6 +35,7 @@ from server.contract import inbound as inbound_mail
 from server.contract import matchmaking as matching
 from server.contract import notifications as notice
 from server.contract import pipeline as stages
+from server.contract import search as finding
 from server.contract.fields import MAX_ID
 from server.contract.responses import Error
 from server.contract.schema import components
@@ -443,5 +444,24 @@ PATHS.update(
         f"{V}/admin/users/{{user_id}}/data": {
             "get": Op("All the data held about a person, as a JSON download (administrators)", None, media="application/json")
         },
+    }
+)
+
+# Finding and catching up (issue 11).
+PATHS.update(
+    {
+        f"{V}/search": {
+            "get": Op(
+                'Full-text search of messages and thread titles in rooms you may read ("phrases", -exclusions, filters)',
+                finding.SearchAnswer,
+                query=finding.SearchQuery,
+            )
+        },
+        f"{V}/similar-rooms": {
+            "get": Op("Rooms that look like a draft room's idea (title and summary)", finding.SimilarRooms, query=finding.SimilarQuery)
+        },
+        f"{V}/inbox": {"get": Op("Threads with unread messages in your rooms, mentions first", finding.Inbox)},
+        f"{V}/inbox/read": {"post": Op("Mark inbox threads (or all) read", finding.InboxMarked, body=finding.InboxRead)},
+        f"{V}/mentions": {"get": Op("Messages mentioning you, newest first", finding.Mentions, query=finding.MentionsQuery)},
     }
 )

@@ -41,9 +41,19 @@ async def _room(request: web.Request, user: Any, ref: int | str) -> dict[str, An
 async def room_directory(request: web.Request) -> web.Response:
     user = await current_user(request)
     q = read_query(request, DirectoryQuery)
-    flt = directory.DirectoryFilter(stage=q.stage, tag=q.tag, organisation=q.organisation, text=q.q, mine=q.mine)
+    flt = directory.DirectoryFilter(
+        stage=q.stage,
+        tag=q.tag,
+        organisation=q.organisation,
+        text=q.q,
+        mine=q.mine,
+        looking_for_collaborators=q.looking_for_collaborators,
+        cursor=q.cursor,
+        limit=q.limit,
+    )
     async with request.app[DATABASE].read() as session:
-        return ok({"rooms": await directory.directory(session, user, flt)})
+        page = await directory.directory(session, user, flt)
+    return ok({"rooms": page.rooms, "next_cursor": page.next_cursor})
 
 
 @routes.post("/api/v1/rooms")

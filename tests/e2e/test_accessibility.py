@@ -50,6 +50,10 @@ def test_every_screen_passes_axe(browse, server: ConveneServer):
     page.get_by_label("Email address").fill("ada@camden.example")
     page.get_by_label("Create a password").fill(PASSWORD)
     page.get_by_role("button", name="Create administrator account").click()
+    page.locator("h1", has_text="Inbox").wait_for()  # the signed-in home
+    page.get_by_text("You are all caught up").wait_for()
+    assert_accessible(page, "empty inbox")
+    page.get_by_role("link", name="Rooms", exact=True).click()
     page.locator("h1", has_text="Rooms").wait_for()
     assert_accessible(page, "empty directory")
 
@@ -142,7 +146,7 @@ def test_every_screen_passes_axe(browse, server: ConveneServer):
     assert_accessible(page, "edit room with errors")
 
     # The directory with a room in it, filtered.
-    page.goto(url("/?stage=discovery"))
+    page.goto(url("/rooms?stage=discovery"))
     page.locator(".room-card").first.wait_for()
     assert_accessible(page, "directory")
 
@@ -163,7 +167,7 @@ def test_every_screen_passes_axe(browse, server: ConveneServer):
     page.get_by_role("button", name="Sign me in").wait_for()
     assert_accessible(page, "emailed sign-in link")
     page.get_by_role("button", name="Sign me in").click()
-    page.locator("h1", has_text="Rooms").wait_for()
+    page.locator("h1", has_text="Inbox").wait_for()
     page.get_by_role("button", name="Sign out", exact=True).click()
     page.locator("h1", has_text="Sign in").wait_for()
 

@@ -45,8 +45,11 @@ def test_keyboard_only_sign_in_open_room_and_thread_post_mention_edit(people):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.locator("h1", has_text="Rooms").wait_for()
+    page.locator("h1", has_text="Inbox").wait_for()  # the signed-in home
     ada.wait_connected()
+    tab_to(page, "a[href='/rooms']")
+    page.keyboard.press("Enter")
+    page.locator("h1", has_text="Rooms").wait_for()
 
     tab_to(page, f"a[href='/r/{room['slug']}']")
     page.keyboard.press("Enter")

@@ -148,7 +148,7 @@ def test_directory_filters_join_and_create(people):
     create_room(ada, "School transport", stage="discovery", tags=["education"])
     page = ben.page
 
-    ben.goto("/")
+    ben.goto("/rooms")
     cards = page.locator(".room-card")
     page.locator(".room-card", has_text="School transport").wait_for()
     school = page.locator(".room-card", has_text="School transport")
@@ -157,7 +157,7 @@ def test_directory_filters_join_and_create(people):
 
     # Filter by stage: the URL follows, so the filtered list can be shared.
     page.get_by_label("Stage").select_option("incubation")
-    page.wait_for_url("**/?stage=incubation")
+    page.wait_for_url("**/rooms?stage=incubation")
     page.get_by_role("heading", name="1 room matches your filters").wait_for()
     assert cards.count() == 1 and "Parking permits online" in cards.first.inner_text()
 
@@ -179,10 +179,11 @@ def test_directory_filters_join_and_create(people):
     page.get_by_role("heading", name="No rooms found").wait_for()
 
     # Join an open room from the directory.
-    page.goto(ben.server.url("/"))
+    page.goto(ben.server.url("/rooms"))
     page.locator(".room-card", has_text="School transport").get_by_role("button", name="Join room").click()
     page.locator("h1", has_text="School transport").wait_for()
     page.locator(".member", has_text="Ben Okafor").wait_for()
     page.get_by_role("button", name="Leave room").wait_for()
-    page.goto(ben.server.url("/?mine=1"))
+    page.goto(ben.server.url("/?mine=1"))  # the directory's old address (it was the home page) still works
+    page.wait_for_url("**/rooms?mine=1")
     page.get_by_role("heading", name="1 room matches your filters").wait_for()

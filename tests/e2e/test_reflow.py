@@ -28,7 +28,10 @@ def test_pages_reflow_without_sideways_scrolling(people, width: int, height: int
                           "and `a_long_identifier_in_code_that_also_needs_to_wrap_somewhere`.")
     page = ada.page
     for path, ready in [
-        ("/", ".room-card"),
+        ("/", ".inbox:not([aria-busy])"),
+        ("/rooms", ".room-card"),
+        ("/search?q=placement", ".search-result"),
+        ("/mentions", "h1"),
         ("/rooms/new", "form"),
         (f"/r/{room['slug']}", ".member-list"),
         (f"/r/{room['slug']}/new", "form"),
@@ -38,5 +41,5 @@ def test_pages_reflow_without_sideways_scrolling(people, width: int, height: int
         page.goto(ada.server.url(path))
         page.locator(ready).first.wait_for()
         assert_reflows(page, path)
-        if path.endswith(f"/t/{thread['id']}") or path == "/":
+        if path.endswith(f"/t/{thread['id']}") or path in ("/", "/rooms", "/search?q=placement"):
             assert_accessible(page, f"{path} at {width}x{height}")

@@ -34,6 +34,10 @@ import { adminAuditView } from "./views/admin-audit.js";
 import { adminPeopleView } from "./views/admin-people.js";
 import { adminRoomsView } from "./views/admin-rooms.js";
 import { adminOrganisationsView } from "./views/admin-organisations.js";
+import { inboxView } from "./views/inbox.js";
+import { mentionsView } from "./views/mentions.js";
+import { searchView } from "./views/search.js";
+import { startAttention, stopAttention, onMentionCount, mentionCount } from "./attention.js";
 
 /**
  * What a mounted view offers main.js.
@@ -46,7 +50,10 @@ import { adminOrganisationsView } from "./views/admin-organisations.js";
  */
 /** @typedef {(main: HTMLElement, route: {params: Record<string, string>, query: URLSearchParams}) => View} Mount */
 
-route("/", "directory");
+route("/", "inbox");
+route("/rooms", "directory");
+route("/search", "search");
+route("/mentions", "mentions");
 route("/setup", "setup");
 route("/signup", "signup");
 route("/signin", "signin");
@@ -78,7 +85,10 @@ fallback("not-found");
 
 /** name -> [mount function, needs a confirmed account] @type {Record<string, [Mount, boolean]>} */
 const VIEWS = {
+  inbox: [inboxView, true],
   directory: [directoryView, true],
+  search: [searchView, true],
+  mentions: [mentionsView, true],
   setup: [setupView, false],
   signup: [signUpView, false],
   signin: [signInView, false],
@@ -117,7 +127,7 @@ function notFoundView(container) {
   const heading = h("h1", { tabindex: "-1" }, "Page not found");
   replaceContent(container, h("div", { class: "narrow" }, heading,
     h("p", {}, "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."),
-    h("p", {}, h("a", { href: "/" }, "Go to the room directory"))));
+    h("p", {}, h("a", { href: "/rooms" }, "Go to the room directory"))));
   return { title: "Page not found", heading };
 }
 
@@ -132,6 +142,8 @@ function redirectFor(name, needsAccount, path) {
     return name === "signin" ? safeNext(new URLSearchParams(location.search).get("next")) : "/";
   }
   if (needsAccount && !session.user) return `/signin?next=${encodeURIComponent(path)}`;
+  // The directory used to be the home page: its filtered addresses still work.
+  if (name === "inbox" && location.search) return `/rooms${location.search}`;
   return null;
 }
 
@@ -209,8 +221,21 @@ function renderHeader(routeName) {
       text: "Every browser and device signed in to your account will be signed out, this one included." });
     if (sure) await signOut({ everywhere: true });
   });
-  replaceContent(nav, h("ul", { class: "header-links" },
-    h("li", {}, h("a", { href: "/", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
+  const search = h("form", { class: "header-search", role: "search", "aria-label": "Search Convene" },
+    h("label", { for: "search-box", class: "visually-hidden" }, "Search messages and threads"),
+    h("input", { id: "search-box", name: "q", type: "search", class: "input header-search-input", placeholder: "Search",
+      value: routeName === "search" ? currentLocation().query.get("q") || null : null }),
+    h("button", { type: "submit", class: "header-button" }, "Search"));
+  search.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const box = /** @type {HTMLInputElement} */ (search.querySelector("#search-box"));
+    const words = box.value.trim();
+    if (words) navigate(`/search?q=${encodeURIComponent(words)}`);
+    else box.focus();
+  });
+  replaceContent(nav, search, h("ul", { class: "header-links" },
+    h("li", {}, h("a", { href: "/", "aria-current": routeName === "inbox" ? "page" : null }, "Inbox", inboxCount)),
+    h("li", {}, h("a", { href: "/rooms", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
     h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
     h("li", {}, h("a", { href: "/collaborate", "aria-current": routeName === "collaborate" ? "page" : null }, "Collaborate")),
     h("li", {}, h("a", { href: "/pipeline", "aria-current": routeName === "pipeline" ? "page" : null }, "Pipeline")),
@@ -232,6 +257,17 @@ function renderHeader(routeName) {
     h("li", {}, signOutButton),
     h("li", {}, everywhere)));
 }
+
+// The unread-mention count beside "Inbox", kept current by attention.js.
+const inboxCount = h("span", { class: "header-count" });
+/** @param {number} count */
+function renderInboxCount(count) {
+  replaceContent(inboxCount, count ? h("span", { class: "badge badge-mention" },
+    h("span", { class: "visually-hidden" }, ", "), String(count),
+    h("span", { class: "visually-hidden" }, count === 1 ? " unread mention" : " unread mentions")) : null);
+}
+renderInboxCount(mentionCount());
+onMentionCount(renderInboxCount);
 
 // ---- connection banner -------------------------------------------------------
 
@@ -265,9 +301,11 @@ function followSession(user) {
   sessionKey = key;
   realtime.stop();
   outbox.close();
+  stopAttention();
   if (user && key) {
     outbox.open(user.id);
     realtime.start({ sessionEnded });
+    startAttention();
   }
 }
 

@@ -138,9 +138,11 @@
 /**
  * Requests to join (matchmaking): to the person who asked, and to the room's owners.
  * @typedef {{type: "join_request.decided" | "join_request.received", room_id: number,
- *   join_request: import("./collaboration.js").JoinRequest}} PersonalEvent
+ *   join_request: import("./collaboration.js").JoinRequest}} JoinRequestEvent
  */
-/** @typedef {RoomEvent | SessionRevokedEvent | PersonalEvent} ServerEvent */
+/** @typedef {{type: "mention", room_id: number, thread_id: number, message_id: number, seq: number, author: User}} MentionEvent */
+/** @typedef {JoinRequestEvent | MentionEvent | ReadEvent} PersonalEvent */
+/** @typedef {RoomEvent | SessionRevokedEvent | JoinRequestEvent | MentionEvent} ServerEvent */
 
 /** @typedef {{code: string, message?: string, field?: string | null}} ErrorBody */
 

@@ -36,6 +36,8 @@ const stateListeners = new Set();
 const connectListeners = new Set();
 /** @type {((reason: RevocationReason | null) => void) | null} */
 let onSessionEnded = null;
+/** @type {Set<(event: import("./protocol.js").PersonalEvent) => void>} */
+const personalListeners = new Set();
 
 const feeds = createRoomFeeds({
   transport: {
@@ -232,12 +234,10 @@ export function watchRoom(roomId, lastSeq, handlers) {
   return feeds.watch(roomId, lastSeq, handlers);
 }
 
-/** @type {Set<(event: import("./protocol.js").PersonalEvent) => void>} */
-const personalListeners = new Set();
-
 /**
- * Hear events meant for this person rather than a room (requests to join: asked,
- * decided). Returns a function that stops listening.
+ * Hear the events addressed to this person rather than to a room they follow
+ * (`mention`, `read`, requests to join asked and decided), whichever rooms this tab
+ * watches. Returns a function that stops listening.
  * @param {(event: import("./protocol.js").PersonalEvent) => void} listener
  */
 export function onPersonalEvent(listener) {
@@ -251,9 +251,16 @@ function handleServerEvent(event) {
     endSession(event.reason || null);
     return;
   }
-  if (event && (event.type === "join_request.decided" || event.type === "join_request.received")) {
-    for (const listener of [...personalListeners]) listener(event);
-    return;
+  if (event && (event.type === "mention" || event.type === "read"
+    || event.type === "join_request.decided" || event.type === "join_request.received")) {
+    for (const listener of [...personalListeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error(error);
+      }
+    }
+    if (event.type !== "read") return; // not a room event: no feed applies it
   }
   feeds.receive(event);
 }

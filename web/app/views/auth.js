@@ -266,7 +266,7 @@ export function confirmView(main, { query }) {
         h("div", { class: "panel panel-success", role: "status" },
           h("h2", {}, "Your address is confirmed"),
           h("p", {}, session.user
-            ? h("a", { href: "/" }, "Go to the rooms")
+            ? h("a", { href: "/rooms" }, "Go to the rooms")
             : h("a", { href: "/signin" }, "Sign in to Convene"))));
       result.querySelector("a")?.focus();
     },

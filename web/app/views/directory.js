@@ -42,18 +42,27 @@ export function directoryView(main, { query }) {
   const organisationList = h("datalist", { id: "directory-organisations" });
   organisation.input.setAttribute("list", organisationList.id);
   const mine = checkbox({ name: "mine", label: "Only rooms I am in", checked: filters.mine === "1" });
+  const looking = checkbox({ name: "looking_for_collaborators", label: "Only rooms looking for collaborators",
+    checked: filters.looking_for_collaborators === "1" });
   const tagList = h("datalist", { id: "directory-tags" });
   tag.input.setAttribute("list", tagList.id);
 
   const form = h("form", { class: "filters", role: "search", "aria-label": "Filter rooms" },
     q.wrapper, stage.wrapper, tag.wrapper, tagList, organisation.wrapper, organisationList, mine.wrapper,
+    looking.wrapper,
     h("div", { class: "filter-actions" },
       h("button", { type: "submit", class: "button button-secondary" }, "Apply filters"),
-      h("a", { href: "/", class: "link-button" }, "Clear filters")));
+      h("a", { href: "/rooms", class: "link-button" }, "Clear filters")));
 
   const resultsHeading = h("h2", { id: "rooms-results-title", class: "results-title" }, "Loading rooms…");
   const list = h("ul", { class: "room-list" });
-  const results = h("section", { class: "results", "aria-labelledby": "rooms-results-title" }, resultsHeading, list);
+  // Pages of rooms: "Load more" asks for the page after the last one shown.
+  const more = h("button", { type: "button", class: "button button-secondary", hidden: true }, "Load more rooms");
+  /** @type {string | null} */
+  let nextCursor = null;
+  /** @type {Room[]} */
+  let shown = [];
+  const results = h("section", { class: "results", "aria-labelledby": "rooms-results-title" }, resultsHeading, list, more);
 
   const suggestions = suggestionsSection();
   replaceContent(main,
@@ -71,6 +80,7 @@ export function directoryView(main, { query }) {
       tag: tag.input.value.trim(),
       organisation: organisation.input.value,
       mine: mine.input.checked ? "1" : "",
+      looking_for_collaborators: looking.input.checked ? "1" : "",
     };
   }
 
@@ -78,7 +88,7 @@ export function directoryView(main, { query }) {
   function applyFilters({ announce }) {
     const next = currentFilters();
     // Keep the URL in step without adding a history entry per keystroke.
-    history.replaceState(null, "", `/${toQuery(next)}`);
+    history.replaceState(null, "", `/rooms${toQuery(next)}`);
     load(next, announce);
   }
 
@@ -86,7 +96,8 @@ export function directoryView(main, { query }) {
     event.preventDefault();
     applyFilters({ announce: true });
   });
-  for (const control of [stage.input, mine.input]) {
+  more.addEventListener("click", () => load(currentFilters(), true, nextCursor));
+  for (const control of [stage.input, mine.input, looking.input]) {
     control.addEventListener("change", () => applyFilters({ announce: true }));
   }
   for (const control of [q.input, tag.input, organisation.input]) {
@@ -96,14 +107,14 @@ export function directoryView(main, { query }) {
     });
   }
 
-  /** @param {Filters} params @param {boolean} announce */
-  async function load(params, announce) {
+  /** @param {Filters} params @param {boolean} announce @param {string | null} [cursor] the page after the shown ones */
+  async function load(params, announce, cursor = null) {
     const token = ++loadToken;
     list.setAttribute("aria-busy", "true");
     /** @type {Room[]} */
     let rooms;
     try {
-      ({ rooms } = await get(`/rooms${toQuery(params)}`));
+      ({ rooms, next_cursor: nextCursor } = await get(`/rooms${toQuery({ ...params, limit: PAGE, cursor })}`));
     } catch (error) {
       if (token !== loadToken) return;
       resultsHeading.textContent = "Rooms could not be loaded";
@@ -113,15 +124,26 @@ export function directoryView(main, { query }) {
     }
     if (token !== loadToken) return;
     list.removeAttribute("aria-busy");
+    more.hidden = !nextCursor;
+    if (cursor) {
+      const firstNew = shown.length;
+      shown = [...shown, ...rooms];
+      render(shown);
+      list.children[firstNew]?.querySelector("a")?.focus();
+      announceStatus(`${plural(rooms.length, "more room")} shown.`);
+      return;
+    }
+    shown = rooms;
     render(rooms);
-    if (announce) announceStatus(`${plural(rooms.length, "room")} found.`);
+    if (announce) announceStatus(`${plural(rooms.length, "room")} found${nextCursor ? ", and more" : ""}.`);
   }
 
   /** @param {Room[]} rooms */
   function render(rooms) {
     const filtered = Object.values(currentFilters()).some(Boolean);
+    const count = `${nextCursor ? "The first " : ""}${plural(rooms.length, "room")}`;
     resultsHeading.textContent = rooms.length
-      ? `${plural(rooms.length, "room")}${filtered ? ` ${rooms.length === 1 ? "matches" : "match"} your filters` : ""}`
+      ? `${count}${filtered ? ` ${rooms.length === 1 ? "matches" : "match"} your filters` : ""}`
       : "No rooms found";
     /** @type {Set<string>} */
     const tags = new Set();
@@ -223,6 +245,8 @@ export function directoryView(main, { query }) {
   };
 }
 
+const PAGE = 100; // rooms per page in the list (the API allows up to 500)
+
 /** @param {URLSearchParams} query @returns {Filters} */
 function readFilters(query) {
   return {
@@ -231,6 +255,7 @@ function readFilters(query) {
     tag: query.get("tag") || "",
     organisation: query.get("organisation") || "",
     mine: query.get("mine") || "",
+    looking_for_collaborators: query.get("looking_for_collaborators") || "",
   };
 }
 

@@ -1,8 +1,8 @@
 // @ts-check
 // Creating a room: one product concept or workstream.
 import { h, replaceContent } from "../dom.js";
-import { post } from "../api.js";
-import { STAGES } from "../labels.js";
+import { get, post, query as toQuery } from "../api.js";
+import { STAGES, stageBadge, collaboratorsBadge } from "../labels.js";
 import { field, checkbox, radios, errorSummary, onValidSubmit } from "../forms.js";
 import { navigate } from "../router.js";
 import { announceStatus } from "../announcer.js";
@@ -33,7 +33,54 @@ export function newRoomView(main, { query } = {}) {
   const form = h("form", { class: "form", novalidate: true },
     errors.box, title.wrapper, summary.wrapper, stage.wrapper, visibility.wrapper, tags.wrapper,
     collaborators.wrapper,
-    h("div", { class: "form-actions" }, button, h("a", { href: "/", class: "link-button" }, "Cancel")));
+    h("div", { class: "form-actions" }, button, h("a", { href: "/rooms", class: "link-button" }, "Cancel")));
+
+  // Before a room is created, rooms that look like the same idea (by the words of
+  // the name and summary), so two teams do not start the same concept in parallel.
+  const similarList = h("ul", { class: "similar-rooms-list" });
+  const similar = h("section", { class: "similar-rooms", "aria-labelledby": "similar-rooms-title", hidden: true },
+    h("h2", { id: "similar-rooms-title" }, "Rooms that may be the same idea"),
+    h("p", { class: "hint" }, "Check these before creating a new room: joining one may be better."),
+    similarList);
+  form.insertBefore(similar, form.querySelector(".form-actions"));
+  const similarStatus = h("p", { class: "visually-hidden", role: "status" });
+  /** @type {number | undefined} */
+  let similarTimer;
+  let similarToken = 0;
+  for (const control of [title.input, summary.input]) {
+    control.addEventListener("input", () => {
+      window.clearTimeout(similarTimer);
+      similarTimer = window.setTimeout(findSimilar, 500);
+    });
+  }
+
+  async function findSimilar() {
+    const token = ++similarToken;
+    const words = title.input.value.trim();
+    if (!words) {
+      similar.hidden = true;
+      return;
+    }
+    /** @type {{rooms: {id: number, slug: string, title: string, summary: string, stage: string, visibility: string, looking_for_collaborators: boolean}[]}} */
+    let found;
+    try {
+      found = await get(`/similar-rooms${toQuery({ title: words.slice(0, 200), summary: summary.input.value.slice(0, 2000) })}`);
+    } catch {
+      return; // a convenience: creating the room works without it
+    }
+    if (token !== similarToken) return;
+    const before = similar.hidden ? 0 : similarList.children.length;
+    similar.hidden = found.rooms.length === 0;
+    replaceContent(similarList, found.rooms.map((room) => h("li", { class: "similar-room" },
+      h("a", { href: `/r/${encodeURIComponent(room.slug)}` }, room.title), " ",
+      stageBadge(room.stage), room.looking_for_collaborators ? collaboratorsBadge() : null,
+      room.summary ? h("p", { class: "similar-room-summary" }, room.summary.length > 160 ? `${room.summary.slice(0, 159)}…` : room.summary) : null)));
+    if (found.rooms.length !== before) {
+      similarStatus.textContent = found.rooms.length
+        ? `${found.rooms.length === 1 ? "1 existing room looks" : `${found.rooms.length} existing rooms look`} like this idea; they are listed before the Create room button.`
+        : "";
+    }
+  }
 
   onValidSubmit(form, errors, button, {
     check: () => (title.input.value.trim() ? [] : [{ field: "title", message: "Enter a name for the room" }]),
@@ -52,6 +99,13 @@ export function newRoomView(main, { query } = {}) {
     fieldNames: ["title", "summary", "stage", "visibility", "tags", "looking_for_collaborators", "slug"],
   });
 
-  replaceContent(main, h("div", { class: "narrow" }, heading, form));
-  return { title: posting ? "Post an idea or a problem" : "Create a room", heading };
+  replaceContent(main, h("div", { class: "narrow" }, heading, form, similarStatus));
+  return {
+    title: posting ? "Post an idea or a problem" : "Create a room",
+    heading,
+    destroy() {
+      window.clearTimeout(similarTimer);
+      similarToken += 1;
+    },
+  };
 }

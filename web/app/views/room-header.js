@@ -21,7 +21,7 @@ export function createRoomHeader({ onJoin, onLeave, onMoveStage }) {
     "This room is archived and read-only. You can read its threads, but nobody can post in them.");
   const element = h("div", { class: "room-header" },
     h("nav", { class: "breadcrumbs", "aria-label": "Breadcrumb" },
-      h("ol", {}, h("li", {}, h("a", { href: "/" }, "Rooms")))),
+      h("ol", {}, h("li", {}, h("a", { href: "/rooms" }, "Rooms")))),
     heading, badges, actions, archivedNotice);
 
   /** @param {Room} room */

@@ -23,7 +23,7 @@ export function roomError(error) {
       h("p", {}, notFound
         ? "There is no room at this address, or it is invite-only and you have not been invited. Check the link, or ask the room’s owner to invite you."
         : error instanceof Error ? error.message : String(error)),
-      h("p", {}, h("a", { href: "/" }, "Go to the room directory"))),
+      h("p", {}, h("a", { href: "/rooms" }, "Go to the room directory"))),
   };
 }
 
@@ -36,7 +36,7 @@ export function accessLost() {
     title: "You no longer have access to this room",
     panel: h("div", { class: "panel", role: "alert" },
       h("p", {}, "This room is invite-only and you are not a member, so you can no longer read it. Ask one of its owners to invite you."),
-      h("p", {}, h("a", { href: "/" }, "Go to the room directory"))),
+      h("p", {}, h("a", { href: "/rooms" }, "Go to the room directory"))),
   };
 }
 

@@ -41,7 +41,7 @@ export function roomSettingsView(main, { params }) {
   const content = h("div", {}, h("p", { class: "loading" }, "Loading room…"));
   replaceContent(main, h("div", { class: "narrow" },
     h("nav", { class: "breadcrumbs", "aria-label": "Breadcrumb" },
-      h("ol", {}, h("li", {}, h("a", { href: "/" }, "Rooms")), h("li", {}, roomCrumb))),
+      h("ol", {}, h("li", {}, h("a", { href: "/rooms" }, "Rooms")), h("li", {}, roomCrumb))),
     heading, content));
   let destroyed = false;
 
@@ -59,7 +59,7 @@ export function roomSettingsView(main, { params }) {
         h("p", {}, notFound
           ? "There is no room at this address, or it is invite-only and you have not been invited."
           : error instanceof Error ? error.message : String(error)),
-        h("p", {}, h("a", { href: "/" }, "Go to the room directory")));
+        h("p", {}, h("a", { href: "/rooms" }, "Go to the room directory")));
       return;
     }
     if (destroyed) return;

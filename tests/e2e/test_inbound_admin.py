@@ -37,7 +37,8 @@ def test_administrators_read_the_inbound_record(people, server):
         ).encode(),
     )
     ada.goto("/")
-    ada.page.get_by_role("link", name="Inbound email").click()
+    ada.page.get_by_role("link", name="Administration").click()
+    ada.page.get_by_role("navigation", name="Administration").get_by_role("link", name="Inbound email").click()
     ada.page.wait_for_url("**/admin/inbound-mail")
     row = ada.page.locator("tr[data-outcome='refused']")
     row.wait_for()

@@ -15,7 +15,7 @@ def test_a_person_asks_to_join_the_owner_accepts_and_the_asker_sees_they_are_in(
     ben.api("POST", "/rooms", {"title": "Leeds roads", "tags": ["roads"]}, expect=201)
 
     # The directory suggests it to Ben: it shares a tag with his room.
-    ben.goto("/")
+    ben.goto("/rooms")  # the directory (the signed-in home is the inbox)
     suggestions = ben.page.get_by_role("region", name="Suggested for you")
     suggestions.locator(".collab-card", has_text="Pothole reporting").wait_for()
     assert "It shares a tag with your rooms: roads" in suggestions.inner_text()

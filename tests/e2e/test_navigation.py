@@ -108,7 +108,8 @@ def test_sign_out_everywhere_tells_other_browsers_and_stops_reconnecting(people,
         phone_page.wait_for_function("() => document.documentElement.dataset.connection === 'connected'")
 
         ada.goto("/")
-        ada.page.get_by_role("button", name="Sign out everywhere").click()
+        ada.page.get_by_role("link", name="Your account").click()  # account actions live on the account page
+        ada.page.locator("main").get_by_role("button", name="Sign out everywhere").click()
         ada.page.get_by_role("dialog", name="Sign out everywhere?").get_by_role("button", name="Sign out everywhere").click()  # asked first
         ada.page.locator("h1", has_text="Sign in").wait_for()
         # This page signed out itself: it goes to the sign-in page, not the message.

@@ -1,4 +1,4 @@
-"""Email settings from the web: the settings page (reached from the header), the mute
+"""Email settings from the web: the settings page (reached from the account page), the mute
 toggle beside Follow, and the page an email's "stop emails" link opens without signing in."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ def test_settings_page_mute_toggle_and_unsubscribe_page(people):
     thread = start_thread(ada, room, "Evidence rules", "What counts as evidence?")
 
     ada.goto("/")
-    ada.page.get_by_role("link", name="Email settings").click()
+    ada.page.get_by_role("link", name="Your account").click()
+    ada.page.locator("main").get_by_role("link", name="email settings").click()
     ada.page.wait_for_url("**/settings/notifications")
     assert ada.page.title() == "Email settings – Convene"
     ada.page.get_by_label("After 5 minutes, if I have not read it").wait_for()

@@ -28,7 +28,6 @@ import { installShortcuts } from "./shortcuts.js";
 import { openShortcutsHelp } from "./views/shortcuts-help.js";
 import { seedView } from "./views/seed.js";
 import { eventsView, eventView } from "./views/events.js";
-import { confirmAction } from "./confirm-dialog.js";
 import { profileView, confirmEmailView } from "./views/profile.js";
 import { adminAuditView } from "./views/admin-audit.js";
 import { adminPeopleView } from "./views/admin-people.js";
@@ -215,12 +214,6 @@ function renderHeader(routeName) {
   }
   const signOutButton = h("button", { type: "button", class: "header-button" }, "Sign out");
   signOutButton.addEventListener("click", () => signOut());
-  const everywhere = h("button", { type: "button", class: "header-button" }, "Sign out everywhere");
-  everywhere.addEventListener("click", async () => {
-    const sure = await confirmAction({ title: "Sign out everywhere?", confirmLabel: "Sign out everywhere",
-      text: "Every browser and device signed in to your account will be signed out, this one included." });
-    if (sure) await signOut({ everywhere: true });
-  });
   const search = h("form", { class: "header-search", role: "search", "aria-label": "Search Convene" },
     h("label", { for: "search-box", class: "visually-hidden" }, "Search messages and threads"),
     h("input", { id: "search-box", name: "q", type: "search", class: "input header-search-input", placeholder: "Search",
@@ -239,23 +232,17 @@ function renderHeader(routeName) {
     h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
     h("li", {}, h("a", { href: "/collaborate", "aria-current": routeName === "collaborate" ? "page" : null }, "Collaborate")),
     h("li", {}, h("a", { href: "/pipeline", "aria-current": routeName === "pipeline" ? "page" : null }, "Pipeline")),
-    h("li", {}, h("a", { href: "/settings/notifications", "aria-current": routeName === "notification-settings" ? "page" : null },
-      "Email settings")),
-    user.role === "administrator"
-      ? h("li", {}, h("a", { href: "/admin/inbound-mail", "aria-current": routeName === "admin-inbound" ? "page" : null }, "Inbound email"))
-      : null,
     h("li", {}, h("a", { href: "/events", "aria-current": routeName === "events" || routeName === "event" ? "page" : null }, "Events")),
     user.role === "facilitator" || user.role === "administrator"
       ? h("li", {}, h("a", { href: "/seed", "aria-current": routeName === "seed" ? "page" : null }, "Seed rooms"))
       : null,
     user.role === "administrator"
-      ? h("li", {}, h("a", { href: "/admin/people", "aria-current": routeName.startsWith("admin-") && routeName !== "admin-inbound" ? "page" : null },
+      ? h("li", {}, h("a", { href: "/admin/people", "aria-current": routeName.startsWith("admin-") ? "page" : null },
         "Administration"))
       : null,
-    h("li", {}, h("a", { href: "/profile", "aria-current": routeName === "profile" ? "page" : null }, "Your account")),
-    h("li", { class: "header-user" }, h("span", { class: "visually-hidden" }, "Signed in as "), user.display_name),
-    h("li", {}, signOutButton),
-    h("li", {}, everywhere)));
+    h("li", {}, h("a", { href: "/profile", "aria-current": routeName === "profile" || routeName === "notification-settings" ? "page" : null },
+      h("span", { class: "header-user" }, user.display_name), h("span", { class: "visually-hidden" }, ": your account"))),
+    h("li", {}, signOutButton)));
 }
 
 // The unread-mention count beside "Inbox", kept current by attention.js.

@@ -77,9 +77,21 @@ class Typing(TypedDict):
 
 
 class Presence(TypedDict):
+    """Who is online: the whole list, to one subscribing connection."""
+
     type: Literal["presence"]
     room_id: int
     online: list[int]
+
+
+class PresenceChanged(TypedDict):
+    """Who came online and who went offline since the room's last announcement
+    (coalesced: see ``server.realtime.presence``)."""
+
+    type: Literal["presence.changed"]
+    room_id: int
+    came: list[int]
+    went: list[int]
 
 
 # ---- events for one person's own connections --------------------------------------------
@@ -107,7 +119,7 @@ class SessionRevoked(TypedDict):
 
 
 DurableEvent = Union[MessageCreated, MessageEdited, MessageDeleted, ThreadCreated]
-RoomEvent = Union[DurableEvent, MemberJoined, MemberLeft, RoomUpdated, Typing, Presence]
+RoomEvent = Union[DurableEvent, MemberJoined, MemberLeft, RoomUpdated, Typing, Presence, PresenceChanged]
 PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked]
 Event = Union[RoomEvent, PersonalEvent]
 
@@ -125,6 +137,7 @@ EVENT_SHAPES: dict[str, type] = {
     "read": Read,
     "room.access_lost": RoomAccessLost,
     "session.revoked": SessionRevoked,
+    "presence.changed": PresenceChanged,
 }
 
 

@@ -81,23 +81,24 @@ class Connections:
         await self.sio.save_session(sid, {"user_id": user.id, "session_id": session_id, "rooms": set(), "typing": {}})
         await self.sio.enter_room(sid, user_channel(user.id))
 
-    async def disconnect(self, sid: str, reason: Any = None) -> dict[int, list[int]]:
-        """Forget the connection; returns the rooms whose presence changed."""
+    async def disconnect(self, sid: str, reason: Any = None) -> None:
+        """Forget the connection (presence announces who went offline)."""
         try:
             state = await self.sio.get_session(sid)
         except KeyError:
-            return {}
-        changed: dict[int, list[int]] = {}
+            return
         for room_id in list(state.get("rooms", ())):
-            if self.presence.remove(room_id, state["user_id"]):
-                changed[room_id] = self.presence.online(room_id)
-        return changed
+            self.presence.remove(room_id, state["user_id"])
 
     # ---- rooms ----------------------------------------------------------------------------
 
+    async def flush_presence(self) -> None:
+        """Announce pending presence changes now (the server is stopping)."""
+        await self.presence.close()
+
     async def join(self, sid: str, room_id: int) -> bool:
         """Count the connection as present in the room; True if the person just came
-        online there (everyone should hear), False if they already were."""
+        online there (presence announces it), False if they already were."""
         async with self.state(sid) as state:
             if room_id in state["rooms"]:
                 return False
@@ -155,6 +156,5 @@ class Connections:
 
     async def _lose(self, sid: str, room_id: int, settled: Settled) -> None:
         with contextlib.suppress(Unauthenticated):  # the connection closed meanwhile
-            if await self.leave(sid, room_id):
-                settled.presence[room_id] = self.presence.online(room_id)
+            await self.leave(sid, room_id)
             settled.tell.append((sid, events.room_access_lost(room_id)))

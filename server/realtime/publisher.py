@@ -27,7 +27,6 @@ from server.contract.events import (
     directive_from_wire,
     directive_to_wire,
 )
-from server.domain import events
 from server.realtime.managers import DIRECTIVE_EVENT
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,6 @@ class Settled:
     """What carrying out a directive on this process asks the publisher to send."""
 
     tell: list[tuple[str, Event]] = field(default_factory=list)
-    presence: dict[int, list[int]] = field(default_factory=dict)
     disconnect: list[str] = field(default_factory=list)
 
 
@@ -55,6 +53,8 @@ class Connections(Protocol):
     """This process's live connections (``server.realtime.handlers.Realtime``)."""
 
     async def settle(self, directive: Directive) -> Settled: ...
+
+    async def flush_presence(self) -> None: ...
 
 
 class SocketPublisher:
@@ -73,6 +73,8 @@ class SocketPublisher:
     async def stop(self) -> None:
         """Deliver what is queued, then stop."""
         if self._task is not None:
+            if self.connections is not None:
+                await self.connections.flush_presence()
             self._queue.put_nowait(None)
             await self._task
             self._task = None
@@ -112,7 +114,5 @@ class SocketPublisher:
         settled = await self.connections.settle(directive)
         for sid, event in settled.tell:
             await self.sio.emit("event", event, to=sid)
-        for room_id, online in settled.presence.items():
-            await self.sio.emit("event", events.presence(room_id, online), room=room_channel(room_id))
         for sid in settled.disconnect:
             await self.sio.disconnect(sid)

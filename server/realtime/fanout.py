@@ -6,7 +6,9 @@ look-up, a ping check and a log call) before the packet reaches the connection's
 on a room of 1,000 that is 1,000 tasks per message. ``deliver`` queues the same
 engine.io packet (its text encoded once and cached) straight onto each connection's
 queue, which engine.io's writer (websocket) or the next poll (long-polling) sends:
-the transports, the ordering and the browser protocol are unchanged.
+the transports, the ordering and the browser protocol are unchanged. On a websocket
+whose writer is idle, the frame itself (built once: server frames are unmasked) is
+written straight to the transport (``_idle_websocket`` says when that keeps order).
 
 Bounded: a connection with more than ``MAX_BEHIND`` packets waiting is not keeping up
 (a stalled network, a suspended laptop). It is dropped, its waiting packets discarded,
@@ -72,17 +74,59 @@ def deliver(manager: socketio.AsyncManager, event: str, data: Any, namespace: st
     if isinstance(encoded, list):  # binary attachments: not used by Convene's events
         return False
     eio_pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
-    eio_pkt.encode()  # cached on the packet: every writer sends the same text
+    text = eio_pkt.encode()  # cached on the packet: every writer sends the same text
+    frame = _text_frame(text.encode("utf-8"))
     sockets = manager.server.eio.sockets
     for _sid, eio_sid in manager.get_participants(namespace, room):
         socket = sockets.get(eio_sid)
         if socket is None or socket.closed or socket.closing:
             continue
-        if socket.queue.qsize() >= MAX_BEHIND:
+        queue = socket.queue
+        transport = _idle_websocket(socket)
+        if transport is not None:
+            transport.write(frame)
+        elif queue.qsize() >= MAX_BEHIND:
             drop(socket)
-            continue
-        socket.queue.put_nowait(eio_pkt)
+        else:
+            queue.put_nowait(eio_pkt)
     return True
+
+
+def _text_frame(payload: bytes) -> bytes:
+    """One unmasked, uncompressed, final websocket text frame (RFC 6455 section 5.2):
+    what the server sends is never masked, so the bytes are the same for everyone."""
+    size = len(payload)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 1 << 16:
+        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return header + payload
+
+
+def _idle_websocket(socket: Any) -> Any:
+    """The transport of a websocket connection whose engine.io writer is idle, or None.
+
+    Writing the frame straight to the transport skips the writer's wake-up, its poll and
+    its per-connection encoding; it keeps the connection's order only when nothing is
+    ahead of the frame: the connection is on websocket (not polling, not mid-upgrade),
+    its queue is empty AND its writer is waiting on that queue (a pending getter: it
+    holds no packet taken but not yet written), and the transport is not applying
+    back-pressure. Otherwise the packet goes through the queue like any other."""
+    ws = getattr(socket, "convene_ws", None)
+    if ws is None or not socket.upgraded or socket.upgrading or ws.closed:
+        return None
+    queue = socket.queue
+    if not queue.empty() or not any(not getter.done() for getter in queue._getters):
+        return None
+    writer = ws._writer
+    if writer is None or writer.protocol._paused:
+        return None
+    transport = writer.transport
+    if transport is None or transport.is_closing():
+        return None
+    return transport
 
 
 def drop(socket: Any) -> None:

@@ -56,6 +56,7 @@ async function main() {
     for (const s of group) { s.on("event", onEvent); subs.push(s); }
   }
   const joinSeconds = (now() - joinStarted) / 1000;
+  process.stdout.write("phase joined\n");
   const sender = await connect();
   let counter = 0;
   const send = () => {
@@ -85,6 +86,7 @@ async function main() {
     p50_ms: pct(delays, 0.5), p99_ms: pct(delays, 0.99) };
 
   // saturated
+  process.stdout.write("phase paced\n");
   delays = []; received = 0;
   const satStarted = now();
   const stopAt = satStarted + Number(seconds) * 1000;
@@ -94,6 +96,7 @@ async function main() {
   const deadline2 = now() + 60000;
   while (received < sent * N && now() < deadline2) await sleep(10);
   const satSeconds = (now() - satStarted) / 1000;
+  process.stdout.write("phase saturated\n");
   const saturated = { messages: sent, deliveries: received, expected: sent * N, seconds: Math.round(satSeconds * 100) / 100,
     deliveries_per_second: Math.round(received / satSeconds), p99_ms: pct(delays, 0.99) };
   for (const s of [sender, ...subs]) s.close();

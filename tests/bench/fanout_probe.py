@@ -36,12 +36,29 @@ WINDOW = os.environ.get("PROBE_WINDOW", "32")
 MESSAGES = int(os.environ.get("PROBE_MESSAGES", "4000"))
 SERVER_CPU = os.environ.get("PROBE_SERVER_CPU", "0")
 CLIENT_CPU = os.environ.get("PROBE_CLIENT_CPU", "1")
+# Another checkout's server (e.g. ``git archive`` of an older commit) to compare against.
+SERVER_ROOT = Path(os.environ.get("PROBE_SERVER_ROOT", str(ROOT)))
 
 
-def node(script: str, *args: Any) -> dict[str, Any]:
+def node(script: str, *args: Any, server_pid: int | None = None) -> dict[str, Any]:
+    """Run a Node load script; with ``server_pid``, the server's CPU seconds in each of
+    the phases the script announces (``phase NAME`` lines) are added to its answer."""
     command = ["taskset", "-c", CLIENT_CPU, "node", str(ROOT / "tests" / "bench" / script), *map(str, args)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True)
-    return dict(json.loads(result.stdout))
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    cpu = server_cpu_seconds(server_pid) if server_pid else 0.0
+    phases: dict[str, float] = {}
+    answer: dict[str, Any] = {}
+    for line in process.stdout:
+        if line.startswith("phase ") and server_pid:
+            now = server_cpu_seconds(server_pid)
+            phases[line.split()[1]] = round(now - cpu, 3)
+            cpu = now
+        elif line.strip():
+            answer = dict(json.loads(line))
+    if process.wait(timeout=900) != 0:
+        raise RuntimeError(f"{script} failed")
+    return answer | ({"server_cpu_seconds": phases} if phases else {})
 
 
 async def main() -> dict[str, Any]:
@@ -58,15 +75,15 @@ async def main() -> dict[str, Any]:
         "PUBLIC_URL": url,
         "AUTH_ATTEMPTS_PER_10MIN": "1000",
     }
-    subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=SERVER_ROOT, env=env, check=True, capture_output=True)
     server = subprocess.Popen(
         ["taskset", "-c", SERVER_CPU, sys.executable, "-m", "server", "serve"],
-        cwd=ROOT,
+        cwd=SERVER_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    results: dict[str, Any] = {"load_average": os.getloadavg()}
+    results: dict[str, Any] = {"server": str(SERVER_ROOT), "load_average": os.getloadavg()}
     profiler = None
     try:
         await wait_healthy(url)
@@ -97,7 +114,11 @@ async def main() -> dict[str, Any]:
             results["durable_sends"] = sends
             for size in SIZES:
                 room_id, thread_id, last_seq = await room_and_thread(f"Fan-out {size}")
-                results[f"fanout_{size}"] = node("fanout.cjs", url, token, room_id, thread_id, last_seq, size, 5000, SECONDS, WINDOW)
+                fan = node("fanout.cjs", url, token, room_id, thread_id, last_seq, size, 5000, SECONDS, WINDOW, server_pid=server.pid)
+                # Server CPU per delivery when saturated: deliveries/s one server core could make.
+                busy = fan["server_cpu_seconds"]["saturated"]
+                fan["saturated"]["deliveries_per_server_cpu_second"] = round(fan["saturated"]["deliveries"] / busy) if busy else None
+                results[f"fanout_{size}"] = fan
                 print(size, json.dumps(results[f"fanout_{size}"]), file=sys.stderr)
     finally:
         if profiler is not None:

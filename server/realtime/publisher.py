@@ -18,6 +18,7 @@ import socketio
 
 from server.contract.events import (
     Directive,
+    EndSessions,
     Event,
     MailQueued,
     Outgoing,
@@ -56,6 +57,8 @@ class Connections(Protocol):
 
     async def flush_presence(self) -> None: ...
 
+    def sessions_ended(self, user_id: int) -> None: ...
+
 
 class SocketPublisher:
     def __init__(self, sio: socketio.AsyncServer, wake_mail: Callable[[], None]) -> None:
@@ -80,6 +83,12 @@ class SocketPublisher:
             self._task = None
 
     async def publish(self, outgoing: Sequence[Outgoing]) -> None:
+        if self.connections is not None:
+            # A sign-out committed here stops cached sessions at once, before its
+            # directive's turn in the queue (other processes: when they carry it out).
+            for item in outgoing:
+                if isinstance(item, EndSessions):
+                    self.connections.sessions_ended(item.user_id)
         self._queue.put_nowait(outgoing)
 
     async def _run(self) -> None:

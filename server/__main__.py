@@ -11,6 +11,18 @@ import sys
 from server.config import ConfigError, load_settings
 
 
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (a dependency, except on Windows): its loop and
+    transports take less CPU per socket write than asyncio's, which fan-out to every
+    member of a room multiplies; else the standard loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
 def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
@@ -26,6 +38,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         web.run_app(
             create_app(settings),
+            loop=_event_loop(),
             host=settings.host,
             port=settings.port,
             print=announce,

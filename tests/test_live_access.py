@@ -235,3 +235,19 @@ async def test_deactivating_a_person_ends_their_live_connections(alice: Person, 
     await bob.call("POST", "/api/v1/auth/signin", json={"email": "bob@bristol.example", "password": "correct horse battery"}, expect=200)
     status, data = await admin.call("PATCH", f"/api/v1/users/{admin.id}", json={"active": False})
     assert status == 409 and data["error"]["field"] == "active"
+
+
+async def test_a_signed_out_cookie_cannot_connect_again_though_its_session_was_cached(alice: Person, people: Any) -> None:
+    """Connect remembers valid sessions (server/realtime/session_cache.py); signing out
+    forgets them the moment it commits, so the very next connect is refused."""
+    first = await alice.socket()  # the session is now cached
+    await first.close()
+    again = await alice.socket()  # served from the cache
+    assert again.client.connected
+    token = alice.token
+    await alice.post("/api/v1/auth/signout", expect=204)
+    late = socketio.AsyncClient(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await late.connect(people.url, headers={"Cookie": f"convene_session={token}"}, transports=["websocket"], wait_timeout=5)
+    await late.disconnect()
+    await _wait_disconnected(again)

@@ -189,6 +189,25 @@ async def test_typing_is_broadcast_throttled_and_not_stored(room_and_thread, ali
     assert after["last_seq"] == room["last_seq"]
 
 
+def _online(socket) -> set[int]:
+    """Who the socket believes is online: its last list, then every delta after it."""
+    online: set[int] = set()
+    for event in socket.events:
+        if event["type"] == "presence":
+            online = set(event["online"])
+        elif event["type"] == "presence.changed":
+            online = (online | set(event["came"])) - set(event["went"])
+    return online
+
+
+async def _until_online(socket, expected: set[int]) -> None:
+    async def until() -> None:
+        while _online(socket) != expected:
+            await socket.wait_for("presence.changed", len(socket.of_type("presence.changed")) + 1)
+
+    await asyncio.wait_for(until(), 5)
+
+
 async def test_presence_counts_people_not_tabs(room_and_thread, alice, bob):
     room, thread = room_and_thread
     b = await bob.socket()
@@ -197,18 +216,37 @@ async def test_presence_counts_people_not_tabs(room_and_thread, alice, bob):
     tab2 = await alice.socket()
     await tab1.subscribe({room["id"]: room["last_seq"]})
     await tab2.subscribe({room["id"]: room["last_seq"]})
-    seen = await b.wait_for("presence", 2)
-    assert seen[-1]["online"] == sorted([alice.id, bob.id])
+    await _until_online(b, {alice.id, bob.id})
+    await _until_online(tab2, {alice.id, bob.id})  # a later subscriber: its list, then deltas
     members = (await bob.get(f"/api/v1/rooms/{room['id']}/members"))["members"]
     assert {m["user"]["id"]: m["online"] for m in members} == {alice.id: True, bob.id: True}
     # Alice still has a tab open when the first closes: only closing the second, which
     # the server handles after the first, changes who is online.
     await tab1.close()
     await tab2.close()
-    last = await b.wait_for("presence", 3)
-    assert last[-1]["online"] == [bob.id]
+    await _until_online(b, {bob.id})
     await b.barrier(thread["id"])
-    assert len(b.of_type("presence")) == 3
+    deltas = b.of_type("presence.changed")
+    assert [d for d in deltas if alice.id in d["went"]] == [deltas[-1]]  # one departure, not one per tab
+    assert _online(b) == {bob.id}
+
+
+async def test_presence_goes_out_as_deltas_not_the_whole_list_to_everyone(room_and_thread, alice, bob, people):
+    """Members hear who came and went, gathered per room, never the whole list again."""
+    room, thread = room_and_thread
+    b = await bob.socket()
+    await b.subscribe({room["id"]: room["last_seq"]})
+    others = [await people.signup(f"p{i}@camden.example", f"Person {i}", "Camden Council", confirm=True) for i in range(3)]
+    for person in others:
+        await person.post(f"/api/v1/rooms/{room['id']}/join", expect=200)
+    sockets = [await person.socket() for person in others]
+    await asyncio.gather(*(s.subscribe({room["id"]: room["last_seq"]}) for s in sockets))
+    await _until_online(b, {bob.id, *(p.id for p in others)})
+    assert len(b.of_type("presence")) == 1  # its own list, once, when it subscribed
+    assert all(set(d) == {"type", "room_id", "came", "went"} for d in b.of_type("presence.changed"))
+    for s in sockets:
+        await s.close()
+    await _until_online(b, {bob.id})
 
 
 async def test_read_markers_sync_across_one_persons_tabs(room_and_thread, alice, bob):

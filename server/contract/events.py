@@ -87,9 +87,21 @@ class Typing(TypedDict):
 
 
 class Presence(TypedDict):
+    """Who is online: the whole list, to one subscribing connection."""
+
     type: Literal["presence"]
     room_id: int
     online: list[int]
+
+
+class PresenceChanged(TypedDict):
+    """Who came online and who went offline since the room's last announcement
+    (coalesced: see ``server.realtime.presence``)."""
+
+    type: Literal["presence.changed"]
+    room_id: int
+    came: list[int]
+    went: list[int]
 
 
 # ---- events for one person's own connections --------------------------------------------
@@ -145,7 +157,7 @@ class Mentioned(TypedDict):
 
 
 DurableEvent = Union[MessageCreated, MessageEdited, MessageDeleted, ThreadCreated, StageMoved]
-RoomEvent = Union[DurableEvent, MemberJoined, MemberLeft, RoomUpdated, Typing, Presence]
+RoomEvent = Union[DurableEvent, MemberJoined, MemberLeft, RoomUpdated, Typing, Presence, PresenceChanged]
 PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked, JoinRequestDecided, JoinRequestReceived, Mentioned]
 Event = Union[RoomEvent, PersonalEvent]
 
@@ -167,6 +179,7 @@ EVENT_SHAPES: dict[str, type] = {
     "join_request.received": JoinRequestReceived,
     "stage.moved": StageMoved,
     "mention": Mentioned,
+    "presence.changed": PresenceChanged,
 }
 
 

@@ -19,6 +19,7 @@ from server.contract.events import (
     MessageDeleted,
     MessageEdited,
     Presence,
+    PresenceChanged,
     Read,
     RevocationReason,
     RoomAccessLost,
@@ -64,6 +65,10 @@ def typing(room_id: int, thread_id: int, person: dict[str, Any]) -> Typing:
 
 def presence(room_id: int, online: list[int]) -> Presence:
     return {"type": "presence", "room_id": room_id, "online": online}
+
+
+def presence_changed(room_id: int, came: list[int], went: list[int]) -> PresenceChanged:
+    return {"type": "presence.changed", "room_id": room_id, "came": came, "went": went}
 
 
 def read(room_id: int, thread_id: int, last_read_seq: int, unread_count: int) -> Read:

@@ -24,6 +24,7 @@ from server.domain.errors import Unauthenticated
 from server.origins import origin_allowed
 from server.realtime.presence import Presence
 from server.realtime.publisher import Settled, room_channel, user_channel
+from server.realtime.session_cache import SessionCache
 from server.store.db import Database
 from server.store.models import User
 
@@ -34,6 +35,7 @@ class Connections:
         self.settings = settings
         self.db = db
         self.presence = Presence()
+        self.sessions = SessionCache()
 
     # ---- per-connection state -------------------------------------------------------------
 
@@ -73,33 +75,53 @@ class Connections:
         except CookieError:
             cookie = SimpleCookie()
         token = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
+        generation = self.sessions.generation
+        cached = self.sessions.get(accounts.hash_token(token)) if token and len(token) <= 200 else None
+        if cached is not None:
+            user_id, session_id = cached.user_id, cached.session_id
+        else:
+            user_id, session_id = await self._signed_in(token)
+        address = environ.get("REMOTE_ADDR")  # for the audit log (a message deleted from this connection)
+        state: dict[str, Any] = {"user_id": user_id, "session_id": session_id, "rooms": set(), "typing": {}, "address": address}
+        await self.sio.save_session(sid, state)
+        await self.sio.enter_room(sid, user_channel(user_id))
+        # In the person's channel now: any later sign-out reaches this connection. One
+        # carried out since the cache was read makes the database decide (session_cache.py).
+        if cached is not None and self.sessions.forgotten_since(user_id, generation):
+            await self._signed_in(token)
+
+    async def _signed_in(self, token: str | None) -> tuple[int, str]:
+        """The person and session behind the token, from the database (then cached)."""
         async with self.db.read() as session:
             signed_in = await accounts.session_for_token(session, token)
         if signed_in is None:
             raise socketio.exceptions.ConnectionRefusedError({"code": "unauthenticated", "message": "sign in first"})
         user, session_id = signed_in
-        address = environ.get("REMOTE_ADDR")  # for the audit log (a message deleted from this connection)
-        state: dict[str, Any] = {"user_id": user.id, "session_id": session_id, "rooms": set(), "typing": {}, "address": address}
-        await self.sio.save_session(sid, state)
-        await self.sio.enter_room(sid, user_channel(user.id))
+        self.sessions.put(user.id, session_id)
+        return user.id, session_id
 
-    async def disconnect(self, sid: str, reason: Any = None) -> dict[int, list[int]]:
-        """Forget the connection; returns the rooms whose presence changed."""
+    async def disconnect(self, sid: str, reason: Any = None) -> None:
+        """Forget the connection (presence announces who went offline)."""
         try:
             state = await self.sio.get_session(sid)
         except KeyError:
-            return {}
-        changed: dict[int, list[int]] = {}
+            return
         for room_id in list(state.get("rooms", ())):
-            if self.presence.remove(room_id, state["user_id"]):
-                changed[room_id] = self.presence.online(room_id)
-        return changed
+            self.presence.remove(room_id, state["user_id"])
 
     # ---- rooms ----------------------------------------------------------------------------
 
+    def sessions_ended(self, user_id: int) -> None:
+        """Some session of the person ended (committed): connect asks the database."""
+        self.sessions.forget_person(user_id)
+
+    async def flush_presence(self) -> None:
+        """Announce pending presence changes now (the server is stopping)."""
+        await self.presence.close()
+
     async def join(self, sid: str, room_id: int) -> bool:
         """Count the connection as present in the room; True if the person just came
-        online there (everyone should hear), False if they already were."""
+        online there (presence announces it), False if they already were."""
         async with self.state(sid) as state:
             if room_id in state["rooms"]:
                 return False
@@ -124,6 +146,7 @@ class Connections:
         """Carry out a directive for this process's connections."""
         settled = Settled()
         if isinstance(directive, EndSessions):
+            self.sessions_ended(directive.user_id)
             for sid in self._local(user_channel(directive.user_id)):
                 with contextlib.suppress(Unauthenticated):
                     async with self.state(sid) as state:
@@ -157,6 +180,5 @@ class Connections:
 
     async def _lose(self, sid: str, room_id: int, settled: Settled) -> None:
         with contextlib.suppress(Unauthenticated):  # the connection closed meanwhile
-            if await self.leave(sid, room_id):
-                settled.presence[room_id] = self.presence.online(room_id)
+            await self.leave(sid, room_id)
             settled.tell.append((sid, events.room_access_lost(room_id)))

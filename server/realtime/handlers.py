@@ -69,6 +69,7 @@ class Realtime:
         self.txs = txs
         self.send_queue = send_queue
         self.connections = Connections(sio, settings, db)
+        self.connections.presence.announce = self.txs.publisher.publish
         if isinstance(txs.publisher, SocketPublisher):
             txs.publisher.connections = self.connections
         sio.on("connect", self.connections.connect)
@@ -84,12 +85,8 @@ class Realtime:
     async def _publish(self, *outgoing: Outgoing) -> None:
         await self.txs.publisher.publish(outgoing)
 
-    async def _presence(self, room_id: int) -> None:
-        await self._publish(ToRoom(room_id, events.presence(room_id, self.connections.presence.online(room_id))))
-
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
-        for room_id, online in (await self.connections.disconnect(sid, reason)).items():
-            await self._publish(ToRoom(room_id, events.presence(room_id, online)))
+        await self.connections.disconnect(sid, reason)
 
     async def on_unknown(self, event: str, sid: str, data: Any = None) -> dict[str, Any]:
         log.info("socket sent an unknown event %.60r", event)
@@ -122,14 +119,12 @@ class Realtime:
             async with self.db.read() as session:
                 caught = await messages.events_after(session, user, room_id, last, self.settings.catchup_limit)
         except DomainError as error:
-            if await self.connections.leave(sid, room_id):
-                await self._presence(room_id)
+            await self.connections.leave(sid, room_id)
             return {"error": error.as_dict()}
-        if await self.connections.join(sid, room_id):
-            await self._presence(room_id)
-        else:
-            online = self.connections.presence.online(room_id)
-            await self._publish(ToConnection(sid, events.presence(room_id, online)))
+        # The list last announced, to this connection; what changed since (its own
+        # arrival included) follows to the whole room as a delta (presence.py).
+        await self.connections.join(sid, room_id)
+        await self._publish(ToConnection(sid, events.presence(room_id, self.connections.presence.snapshot(room_id))))
         if caught.resync:
             return {"resync": True, "last_seq": caught.last_seq}
         return {"events": caught.events, "last_seq": caught.last_seq}
@@ -137,8 +132,7 @@ class Realtime:
     async def on_unsubscribe(self, sid: str, data: Any) -> dict[str, Any]:
         room_id = parse(Unsubscribe, data, self.settings).room_id
         await self.connections.peek(sid)
-        if await self.connections.leave(sid, room_id):
-            await self._presence(room_id)
+        await self.connections.leave(sid, room_id)
         return {}
 
     async def on_send(self, sid: str, data: Any) -> dict[str, Any]:

@@ -10,7 +10,8 @@ that room is delivered anywhere.
 This hooks one method of python-socketio's managers (``AsyncManager.emit`` and
 ``AsyncPubSubManager._handle_emit``, the method that every emitted message passes
 through on every host); python-socketio is pinned below 6 for it, and
-tests/test_scale_out.py runs it across real processes.
+tests/test_scale_out.py runs it across real processes. Plain emits (no acknowledgement
+callback) go out through ``server.realtime.fanout`` on every host.
 """
 
 from __future__ import annotations
@@ -19,9 +20,17 @@ from typing import Any, Awaitable, Callable
 
 import socketio
 
+from server.realtime import fanout
+
 DIRECTIVE_EVENT = "convene:directive"
 
 OnDirective = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def _plain(kwargs: dict[str, Any]) -> bool:
+    """An emit with nothing per recipient (no acknowledgement, nobody skipped): the
+    fast fan-out serves it (``server.realtime.fanout``)."""
+    return kwargs.get("callback") is None and not kwargs.get("skip_sid") and set(kwargs) <= {"to", "callback", "skip_sid", "ignore_queue"}
 
 
 class _Directives:
@@ -39,6 +48,8 @@ class LocalManager(_Directives, socketio.AsyncManager):  # type: ignore[misc]
         if event == DIRECTIVE_EVENT:
             await self._carry_out(data)
             return None
+        if _plain(kwargs) and fanout.deliver(self, event, data, namespace, kwargs.get("to") or room):
+            return None
         return await super().emit(event, data, namespace, room=room, **kwargs)
 
 
@@ -50,4 +61,9 @@ class RedisManager(_Directives, socketio.AsyncRedisManager):  # type: ignore[mis
             data = message.get("data")
             await self._carry_out(data[0] if isinstance(data, list) and data else data)
             return
+        data = message.get("data")
+        plain = not message.get("binary") and not message.get("skip_sid") and message.get("callback") is None
+        if plain and isinstance(data, list) and len(data) == 1:
+            if fanout.deliver(self, message["event"], data[0], message.get("namespace"), message.get("room")):
+                return
         await super()._handle_emit(message)

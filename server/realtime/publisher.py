@@ -18,6 +18,7 @@ import socketio
 
 from server.contract.events import (
     Directive,
+    EndSessions,
     Event,
     MailQueued,
     Outgoing,
@@ -27,7 +28,6 @@ from server.contract.events import (
     directive_from_wire,
     directive_to_wire,
 )
-from server.domain import events
 from server.realtime.managers import DIRECTIVE_EVENT
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,6 @@ class Settled:
     """What carrying out a directive on this process asks the publisher to send."""
 
     tell: list[tuple[str, Event]] = field(default_factory=list)
-    presence: dict[int, list[int]] = field(default_factory=dict)
     disconnect: list[str] = field(default_factory=list)
 
 
@@ -55,6 +54,10 @@ class Connections(Protocol):
     """This process's live connections (``server.realtime.handlers.Realtime``)."""
 
     async def settle(self, directive: Directive) -> Settled: ...
+
+    async def flush_presence(self) -> None: ...
+
+    def sessions_ended(self, user_id: int) -> None: ...
 
 
 class SocketPublisher:
@@ -73,11 +76,19 @@ class SocketPublisher:
     async def stop(self) -> None:
         """Deliver what is queued, then stop."""
         if self._task is not None:
+            if self.connections is not None:
+                await self.connections.flush_presence()
             self._queue.put_nowait(None)
             await self._task
             self._task = None
 
     async def publish(self, outgoing: Sequence[Outgoing]) -> None:
+        if self.connections is not None:
+            # A sign-out committed here stops cached sessions at once, before its
+            # directive's turn in the queue (other processes: when they carry it out).
+            for item in outgoing:
+                if isinstance(item, EndSessions):
+                    self.connections.sessions_ended(item.user_id)
         self._queue.put_nowait(outgoing)
 
     async def _run(self) -> None:
@@ -112,7 +123,5 @@ class SocketPublisher:
         settled = await self.connections.settle(directive)
         for sid, event in settled.tell:
             await self.sio.emit("event", event, to=sid)
-        for room_id, online in settled.presence.items():
-            await self.sio.emit("event", events.presence(room_id, online), room=room_channel(room_id))
         for sid in settled.disconnect:
             await self.sio.disconnect(sid)

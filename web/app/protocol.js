@@ -126,10 +126,11 @@
 /** @typedef {{type: "room.access_lost", room_id: number}} AccessLostEvent */
 /** @typedef {{type: "typing", room_id: number, thread_id: number, user: User}} TypingEvent */
 /** @typedef {{type: "presence", room_id: number, online: number[]}} PresenceEvent */
+/** @typedef {{type: "presence.changed", room_id: number, came: number[], went: number[]}} PresenceChangedEvent */
 /** @typedef {{type: "read", room_id: number, thread_id: number, last_read_seq: number, unread_count: number}} ReadEvent */
 /**
  * @typedef {MemberJoinedEvent | MemberLeftEvent | RoomUpdatedEvent | AccessLostEvent | TypingEvent
- *   | PresenceEvent | ReadEvent} LiveEvent
+ *   | PresenceEvent | PresenceChangedEvent | ReadEvent} LiveEvent
  */
 /** @typedef {DurableEvent | LiveEvent} RoomEvent */
 

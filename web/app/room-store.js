@@ -100,6 +100,7 @@ export function apply(state, event, context) {
       return { accessLost: true };
     case "typing": return typing(state, event.thread_id, event.user, context);
     case "presence": return presence(state, event.online);
+    case "presence.changed": return presenceChanged(state, event.came, event.went);
     case "read": return read(state, event.thread_id, event.last_read_seq, event.unread_count);
     default: return {};
   }
@@ -290,6 +291,21 @@ function typing(state, threadId, user, context) {
 function presence(state, online) {
   const ids = new Set(online);
   for (const member of state.members.values()) member.online = ids.has(member.user.id);
+  return { members: true };
+}
+
+/**
+ * Who came online and who went offline since the last list or delta (the server sends
+ * the whole list once per subscribe, then only these).
+ * @param {RoomState} state @param {number[]} came @param {number[]} went @returns {Change}
+ */
+function presenceChanged(state, came, went) {
+  const arrived = new Set(came);
+  const left = new Set(went);
+  for (const member of state.members.values()) {
+    if (arrived.has(member.user.id)) member.online = true;
+    else if (left.has(member.user.id)) member.online = false;
+  }
   return { members: true };
 }
 

@@ -249,6 +249,18 @@ describe("members, presence and the room", () => {
     assert.equal(state.members.get(ME).online, false);
   });
 
+  test("presence.changed marks who came and who went, leaving the rest", () => {
+    const state = loadedRoom();
+    apply(state, { type: "presence", room_id: 7, online: [ME] }, context);
+    apply(state, { type: "presence.changed", room_id: 7, came: [OTHER], went: [] }, context);
+    assert.equal(state.members.get(OTHER).online, true);
+    assert.equal(state.members.get(ME).online, true);
+    const change = apply(state, { type: "presence.changed", room_id: 7, came: [], went: [ME] }, context);
+    assert.equal(change.members, true);
+    assert.equal(state.members.get(ME).online, false);
+    assert.equal(state.members.get(OTHER).online, true);
+  });
+
   test("room.updated takes the settings but never the reader's fields", () => {
     const state = loadedRoom({ membership: "owner", unread_count: 4, can_manage: true, last_seq: 10 });
     const change = apply(state, {

@@ -13,14 +13,13 @@ SATURATED = "†"
 
 
 def knee(sweep: dict[str, Any]) -> tuple[int | None, bool]:
-    """Highest offered rate at which it and every lower rate passed (all delivered, p99 < 100 ms),
-    and whether the generator core was saturated at that step."""
-    best: tuple[int | None, bool] = (None, False)
-    for step in sweep.get("steps", []):
-        if not step["passed"]:
-            break
-        best = (step["offered_deliveries_per_s"], step["generator_saturated"])
-    return best
+    """Highest offered rate with everything delivered and p99 < 100 ms, and whether the
+    generator core was saturated at that step."""
+    passed = [s for s in sweep.get("steps", []) if s["passed"]]
+    if not passed:
+        return None, False
+    best = max(passed, key=lambda s: s["offered_deliveries_per_s"])
+    return best["offered_deliveries_per_s"], best["generator_saturated"]
 
 
 def step_at(sweep: dict[str, Any], rate: int) -> dict[str, Any] | None:
@@ -101,7 +100,8 @@ def table(results: dict[str, Any]) -> str:
         join = res[s]["fanout"].get(biggest, {}).get("join")
         if join:
             values[s] = join["seconds"]
-            shown[s] = _num(join["seconds"], " s") + ("" if join["connected"] == join["clients"] else f" ({join['connected']} of {join['clients']})")
+            partial = "" if join["connected"] == join["clients"] else f" ({join['connected']} of {join['clients']})"
+            shown[s] = _num(join["seconds"], " s") + partial
     add(f"{int(biggest):,} subscribers connect and join one room", values, shown, False)
     values, shown = {}, {}
     values2: dict[str, float | None] = {}
@@ -110,7 +110,8 @@ def table(results: dict[str, Any]) -> str:
         idle = res[s].get("idle", {})
         if "accepts_per_s" in idle:
             values[s] = idle["accepts_per_s"]
-            shown[s] = f"{_num(idle['accepts_per_s'])}/s" + ("" if idle["complete"] else f" ({idle['connected']:,} in {idle['seconds']:.0f} s)")
+            partial = "" if idle["complete"] else f" ({idle['connected']:,} in {idle['seconds']:.0f} s)"
+            shown[s] = f"{_num(idle['accepts_per_s'])}/s" + partial
             values2[s] = idle["kib_per_connection"]
             shown2[s] = _num(idle["kib_per_connection"], " KiB")
     n = results["settings"]["idle"]
@@ -123,7 +124,8 @@ def table(results: dict[str, Any]) -> str:
         if "stalled" in slow:
             values[s] = slow["stalled"]["p99_ms"]
             ok = slow["stalled"]["delivered"] >= slow["stalled"]["expected"]
-            shown[s] = f"{_num(slow['baseline']['p99_ms'], ' ms')} → {_num(slow['stalled']['p99_ms'], ' ms')}" + ("" if ok else " (others lost some)")
+            before, during = _num(slow["baseline"]["p99_ms"], " ms"), _num(slow["stalled"]["p99_ms"], " ms")
+            shown[s] = f"{before} → {during}" + ("" if ok else " (others lost some)")
             growth = (slow["rss_peak_kib"] - slow["rss_start_kib"]) / 1024
             values2[s] = growth
             shown2[s] = f"+{growth:.1f} MiB; " + ("dropped" if slow["slow_dropped"] else "kept")
@@ -136,7 +138,8 @@ def table(results: dict[str, Any]) -> str:
     extra = _convene_rows(conv)
     if extra:
         lines += ["", "| Convene only | figure |", "| --- | --- |"] + [f"| {a} | {b} |" for a, b in extra]
-    lines += ["", f"{SATURATED} the load generator's core was over 90% busy: the figure may be the generator's limit.", _machine_line(results)]
+    note = f"{SATURATED} the load generator's core was over 90% busy: the figure may be the generator's limit."
+    lines += ["", note, "", _machine_line(results)]
     return "\n".join(lines)
 
 

@@ -430,7 +430,8 @@ def postgres_database() -> Iterator[str | None]:
 
 
 def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
 
     def version(package: str) -> str | None:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):

@@ -145,10 +145,17 @@ def table(results: dict[str, Any]) -> str:
             values[s] = slow["stalled"]["p99_ms"]
             ok = slow["stalled"]["delivered"] >= slow["stalled"]["expected"]
             before, during = _num(slow["baseline"]["p99_ms"], " ms"), _num(slow["stalled"]["p99_ms"], " ms")
-            shown[s] = f"{before} → {during}" + ("" if ok else " (others lost some)")
+            late = f" (others got {slow['stalled']['delivered']:,} of {slow['stalled']['expected']:,} in time)"
+            shown[s] = f"{before} → {during}" + ("" if ok else late)
             growth = (slow["rss_peak_kib"] - slow["rss_start_kib"]) / 1024
             values2[s] = growth
-            shown2[s] = f"+{growth:.1f} MiB; " + ("dropped" if slow["slow_dropped"] else "kept")
+            if slow["slow_dropped"]:
+                fate = "dropped"
+            elif slow["slow_delivered"] >= slow["slow_expected"]:
+                fate = "kept, got everything"
+            else:
+                fate = f"kept, got {slow['slow_delivered']:,} of {slow['slow_expected']:,}"
+            shown2[s] = f"+{growth:.1f} MiB; {fate}"
     add("slow consumer: others' p99, before → while one reader stalls", values, shown, False)
     add("slow consumer: server RSS growth; the stalled reader", values2, shown2, False)
 

@@ -245,7 +245,12 @@ def plot(results: dict[str, Any], path: Path) -> None:
     axes[0][0].set_ylabel("p99 latency, ms (10 s = not all delivered)")
     axes[0][-1].legend(fontsize=8)
     m = results["machine"]
-    fig.suptitle(f"make bench fan-out: {m['cpu']}, {m['cores']} cores; × = generator core saturated", fontsize=9)
+    load = ", ".join(f"{x:.1f}" for x in results["load_average_before"])
+    fig.suptitle(
+        f"make bench fan-out, Convene {m['convene_commit']}: {m['cpu']}, {m['cores']} cores, load average before {load}; "
+        "× = generator core saturated",
+        fontsize=9,
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -308,12 +308,12 @@ def room_of(server: Server, size: int) -> dict[str, Any]:
     return {"room": f"r{size}", "thread_id": 0}
 
 
-def run_peer_workloads(server: Server, size: dict[str, Any]) -> dict[str, Any]:
-    """Fan-out sweep per room size, idle connections, slow consumer: the same for every system."""
-    out: dict[str, Any] = {"fanout": {}}
+def fanout_sweeps(server: Server, size: dict[str, Any]) -> dict[str, Any]:
+    """The fan-out sweep for every room size on one server."""
+    out: dict[str, Any] = {}
     for room_size in size["room_sizes"]:
         log(f"{server.system}: fan-out, room of {room_size}")
-        out["fanout"][str(room_size)] = loadgen(
+        out[str(room_size)] = loadgen(
             server,
             "fanout",
             size=room_size,
@@ -325,11 +325,17 @@ def run_peer_workloads(server: Server, size: dict[str, Any]) -> dict[str, Any]:
             **room_of(server, room_size),
         )
         time.sleep(0.5)
+    return out
+
+
+def idle(server: Server, size: dict[str, Any]) -> dict[str, Any]:
     log(f"{server.system}: {size['idle']} idle connections")
-    out["idle"] = loadgen(server, "idle", count=size["idle"], concurrency=size["concurrency"], time_limit_s=size["idle_limit_s"])
-    time.sleep(1)
+    return loadgen(server, "idle", count=size["idle"], concurrency=size["concurrency"], time_limit_s=size["idle_limit_s"])
+
+
+def slow(server: Server, size: dict[str, Any]) -> dict[str, Any]:
     log(f"{server.system}: slow consumer")
-    out["slow"] = loadgen(
+    return loadgen(
         server,
         "slow",
         size=size["slow_size"],
@@ -340,6 +346,33 @@ def run_peer_workloads(server: Server, size: dict[str, Any]) -> dict[str, Any]:
         concurrency=size["concurrency"],
         **room_of(server, size["slow_size"] + 1),
     )
+
+
+@contextlib.contextmanager
+def running(system: str) -> Iterator[Server]:
+    """A freshly started system (Convene on a fresh data dir with its account), stopped after."""
+    with tempfile.TemporaryDirectory(prefix="convene-bench-") as tmp:
+        server = start_convene(Path(tmp)) if system == "convene" else start_peer(system)
+        try:
+            if system == "convene":
+                convene_account(server)
+            yield server
+        finally:
+            server.stop()
+    time.sleep(1)
+
+
+def run_peer_workloads(system: str, size: dict[str, Any]) -> dict[str, Any]:
+    """Idle connections, fan-out sweeps and slow consumer, the same for every system, each on
+    a freshly started server: RSS deltas are only meaningful without the garbage (and the
+    garbage collector) of an earlier workload."""
+    out: dict[str, Any] = {}
+    with running(system) as server:
+        out["idle"] = idle(server, size)
+    with running(system) as server:
+        out["fanout"] = fanout_sweeps(server, size)
+    with running(system) as server:
+        out["slow"] = slow(server, size)
     return out
 
 
@@ -494,21 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for system in systems:
         log(f"starting {SYSTEMS[system]}")
-        if system == "convene":
-            with tempfile.TemporaryDirectory(prefix="convene-bench-") as tmp:
-                server = start_convene(Path(tmp))
-                try:
-                    convene_account(server)
-                    results["results"][system] = run_peer_workloads(server, size)
-                finally:
-                    server.stop()
-        else:
-            server = start_peer(system)
-            try:
-                results["results"][system] = run_peer_workloads(server, size)
-            finally:
-                server.stop()
-        time.sleep(1)
+        results["results"][system] = run_peer_workloads(system, size)
 
     if "convene" in systems:
         with tempfile.TemporaryDirectory(prefix="convene-bench-") as tmp:

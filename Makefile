@@ -4,20 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEB_STAMP := web/node_modules/.installed
+BENCH_STAMP := bench/node_modules/.installed
 
 .PHONY: run test install migrate bench lint chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 $(WEB_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $(WEB_STAMP)
 
-install: $(STAMP) $(WEB_STAMP)
+# bench/: Node socket.io (a peer) and ws (the load generator), from bench/package-lock.json.
+$(BENCH_STAMP): bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	touch $(BENCH_STAMP)
+
+install: $(STAMP) $(WEB_STAMP) $(BENCH_STAMP)
 
 migrate: install
 	$(BIN)/python -m server migrate
@@ -35,17 +41,29 @@ test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check server tests
+	$(BIN)/ruff check server tests bench
 	$(BIN)/mypy server
 	cd web && npm run check
 
+# Convene against raw aiohttp, python-socketio and Node socket.io, one run (bench/README.md):
+# prints the table, writes bench/results.json and docs/bench.png. BENCH_ARGS=--quick is shorter.
 bench: install
-	$(BIN)/python -m tests.bench.send_path
+	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(MAKE) bench-search
+
+# Thread pages and search on 1,000,000 messages (SQLite; built once, about 5 minutes and
+# 820 MB, kept in data/bench-messages.db): p50 and p99 against the issue's targets.
+SEARCH_DB := data/bench-messages.db
+$(SEARCH_DB):
+	mkdir -p data && $(BIN)/python bench/generate_messages.py $(SEARCH_DB)
+.PHONY: bench-search
+bench-search: install $(SEARCH_DB)
+	-$(BIN)/python bench/search_bench.py $(SEARCH_DB)
 
 clean:
-	rm -rf $(VENV) web/node_modules .pytest_cache
+	rm -rf $(VENV) web/node_modules bench/node_modules .pytest_cache
 
 .PHONY: bench-seed
 # Seeding a generated 3,000-row workshop file (wall time, CPU time, peak memory).
 bench-seed: install
-	$(BIN)/python -m tests.bench.seed_speed
+	$(BIN)/python -m bench.seed_speed

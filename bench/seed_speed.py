@@ -10,7 +10,7 @@ resident set size) are printed. Then it seeds the same file again (nothing to do
 reports that too. ``--source DIR`` runs the command from another checkout (to compare
 with an earlier commit: ``git archive COMMIT | tar -x -C DIR``).
 
-    python -m tests.bench.seed_speed [--rows 3000] [--keep DIR] [--source DIR]
+    python -m bench.seed_speed [--rows 3000] [--keep DIR] [--source DIR]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from server.store.db import Database, make_engine
 from server.store.models import User, utcnow
 from server.store.schema import upgrade
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ACTOR = "bench.facilitator@localdigital.example"
 STAGES = ("Discovery", "Co-Design", "Incubation", "Live")
 

@@ -1,4 +1,4 @@
-"""Peak memory of exporting a large room (issue 12): ``python -m tests.bench.export_memory``.
+"""Peak memory of exporting a large room (issue 12): ``python -m bench.export_memory``.
 
 Builds a fresh SQLite database in a temporary folder with one room of EXPORT_MESSAGES
 messages (default 100,000, over 20 threads, one in ten edited, one in fifty deleted),
@@ -26,7 +26,7 @@ from server.store.db import Database, make_engine
 from server.store.models import Message, MessageRevision, Room, RoomMember, Thread, User, utcnow
 from server.store.schema import upgrade
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MESSAGES = int(os.environ.get("EXPORT_MESSAGES", "100000"))
 THREADS = 20
 PEOPLE = 50

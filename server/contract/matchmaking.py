@@ -13,8 +13,8 @@ from typing import Annotated, Final
 
 from msgspec import Meta, Struct
 
-from server.contract.responses import Answer, Involvement, Person, Time
-from server.vocabulary import InterestKind, JoinRequestStatus, OrganisationKind, RoomRole, Stage, Visibility
+from server.contract.responses import Answer, Involvement, Person, RoomCard, Time
+from server.vocabulary import InterestKind, JoinRequestStatus, OrganisationKind, RoomRole
 
 JOIN_MESSAGE_MAX_CHARS: Final = 2000
 JoinMessage = Annotated[str, Meta(max_length=JOIN_MESSAGE_MAX_CHARS, description="plain text for the room's owners")]
@@ -41,19 +41,6 @@ class CollaborationQuery(Struct, kw_only=True):
 
 
 # ---- answers ----------------------------------------------------------------------------
-
-
-class RoomCard(Answer):
-    id: int
-    slug: str
-    title: str
-    summary: str
-    summary_html: str
-    stage: Stage
-    visibility: Visibility
-    tags: list[str]
-    looking_for_collaborators: bool
-    last_activity_at: Time
 
 
 class InterestCounts(Answer):

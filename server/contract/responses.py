@@ -48,7 +48,11 @@ class Me(Person):
     active: bool
 
 
-class Room(Answer):
+class RoomCard(Answer):
+    """What everyone who may see a room's card is shown (matchmaking lists rooms
+    looking for collaborators this way, invite-only ones too): no member count and no
+    position in its event stream."""
+
     id: int
     slug: str
     title: str
@@ -58,10 +62,15 @@ class Room(Answer):
     visibility: Visibility
     tags: list[str]
     looking_for_collaborators: bool
+    last_activity_at: Time
+
+
+class Room(RoomCard):
+    """A room as its readers see it: the card, and its size and event position."""
+
     member_count: int
     last_seq: int
     created_at: Time
-    last_activity_at: Time
 
 
 class IncubationCriteria(Answer):

@@ -20,28 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.domain.access import can_see_listing, listed_room
 from server.domain.interest import interest_counts, room_interest
 from server.domain.involvement import involvement_by_room
-from server.domain.presenters import iso
+from server.domain.presenters import room_card_json
 from server.domain.rooms import tags_and_counts
 from server.store.models import JoinRequest, Organisation, Room, RoomMember, RoomTag, User
 from server.vocabulary import OrganisationKind
 
 BOARD_LIMIT = 200
 SUGGESTION_LIMIT = 20
-
-
-def _card_room(room: Room, tags: list[str]) -> dict[str, Any]:
-    return {
-        "id": room.id,
-        "slug": room.slug,
-        "title": room.title,
-        "summary": room.summary,
-        "summary_html": room.summary_html,
-        "stage": room.stage,
-        "visibility": room.visibility,
-        "tags": tags,
-        "looking_for_collaborators": room.looking_for_collaborators,
-        "last_activity_at": iso(room.last_activity_at),
-    }
 
 
 async def _cards(session: AsyncSession, viewer: User, rooms: Sequence[Room]) -> list[dict[str, Any]]:
@@ -60,7 +45,7 @@ async def _cards(session: AsyncSession, viewer: User, rooms: Sequence[Room]) -> 
     requests = dict((await session.execute(asked)).tuples().all())
     return [
         {
-            "room": _card_room(r, tags[r.id]),
+            "room": room_card_json(r, tags[r.id]),
             "involvement": involvement[r.id],
             "interest": counts[r.id],
             "membership": members[r.id].role if r.id in members else None,

@@ -49,7 +49,8 @@ def thread_json(thread: Thread, creator: Person | None) -> dict[str, Any]:
     }
 
 
-def room_json(room: Room, tags: list[str], member_count: int) -> dict[str, Any]:
+def room_card_json(room: Room, tags: list[str]) -> dict[str, Any]:
+    """``contract.responses.RoomCard``: what anyone who may see the room's card sees."""
     return {
         "id": room.id,
         "slug": room.slug,
@@ -60,8 +61,10 @@ def room_json(room: Room, tags: list[str], member_count: int) -> dict[str, Any]:
         "visibility": room.visibility,
         "tags": tags,
         "looking_for_collaborators": room.looking_for_collaborators,
-        "member_count": member_count,
-        "last_seq": room.last_seq,
-        "created_at": iso(room.created_at),
         "last_activity_at": iso(room.last_activity_at),
     }
+
+
+def room_json(room: Room, tags: list[str], member_count: int) -> dict[str, Any]:
+    """``contract.responses.Room``: the card, and the room's size and event position."""
+    return room_card_json(room, tags) | {"member_count": member_count, "last_seq": room.last_seq, "created_at": iso(room.created_at)}

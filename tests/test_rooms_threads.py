@@ -158,14 +158,19 @@ async def test_lists_cost_a_fixed_number_of_queries(server, alice, bob):
         count += 1
 
     async def queries(path: str) -> int:
+        """The fewest queries of three identical requests: the listener sees the whole
+        engine, and the background mail and notification work can only add to a count."""
         nonlocal count
-        count = 0
-        event.listen(engine, "before_cursor_execute", on_execute)
-        try:
-            await bob.get(path)
-        finally:
-            event.remove(engine, "before_cursor_execute", on_execute)
-        return count
+        counts = []
+        for _ in range(3):
+            count = 0
+            event.listen(engine, "before_cursor_execute", on_execute)
+            try:
+                await bob.get(path)
+            finally:
+                event.remove(engine, "before_cursor_execute", on_execute)
+            counts.append(count)
+        return min(counts)
 
     small = await alice.create_room("Small")
     big = await alice.create_room("Big")

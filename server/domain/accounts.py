@@ -70,7 +70,7 @@ async def _organisation_for(session: AsyncSession, email: str) -> int | None:
     return organisation_id
 
 
-async def _confirm(session: AsyncSession, user: User) -> None:
+async def confirm_address(session: AsyncSession, user: User) -> None:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     user.organisation_id = await _organisation_for(session, user.email)
@@ -143,14 +143,14 @@ async def signup(tx: Tx, cfg: Settings, *, email: str, display_name: str, organi
     tx.session.add(user)
     await tx.session.flush()
     if first:
-        await _confirm(tx.session, user)
+        await confirm_address(tx.session, user)
     else:
         await _send_confirmation(tx, cfg, user)
     token = await _new_session(tx, cfg, user)
     return user, token
 
 
-async def _take_email_token(tx: Tx, token: str, purpose: str) -> User:
+async def take_email_token(tx: Tx, token: str, purpose: str) -> User:
     row = await tx.session.get(EmailToken, hash_token(token.strip()))
     if row is None or row.purpose != purpose:
         raise Invalid("this link is not valid; ask for a new one", "token")
@@ -166,8 +166,8 @@ async def _take_email_token(tx: Tx, token: str, purpose: str) -> User:
 
 
 async def confirm_email(tx: Tx, token: str) -> User:
-    user = await _take_email_token(tx, token, "confirm")
-    await _confirm(tx.session, user)
+    user = await take_email_token(tx, token, "confirm")
+    await confirm_address(tx.session, user)
     return user
 
 
@@ -227,8 +227,8 @@ async def request_signin_link(tx: Tx, cfg: Settings, email: str) -> None:
 
 async def redeem_signin_link(tx: Tx, cfg: Settings, token: str) -> tuple[User, str]:
     """Sign in with an emailed link; using it also proves the address, so it confirms it."""
-    user = await _take_email_token(tx, token, "signin")
-    await _confirm(tx.session, user)
+    user = await take_email_token(tx, token, "signin")
+    await confirm_address(tx.session, user)
     audit.record(tx, "signed-in", actor=user, user_id=user.id, detail="emailed link")
     session_token = await _new_session(tx, cfg, user)
     return user, session_token
@@ -358,5 +358,5 @@ async def create_admin(tx: Tx, *, email: str, display_name: str, organisation: s
         tx.session.add(user)
         await tx.session.flush()
     user.role = "administrator"
-    await _confirm(tx.session, user)
+    await confirm_address(tx.session, user)
     return user

@@ -76,7 +76,7 @@ async def _may_post(tx: Tx, user: User, room_ref: int | str, thread_id: int | No
         reason = NOT_MEMBER if "member" in error.message else CANNOT_POST
         return Denied(reason, f"Your message was not posted: {error.message}.", True, user.id, thread_id)
     if confirmed_at is None:
-        await accounts._confirm(tx.session, user)  # verified organisation from the now confirmed domain
+        await accounts.confirm_address(tx.session, user)  # verified organisation from the now confirmed domain
         log.info("inbound mail confirmed the address of user %s", user.id)
     return None
 

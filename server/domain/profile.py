@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.config import Settings
 from server.contract.events import EndSessions
 from server.domain import audit, events, messages
-from server.domain.accounts import _confirm, _take_email_token, hash_token, normalise_email, text_field
+from server.domain.accounts import confirm_address, hash_token, normalise_email, take_email_token, text_field
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.outbox import queue_mail
 from server.domain.presenters import iso
@@ -118,7 +118,7 @@ async def confirm_email_change(tx: Tx, token: str) -> User:
     old address stop working."""
     row = await tx.session.get(EmailToken, hash_token(token.strip()))
     new_email = row.new_email if row is not None else None
-    user = await _take_email_token(tx, token, "change-email")
+    user = await take_email_token(tx, token, "change-email")
     if new_email is None:
         raise Invalid("this link is not valid; ask for a new one", "token")
     if await tx.session.scalar(select(User.id).where(User.email == new_email, User.id != user.id)):
@@ -131,7 +131,7 @@ async def confirm_email_change(tx: Tx, token: str) -> User:
     )
     user.email = new_email
     user.email_confirmed_at = None
-    await _confirm(tx.session, user)
+    await confirm_address(tx.session, user)
     audit.record(tx, "email-changed", actor=user, user_id=user.id, detail=f"{old} -> {new_email}")
     return user
 

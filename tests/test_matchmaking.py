@@ -11,12 +11,13 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from server.http.keys import DATABASE
 from server.store.models import OutboundMail
 
 from .people import Person, PersonFactory
+from .query_count import request_queries
 from .test_invitations import mail_text
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
@@ -270,26 +271,9 @@ async def test_two_owners_accepting_at_once_make_one_member_and_one_email(people
 async def test_the_board_and_suggestions_cost_a_fixed_number_of_queries(server, organisations, alice, bob, carol):
     """No N+1: as many queries for 2 rooms as for 12, with members and interest on each."""
     engine = server.app[DATABASE].engine.sync_engine
-    count = 0
-
-    def on_execute(*_args: object) -> None:
-        nonlocal count
-        count += 1
-
-    async def once(path: str) -> int:
-        nonlocal count
-        count = 0
-        event.listen(engine, "before_cursor_execute", on_execute)
-        try:
-            await bob.get(path)
-        finally:
-            event.remove(engine, "before_cursor_execute", on_execute)
-        return count
 
     async def queries(path: str) -> int:
-        # The engine also serves the app's background work (mail deliverer, notifier),
-        # which can only add to a count: the least of three is the request's own.
-        return min([await once(path) for _ in range(3)])
+        return await request_queries(engine, bob, path)
 
     await bob.create_room("Bob's own", tags=["roads"])
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 
 from server.config import Settings
 from server.domain.seed_files import read_seed
 from server.http.keys import DATABASE
 from server.seed_command import run_seed
 from server.vocabulary import STAGES
+
+from .query_count import request_queries
 
 # The same behaviour on the embedded default and on the scale-out database.
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
@@ -209,21 +210,9 @@ async def test_board_and_history_cost_a_fixed_number_of_queries(server, alice, b
     """No N+1: the board costs the same number of queries for 2 rooms as for 12, and a
     room's history the same for 1 move as for 4."""
     engine = server.app[DATABASE].engine.sync_engine
-    count = 0
-
-    def on_execute(*_args: object) -> None:
-        nonlocal count
-        count += 1
 
     async def queries(path: str) -> int:
-        nonlocal count
-        count = 0
-        event.listen(engine, "before_cursor_execute", on_execute)
-        try:
-            await bob.get(path)
-        finally:
-            event.remove(engine, "before_cursor_execute", on_execute)
-        return count
+        return await request_queries(engine, bob, path)
 
     rooms = [await alice.create_room(f"Concept {i}", tags=["a"]) for i in range(2)]
     await bob.post(f"/api/v1/rooms/{rooms[0]['id']}/join", expect=200)

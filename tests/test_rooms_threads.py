@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from server.http.keys import DATABASE
+
+from .query_count import request_queries
 
 # The same behaviour on the embedded default and on the scale-out database.
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
@@ -151,26 +152,9 @@ async def test_lists_cost_a_fixed_number_of_queries(server, alice, bob):
     """No N+1: a thread page, the thread list and the directory cost the same number of
     queries for 3 items as for 30."""
     engine = server.app[DATABASE].engine.sync_engine
-    count = 0
-
-    def on_execute(*_args: object) -> None:
-        nonlocal count
-        count += 1
 
     async def queries(path: str) -> int:
-        """The fewest queries of three identical requests: the listener sees the whole
-        engine, and the background mail and notification work can only add to a count."""
-        nonlocal count
-        counts = []
-        for _ in range(3):
-            count = 0
-            event.listen(engine, "before_cursor_execute", on_execute)
-            try:
-                await bob.get(path)
-            finally:
-                event.remove(engine, "before_cursor_execute", on_execute)
-            counts.append(count)
-        return min(counts)
+        return await request_queries(engine, bob, path)
 
     small = await alice.create_room("Small")
     big = await alice.create_room("Big")

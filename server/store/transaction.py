@@ -20,8 +20,8 @@ from typing import AsyncIterator, Protocol, Sequence
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from server.contract.events import Directive, DurableEvent, MailQueued, Outgoing, PersonalEvent, ToPerson, ToRoom
 from server.contract.events import RoomEvent as RoomEventShape

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.domain import events, markdown, threads
 from server.domain.access import can_read, check_can_post
@@ -27,7 +29,7 @@ from server.domain.rooms import member_names
 from server.store import fulltext
 from server.store.models import Message, MessageMention, Room, RoomMember, Thread, ThreadFollow, User, utcnow
 from server.store.transaction import Tx
-from server.store.upsert import advance_read_markers, insert_ignore
+from server.store.upsert import advance_read_markers, insert_ignore, table_of
 
 
 @dataclass(frozen=True)
@@ -148,13 +150,13 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
         per_room[thread_rows[requests[i].thread_id].room_id].append(i)
     seq_of: dict[int, int] = {}
     now = utcnow()
+    firsts = await tx.reserve_seqs_in_rooms({room_id: len(indexes) for room_id, indexes in per_room.items()})
     for room_id, indexes in per_room.items():
-        first = await tx.reserve_seqs(room_id, len(indexes))
         for offset, i in enumerate(indexes):
-            seq_of[i] = first + offset
+            seq_of[i] = firsts[room_id] + offset
 
-    # One executemany INSERT (the ORM would insert row by row to learn each id on
-    # SQLite), then one SELECT for the ids by (room, seq), which is unique.
+    # One multi-row INSERT through Core (not the ORM's bulk path) that returns each
+    # row's id with its (room, seq), which is unique: no second read of the rows.
     rows: dict[int, dict[str, Any]] = {
         i: {
             "room_id": thread_rows[requests[i].thread_id].room_id,
@@ -171,22 +173,17 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
     }
     new_messages: dict[int, Any] = {}
     if rows:
-        await tx.session.execute(insert(Message), list(rows.values()))
-        keys_by_seq = [(r["room_id"], r["seq"]) for r in rows.values()]
-        found = await tx.session.execute(
-            select(Message.room_id, Message.seq, Message.id).where(tuple_(Message.room_id, Message.seq).in_(keys_by_seq))
-        )
+        found = await tx.session.execute(_INSERT_MESSAGES, list(rows.values()))
         ids = {(room_id, seq): message_id for room_id, seq, message_id in found.tuples()}
         # Plain records for presenting (ORM instances would cost their bookkeeping).
         new_messages = {
             i: SimpleNamespace(id=ids[(row["room_id"], row["seq"])], edited_at=None, deleted_at=None, **row) for i, row in rows.items()
         }
         await fulltext.reindex_messages(tx.session, ids.values())
+    posted_in: dict[int, int] = defaultdict(int)
     for i in accepted:
-        thread = thread_rows[requests[i].thread_id]
-        thread.message_count += 1
-        thread.last_activity_at = now
-    await tx.session.flush()
+        posted_in[requests[i].thread_id] += 1
+    await _count_in_threads(tx, thread_rows, posted_in, now)
 
     mentions: dict[int, list[int]] = {i: sorted(rendered[i].mentions - {requests[i].actor_id}) for i in accepted}
     await insert_ignore(
@@ -227,6 +224,30 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
             outcomes[i] = original
     assert all(o is not None for o in outcomes)
     return outcomes  # type: ignore[return-value]
+
+
+_MESSAGES = table_of(Message)
+_THREADS = table_of(Thread)
+# Built once so SQLAlchemy compiles them once; executemany with RETURNING runs as one
+# multi-row INSERT (insertmanyvalues) on SQLite and PostgreSQL alike.
+_INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.room_id, _MESSAGES.c.seq, _MESSAGES.c.id)
+_COUNT_IN_THREAD = (
+    update(_THREADS)
+    .where(_THREADS.c.id == bindparam("b_thread"))
+    .values(message_count=_THREADS.c.message_count + bindparam("b_count"), last_activity_at=bindparam("b_now"))
+)
+
+
+async def _count_in_threads(tx: Tx, thread_rows: dict[int, Thread], posted_in: dict[int, int], now: datetime) -> None:
+    """Count the new messages in their threads with one executemany UPDATE (in thread
+    id order), and keep the loaded Thread rows in step without the ORM flushing them."""
+    if not posted_in:
+        return
+    await tx.session.execute(_COUNT_IN_THREAD, [{"b_thread": t, "b_count": posted_in[t], "b_now": now} for t in sorted(posted_in)])
+    for thread_id, count in posted_in.items():
+        thread = thread_rows[thread_id]
+        set_committed_value(thread, "message_count", thread.message_count + count)
+        set_committed_value(thread, "last_activity_at", now)
 
 
 def _conflict() -> Conflict:

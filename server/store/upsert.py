@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
 from sqlalchemy import Table, case
@@ -37,8 +38,15 @@ async def advance_read_markers(session: AsyncSession, marks: list[tuple[int, int
     if not best:
         return
     rows = [{"thread_id": t, "user_id": u, "last_read_seq": s} for (t, u), s in best.items()]
-    stmt = _insert(session, ReadMarker)
-    stmt = stmt.on_conflict_do_update(
+    await session.execute(_advance_read_markers_statement(session.bind.dialect.name if session.bind is not None else "sqlite"), rows)
+
+
+@functools.cache
+def _advance_read_markers_statement(dialect: str) -> Any:
+    """Built once per dialect: building it (its ``excluded`` alias) costs more than
+    running it from SQLAlchemy's compiled cache."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReadMarker)
+    return stmt.on_conflict_do_update(
         index_elements=[ReadMarker.thread_id, ReadMarker.user_id],
         set_={
             "last_read_seq": case(
@@ -47,7 +55,6 @@ async def advance_read_markers(session: AsyncSession, marks: list[tuple[int, int
             )
         },
     )
-    await session.execute(stmt, rows)
 
 
 def table_of(model: Any) -> Table:

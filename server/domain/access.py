@@ -8,7 +8,7 @@ invite-only rooms do not reveal that they exist.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.contract.fields import MAX_ID
@@ -62,17 +62,11 @@ async def get_member(session: AsyncSession, room_id: int, user_id: int) -> RoomM
 
 
 async def readable_room(session: AsyncSession, user: User, ref: int | str) -> tuple[Room, RoomMember | None]:
-    """The room, if ``user`` may read it, and their membership: one query for both (every
-    subscribe asks this twice, see ``server.realtime.handlers``)."""
-    parsed = parse_room_ref(ref) if isinstance(ref, str) else ref
-    if parsed is None or (isinstance(parsed, int) and not 0 < parsed <= MAX_ID):
+    """The room, if ``user`` may read it, and their membership."""
+    room = await find_room(session, ref)
+    if room is None:
         raise NotFound("no such room", "room")
-    membership = and_(RoomMember.room_id == Room.id, RoomMember.user_id == user.id)
-    named = Room.id == parsed if isinstance(parsed, int) else Room.slug == parsed
-    row = (await session.execute(select(Room, RoomMember).outerjoin(RoomMember, membership).where(named))).first()
-    if row is None:
-        raise NotFound("no such room", "room")
-    room, member = row._tuple()
+    member = await get_member(session, room.id, user.id)
     if not can_read(user, room, member):
         raise NotFound("no such room", "room")
     return room, member

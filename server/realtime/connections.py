@@ -15,7 +15,6 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any, AsyncIterator
 
 import socketio
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
 from server.contract.events import Directive, EndSessions, LoseRoom, RecheckPerson, RecheckRoom
@@ -61,13 +60,9 @@ class Connections:
 
     async def user(self, sid: str) -> User:
         """The person behind the connection, if its session is still valid."""
-        async with self.db.read() as session:
-            return await self.user_in(session, sid)
-
-    async def user_in(self, session: AsyncSession, sid: str) -> User:
-        """The same, read in the caller's session (subscribe checks access in it too)."""
         state = await self.peek(sid)
-        return await accounts.user_of_session(session, state["session_id"])
+        async with self.db.read() as session:
+            return await accounts.user_of_session(session, state["session_id"])
 
     # ---- connect and disconnect -------------------------------------------------------------
 

@@ -20,13 +20,13 @@ from server.contract.origin import Origin
 from server.contract.socket_payloads import Delete, Edit, Read, Send, Subscribe, Typing, Unsubscribe, parse
 from server.domain import access, events, messages, threads
 from server.domain.errors import DomainError, Invalid
-from server.domain.messages import CatchUp
 from server.domain.people import load_person
 from server.domain.send_queue import SendQueue
 from server.realtime.connections import Connections
 from server.realtime.publisher import SocketPublisher, room_channel
 from server.realtime.server import REFUSED_PACKET
 from server.store.db import Database
+from server.store.models import User
 from server.store.transaction import Transactions
 
 log = logging.getLogger(__name__)
@@ -99,42 +99,28 @@ class Realtime:
         raise Invalid(f"the packet was refused: {refusal.get('reason')}", refusal.get("field"))
 
     async def on_subscribe(self, sid: str, data: Any) -> dict[str, Any]:
-        # Check, then join, then read. Checking first keeps anyone who may not read a
-        # room out of its channel even for an instant; joining before reading means an
-        # event committed in between arrives twice at worst (the client drops
-        # seq <= last), never zero times. The read, in a second session (a snapshot
-        # taken after the join), checks access again, so a room closed in between is
-        # left at once. Two sessions for the whole subscribe, whatever the rooms.
         wanted = parse(Subscribe, data, self.settings).split()
+        user = await self.connections.user(sid)
         answers: dict[str, Any] = {key: {"error": error.as_dict()} for key, error in wanted.refused.items()}
-        readable: dict[int, int] = {}
-        async with self.db.read() as session:
-            user = await self.connections.user_in(session, sid)
-            for room_id, last in wanted.last_seen.items():
-                try:
-                    await access.readable_room(session, user, room_id)
-                except DomainError as error:
-                    await self.connections.leave(sid, room_id)
-                    answers[str(room_id)] = {"error": error.as_dict()}
-                    continue
-                readable[room_id] = last
-        for room_id in readable:
-            await self.sio.enter_room(sid, room_channel(room_id))
-        caught: dict[int, CatchUp | DomainError] = {}
-        async with self.db.read() as session:
-            for room_id, last in readable.items():
-                try:
-                    caught[room_id] = await messages.events_after(session, user, room_id, last, self.settings.catchup_limit)
-                except DomainError as error:
-                    caught[room_id] = error
-        for room_id, result in caught.items():
-            answers[str(room_id)] = await self._subscribed(sid, room_id, result)
+        for room_id, last in wanted.last_seen.items():
+            answers[str(room_id)] = await self._subscribe_one(sid, user, room_id, last)
         return {"rooms": answers}
 
-    async def _subscribed(self, sid: str, room_id: int, caught: CatchUp | DomainError) -> dict[str, Any]:
-        if isinstance(caught, DomainError):
+    async def _subscribe_one(self, sid: str, user: User, room_id: int, last: int) -> dict[str, Any]:
+        # Check, then join, then read. Checking first keeps anyone who may not read the
+        # room out of its channel even for an instant; joining before reading means an
+        # event committed in between arrives twice at worst (the client drops
+        # seq <= last), never zero times. The read checks access again, so a room
+        # closed in between is left at once.
+        try:
+            async with self.db.read() as session:
+                await access.readable_room(session, user, room_id)
+            await self.sio.enter_room(sid, room_channel(room_id))
+            async with self.db.read() as session:
+                caught = await messages.events_after(session, user, room_id, last, self.settings.catchup_limit)
+        except DomainError as error:
             await self.connections.leave(sid, room_id)
-            return {"error": caught.as_dict()}
+            return {"error": error.as_dict()}
         # The list last announced, to this connection; what changed since (its own
         # arrival included) follows to the whole room as a delta (presence.py).
         await self.connections.join(sid, room_id)

@@ -163,9 +163,14 @@ export function attachMentions(textarea, getPeople) {
     return false;
   }
 
-  textarea.addEventListener("input", update);
-  textarea.addEventListener("click", update);
-  textarea.addEventListener("blur", () => window.setTimeout(close, 150));
+  // Closing on blur waits a moment (a click on an option blurs first); coming back to
+  // the box or typing cancels it, so a late close cannot shut the list just opened.
+  let closing = 0;
+  const keepOpen = () => window.clearTimeout(closing);
+  textarea.addEventListener("input", () => { keepOpen(); update(); });
+  textarea.addEventListener("click", () => { keepOpen(); update(); });
+  textarea.addEventListener("focus", keepOpen);
+  textarea.addEventListener("blur", () => { closing = window.setTimeout(close, 150); });
 
   return { listbox, handleKeydown, close, isOpen };
 }

@@ -13,7 +13,7 @@ import socketio
 from server.config import Settings
 from server.contract.jsontext import SocketJson
 from server.origins import origin_allowed
-from server.realtime import fanout
+from server.realtime import fanout, transport
 from server.realtime.managers import LocalManager, RedisManager
 
 # A packet whose JSON the door refuses (too deep, a lone surrogate, not JSON) is handed
@@ -50,7 +50,7 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
     def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
         return origin_allowed(settings, origin, environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"))
 
-    sio = socketio.AsyncServer(
+    sio = transport.ConveneServer(
         async_mode="aiohttp",
         client_manager=manager,
         serializer=DoorPacket,
@@ -62,6 +62,7 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
         ping_timeout=20,
     )
     fanout.install(sio)
+    transport.install(sio)  # after fanout's: its websocket class is a subclass of fanout's
     return sio
 
 

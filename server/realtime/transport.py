@@ -1,0 +1,366 @@
+"""Lean idle connections: what engine.io keeps for each open Socket.IO connection, cut to
+what is used after the handshake. The protocol, both transports (long-polling and
+websocket, and the upgrade between them), per-connection sessions, the origin check and
+the Redis manager are unchanged; only the bookkeeping behind each connection is smaller.
+
+Per connection, python-engineio (4.x) keeps:
+
+- a full WSGI-style ``environ`` dict (every request header copied into an ``HTTP_*``
+  string), held by python-socketio for the connection's life. ``RequestEnviron`` reads
+  the same keys from the aiohttp request on demand (the request lives as long as the
+  websocket anyway), and gives ``REMOTE_ADDR`` the real peer address (engine.io's aiohttp
+  driver always says ``127.0.0.1``; the audit log records it);
+- an ``asyncio.Queue``: four deques and an ``Event`` (about 3 KB) for what is usually an
+  empty queue. ``SocketQueue`` has the same interface and allocates nothing until a
+  packet or a waiter arrives;
+- one task per connection sleeping until the next ping: here a timer (``call_later``);
+- on websocket, besides aiohttp's own request task, a writer task waiting through
+  ``asyncio.wait_for`` (a second task) and, for every received message, a reader task
+  waited on through ``wait_for``. ``serve_websocket`` reads in the request's own task
+  (with aiohttp's receive timeout) and keeps one writer waiting on the queue directly.
+
+This reaches into python-engineio's internals (``AsyncSocket._websocket_handler`` and
+``_send_ping``, the socket's ``queue`` and flags, the driver table ``_async``); the pin
+``python-socketio<6`` (which pins python-engineio 4) covers it and tests/test_transport.py
+runs it over both transports with real clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+import types
+from collections import deque
+from typing import Any, Iterator, Mapping
+
+import engineio
+import socketio
+from aiohttp import web
+from engineio import async_socket
+from engineio import packet as eio_packet
+
+from server.realtime import fanout
+
+log = logging.getLogger(__name__)
+
+_WSGI_CONSTANTS: dict[str, Any] = {
+    "wsgi.version": (1, 0),
+    "wsgi.async": True,
+    "wsgi.multithread": False,
+    "wsgi.multiprocess": False,
+    "wsgi.run_once": False,
+    "SERVER_SOFTWARE": "aiohttp",
+    "SERVER_NAME": "aiohttp",
+    "SERVER_PORT": "0",
+    "REMOTE_PORT": "0",
+    "SCRIPT_NAME": "",
+}
+
+
+class RequestEnviron(Mapping[str, Any]):
+    """engine.io's WSGI-style environ for an aiohttp request, read from the request on
+    demand instead of copied: the same keys and values as engine.io's
+    ``translate_request`` (headers as ``HTTP_*``, repeated ones joined by commas), except
+    ``REMOTE_ADDR``, which is the peer's address rather than a constant."""
+
+    __slots__ = ("_request",)
+
+    def __init__(self, request: web.BaseRequest) -> None:
+        self._request = request
+
+    def __getitem__(self, key: str) -> Any:
+        request = self._request
+        if key.startswith("HTTP_"):
+            values = request.headers.getall(key[5:].replace("_", "-"), None)
+            if not values or key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                raise KeyError(key)
+            return values[0] if len(values) == 1 else ",".join(values)
+        if key == "REQUEST_METHOD":
+            return request.method
+        if key == "QUERY_STRING":
+            return request.query_string or ""
+        if key == "wsgi.url_scheme":
+            return self.get("HTTP_X_FORWARDED_PROTO", "http")
+        if key == "REMOTE_ADDR":
+            return request.remote or "127.0.0.1"
+        if key == "PATH_INFO":
+            return request.path
+        if key == "RAW_URI":
+            return request.path_qs
+        if key == "SERVER_PROTOCOL":
+            return f"HTTP/{request.version[0]}.{request.version[1]}"
+        if key == "CONTENT_TYPE" or key == "CONTENT_LENGTH":
+            value = request.headers.get(key.replace("_", "-"))
+            if value is None:
+                raise KeyError(key)
+            return value
+        if key == "wsgi.input":
+            return request.content
+        if key == "wsgi.errors":
+            return sys.stderr
+        if key == "aiohttp.request":
+            return request
+        return _WSGI_CONSTANTS[key]
+
+    def _keys(self) -> list[str]:
+        keys = [*_WSGI_CONSTANTS, "wsgi.input", "wsgi.errors", "REQUEST_METHOD", "QUERY_STRING", "RAW_URI"]
+        keys += ["SERVER_PROTOCOL", "REMOTE_ADDR", "aiohttp.request", "wsgi.url_scheme", "PATH_INFO"]
+        for name in self._request.headers:
+            upper = name.upper()
+            key = upper.replace("-", "_") if upper in ("CONTENT-TYPE", "CONTENT-LENGTH") else "HTTP_" + upper.replace("-", "_")
+            if key not in keys:
+                keys.append(key)
+        return keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except (KeyError, TypeError):
+            return False
+        return True
+
+
+def translate_request(request: web.BaseRequest) -> RequestEnviron:
+    return RequestEnviron(request)
+
+
+class SocketQueue:
+    """``asyncio.Queue``'s interface (unbounded; ``get``, ``put``, the ``_nowait`` pair,
+    ``task_done``, ``join``, ``qsize``, ``empty`` and the ``_getters`` that
+    ``fanout._idle_websocket`` inspects) for one connection, allocating nothing until a
+    packet or a waiter arrives: an idle connection's queue is one small object, where an
+    ``asyncio.Queue`` is four deques and an Event."""
+
+    __slots__ = ("_items", "_getters", "_unfinished", "_joiners")
+
+    def __init__(self) -> None:
+        self._items: deque[Any] | None = None
+        self._getters: list[asyncio.Future[None]] | tuple[()] = ()
+        self._unfinished = 0
+        self._joiners: list[asyncio.Future[None]] | None = None
+
+    def qsize(self) -> int:
+        return len(self._items) if self._items else 0
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def full(self) -> bool:
+        return False
+
+    def put_nowait(self, item: Any) -> None:
+        items = self._items
+        if items is None:
+            items = self._items = deque()
+        items.append(item)
+        self._unfinished += 1
+        for getter in self._getters:
+            if not getter.done():
+                getter.set_result(None)
+                break
+
+    async def put(self, item: Any) -> None:
+        self.put_nowait(item)
+
+    def get_nowait(self) -> Any:
+        items = self._items
+        if not items:
+            raise asyncio.QueueEmpty
+        item = items.popleft()
+        if not items:
+            self._items = None  # an idle connection keeps no deque
+        return item
+
+    async def get(self) -> Any:
+        while not self._items:
+            getter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            getters = self._getters
+            if not isinstance(getters, list):
+                getters = self._getters = []
+            getters.append(getter)
+            try:
+                await getter
+            except BaseException:
+                getter.cancel()
+                # Woken but cancelled before taking the packet: wake the next waiter.
+                if self._items and not getter.cancelled():
+                    self._wake()
+                raise
+            finally:
+                try:
+                    getters.remove(getter)
+                except ValueError:
+                    pass
+                if not getters:
+                    self._getters = ()
+        return self.get_nowait()
+
+    def _wake(self) -> None:
+        for getter in self._getters:
+            if not getter.done():
+                getter.set_result(None)
+                return
+
+    def task_done(self) -> None:
+        if self._unfinished <= 0:
+            raise ValueError("task_done() called too many times")
+        self._unfinished -= 1
+        if self._unfinished == 0 and self._joiners:
+            for joiner in self._joiners:
+                if not joiner.done():
+                    joiner.set_result(None)
+            self._joiners = None
+
+    async def join(self) -> None:
+        if self._unfinished:
+            joiner: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            if self._joiners is None:
+                self._joiners = []
+            self._joiners.append(joiner)
+            await joiner
+
+
+def _ping(socket: Any) -> None:
+    """What engine.io's ``AsyncSocket._send_ping`` does once its sleep is over."""
+    if not socket.closing and not socket.closed:
+        socket.last_ping = time.time()
+        socket.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
+
+
+class ConveneEngine(engineio.AsyncServer):  # type: ignore[misc]
+    """python-engineio's server with lean per-connection state (see the module)."""
+
+    def create_queue(self, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            return super().create_queue(*args, **kwargs)
+        return SocketQueue()
+
+    def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(target, "__func__", None) is async_socket.AsyncSocket._send_ping and not args and not kwargs:
+            # The next ping, ping_interval from now: a timer, not a sleeping task.
+            return asyncio.get_running_loop().call_later(self.ping_interval, _ping, target.__self__)
+        return super().start_background_task(target, *args, **kwargs)
+
+
+class ConveneServer(socketio.AsyncServer):  # type: ignore[misc]
+    """python-socketio's server on ``ConveneEngine``."""
+
+    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
+        return ConveneEngine
+
+
+class LeanWebSocket(fanout.ConveneWebSocket):
+    """``fanout.ConveneWebSocket`` serving the connection with ``serve_websocket``
+    instead of engine.io's ``_websocket_handler`` (bound to the same socket)."""
+
+    def __init__(self, handler: Any, server: Any) -> None:
+        if getattr(handler, "__func__", None) is async_socket.AsyncSocket._websocket_handler:
+            handler = types.MethodType(serve_websocket, handler.__self__)
+        super().__init__(handler, server)
+
+
+async def serve_websocket(socket: Any, ws: Any) -> None:
+    """engine.io's websocket handler (``AsyncSocket._websocket_handler``), the same
+    protocol with fewer tasks: messages are read in the request's task with aiohttp's
+    receive timeout (engine.io wraps every read in a task of its own and ``wait_for``),
+    and the writer waits on the queue itself."""
+    server = socket.server
+    response: web.WebSocketResponse = ws._sock
+
+    if socket.connected:
+        # Upgrading from long-polling: the probe, then the upgrade packet.
+        socket.upgrading = True  # hold packet sends during the upgrade
+        data = await _receive(response, server)
+        if data is None:
+            socket.upgrading = False
+            return
+        probe = eio_packet.Packet(encoded_packet=data)
+        if probe.packet_type != eio_packet.PING or probe.data != "probe":
+            server.logger.info("%s: Failed websocket upgrade, no PING packet", socket.sid)
+            socket.upgrading = False
+            return
+        await ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
+        await socket.queue.put(eio_packet.Packet(eio_packet.NOOP))  # ends the pending poll
+        data = await _receive(response, server)
+        if data is None or eio_packet.Packet(encoded_packet=data).packet_type != eio_packet.UPGRADE:
+            server.logger.info("%s: Failed websocket upgrade, expected UPGRADE packet", socket.sid)
+            socket.upgrading = False
+            return
+        socket.upgraded = True
+        socket.upgrading = False
+    else:
+        socket.connected = True
+        socket.upgraded = True
+
+    writer = asyncio.ensure_future(_write(socket, ws))
+    try:
+        while True:
+            data = await _receive(response, server)
+            if data is None:
+                break
+            try:
+                await socket.receive(eio_packet.Packet(encoded_packet=data))
+            except engineio.exceptions.UnknownPacketError:
+                pass
+            except engineio.exceptions.SocketIsClosedError:
+                break
+            except Exception:
+                server.logger.exception("Unknown receive error")
+    finally:
+        socket.queue.put_nowait(None)  # the writer sends what is queued, then closes
+        try:
+            # Shielded: aiohttp cancels this task when the client goes away, and the
+            # writer should still close the websocket.
+            await asyncio.shield(writer)
+        except (asyncio.CancelledError, Exception):
+            pass
+        await socket.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
+
+
+async def _receive(response: web.WebSocketResponse, server: Any) -> str | bytes | None:
+    """The next message, or None once the connection is over (closed, silent for longer
+    than a ping cycle, or sent a message over the size limit)."""
+    try:
+        message = await response.receive(server.ping_interval + server.ping_timeout)
+    except (asyncio.CancelledError, Exception):
+        return None
+    data = message.data
+    if not isinstance(data, (str, bytes)) or len(data) > server.max_http_buffer_size:
+        return None
+    return data
+
+
+async def _write(socket: Any, ws: Any) -> None:
+    """Send what is queued on the connection, in order, until the reader ends it (a
+    None in the queue) or a send fails; then close the websocket."""
+    queue = socket.queue
+    done = False
+    while not done:
+        packets = [await queue.get()]
+        queue.task_done()
+        while not queue.empty():
+            packets.append(queue.get_nowait())
+            queue.task_done()
+        try:
+            for pkt in packets:
+                if pkt is None:
+                    done = True
+                    break
+                await ws.send(pkt.encode())
+        except Exception:
+            break
+    await ws.close()
+
+
+def install(sio: socketio.AsyncServer) -> None:
+    """Serve this server's engine.io requests with ``RequestEnviron`` and its websockets
+    with ``LeanWebSocket`` (a copy of the driver table, as ``fanout.install`` does)."""
+    sio.eio._async = {**sio.eio._async, "translate_request": translate_request, "websocket": LeanWebSocket}

@@ -13,11 +13,13 @@ Per connection, python-engineio (4.x) keeps:
 - an ``asyncio.Queue``: four deques and an ``Event`` (about 3 KB) for what is usually an
   empty queue. ``SocketQueue`` has the same interface and allocates nothing until a
   packet or a waiter arrives;
-- one task per connection sleeping until the next ping: here a timer (``call_later``);
+- one task per connection sleeping until the next ping, and on websocket a timeout
+  on every read: ``PingClock`` keeps both for every connection on one timer;
 - on websocket, besides aiohttp's own request task, a writer task waiting through
   ``asyncio.wait_for`` (a second task) and, for every received message, a reader task
-  waited on through ``wait_for``. ``serve_websocket`` reads in the request's own task
-  (with aiohttp's receive timeout) and keeps one writer waiting on the queue directly.
+  waited on through ``wait_for``. ``serve_websocket`` reads in the request's own task,
+  and ``SocketQueue`` writes each packet as it is queued (a drain task only while the
+  client is behind).
 
 This reaches into python-engineio's internals (``AsyncSocket._websocket_handler`` and
 ``_send_ping``, the socket's ``queue`` and flags, the driver table ``_async``); the pin
@@ -137,15 +139,42 @@ class SocketQueue:
     ``task_done``, ``join``, ``qsize``, ``empty`` and the ``_getters`` that
     ``fanout._idle_websocket`` inspects) for one connection, allocating nothing until a
     packet or a waiter arrives: an idle connection's queue is one small object, where an
-    ``asyncio.Queue`` is four deques and an Event."""
+    ``asyncio.Queue`` is four deques and an Event.
 
-    __slots__ = ("_items", "_getters", "_unfinished", "_joiners")
+    On a websocket (``attach``), a packet put while nothing is waiting ahead of it and the
+    transport takes writes is written at once, as one frame; otherwise it waits here, in
+    order, and a drain task sends the backlog with aiohttp's flow control, then ends. So
+    an idle websocket has no writer task, and a client that stops reading makes the
+    queue grow (what ``fanout`` watches) exactly as engine.io's writer did."""
+
+    __slots__ = ("_items", "_getters", "_unfinished", "_joiners", "_sink", "_drainer")
 
     def __init__(self) -> None:
         self._items: deque[Any] | None = None
         self._getters: list[asyncio.Future[None]] | tuple[()] = ()
         self._unfinished = 0
         self._joiners: list[asyncio.Future[None]] | None = None
+        self._sink: Any = None  # engine.io's websocket wrapper, once attached
+        self._drainer: asyncio.Future[None] | None = None
+
+    def attach(self, ws: Any) -> None:
+        """Write packets straight to ``ws`` from now on; what is waiting goes first."""
+        self._sink = ws
+        items = self._items
+        while items and items[0] is not None and _write_now(ws, items[0]):
+            self.get_nowait()
+            self.task_done()
+        if self._items:
+            self._drain()
+
+    def detach(self) -> asyncio.Future[None] | None:
+        """Stop writing to the websocket; the drain task still running, if any."""
+        self._sink = None
+        return self._drainer
+
+    def _drain(self) -> None:
+        if self._drainer is None:
+            self._drainer = asyncio.ensure_future(_drain(self, self._sink))
 
     def qsize(self) -> int:
         return len(self._items) if self._items else 0
@@ -157,11 +186,17 @@ class SocketQueue:
         return False
 
     def put_nowait(self, item: Any) -> None:
+        sink = self._sink
+        if sink is not None and not self._items and self._drainer is None and item is not None and _write_now(sink, item):
+            return
         items = self._items
         if items is None:
             items = self._items = deque()
         items.append(item)
         self._unfinished += 1
+        if sink is not None:
+            self._drain()
+            return
         for getter in self._getters:
             if not getter.done():
                 getter.set_result(None)
@@ -228,15 +263,127 @@ class SocketQueue:
             await joiner
 
 
-def _ping(socket: Any) -> None:
-    """What engine.io's ``AsyncSocket._send_ping`` does once its sleep is over."""
-    if not socket.closing and not socket.closed:
-        socket.last_ping = time.time()
-        socket.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
+def _frame(payload: bytes, opcode: int) -> bytes:
+    """One unmasked, uncompressed, final websocket frame (RFC 6455 section 5.2)."""
+    size = len(payload)
+    if size < 126:
+        header = bytes((0x80 | opcode, size))
+    elif size < 1 << 16:
+        header = bytes((0x80 | opcode, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x80 | opcode, 127)) + size.to_bytes(8, "big")
+    return header + payload
+
+
+def _write_now(ws: Any, pkt: Any) -> bool:
+    """Write the packet to the websocket's transport now if it takes writes (open, not
+    applying back-pressure); False if it must wait its turn. The frame is kept on the
+    packet, so a packet fanned out to many connections is framed once."""
+    response = ws._sock
+    writer = response._writer
+    if writer is None or response.closed or writer.protocol._paused:
+        return False
+    transport = writer.transport
+    if transport is None or transport.is_closing():
+        return False
+    frame = getattr(pkt, "convene_frame", None)
+    if frame is None:
+        encoded = pkt.encode()
+        frame = _frame(encoded, 0x2) if isinstance(encoded, bytes) else _frame(encoded.encode("utf-8"), 0x1)
+        pkt.convene_frame = frame
+    transport.write(frame)
+    return True
+
+
+async def _drain(queue: SocketQueue, ws: Any) -> None:
+    """Send the queue's backlog through aiohttp (which waits while the transport is
+    paused), until it is empty or the queue is detached; then end."""
+    try:
+        while queue._sink is ws and not queue.empty():
+            pkt = queue.get_nowait()
+            queue.task_done()
+            if pkt is None:
+                break
+            await ws.send(pkt.encode())
+    except Exception:
+        pass  # the connection is broken: its reader ends it
+    finally:
+        queue._drainer = None
+
+
+class PingClock:
+    """Every connection's next ping, and the moment its answer is due, on one timer for
+    the whole server: engine.io sleeps in one task per connection until its next ping,
+    and its websocket reader waits for each message with a timeout of its own (two timers
+    per connection). Pings are due ``interval`` after the client's last pong and answers
+    ``timeout`` after the ping, so each queue is already in order.
+
+    A websocket whose client has not answered a ping in time is cut at the transport:
+    its reader ends and the connection closes like any other, as engine.io's reader
+    timeout did. Long-polling connections are left to engine.io (its service task and
+    the poll's own timeout)."""
+
+    __slots__ = ("interval", "timeout", "_pings", "_answers", "_timer")
+
+    def __init__(self, interval: float, timeout: float) -> None:
+        self.interval = interval
+        self.timeout = timeout
+        self._pings: deque[tuple[float, Any]] = deque()
+        self._answers: deque[tuple[float, Any]] = deque()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def schedule(self, socket: Any) -> None:
+        """Ping ``socket`` ``interval`` from now."""
+        loop = asyncio.get_running_loop()
+        when = loop.time() + self.interval
+        self._pings.append((when, socket))
+        if self._timer is not None and self._timer.when() > when:
+            self._timer.cancel()
+            self._timer = None
+        self._arm(loop)
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._pings.clear()
+        self._answers.clear()
+
+    def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._timer is None and (self._pings or self._answers):
+            when = min(queue[0][0] for queue in (self._pings, self._answers) if queue)
+            self._timer = loop.call_at(when, self._tick, loop)
+
+    def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._timer = None
+        now = loop.time()
+        pings, answers = self._pings, self._answers
+        while pings and pings[0][0] <= now:
+            socket = pings.popleft()[1]
+            if not socket.closing and not socket.closed:
+                # What engine.io's AsyncSocket._send_ping does once its sleep is over.
+                socket.last_ping = time.time()
+                socket.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
+                answers.append((now + self.timeout, socket))
+        while answers and answers[0][0] <= now:
+            socket = answers.popleft()[1]
+            if socket.last_ping is not None and time.time() - socket.last_ping >= self.timeout:
+                _cut(socket)
+        self._arm(loop)
+
+
+def _cut(socket: Any) -> None:
+    """End a websocket connection whose client has stopped answering (its reader ends)."""
+    ws = getattr(socket, "convene_ws", None)
+    if ws is not None and not ws.closed and ws._req is not None and ws._req.transport is not None:
+        socket.server.logger.info("%s: Client is gone, closing websocket", socket.sid)
+        ws._req.transport.abort()
 
 
 class ConveneEngine(engineio.AsyncServer):  # type: ignore[misc]
     """python-engineio's server with lean per-connection state (see the module)."""
+
+    _clock: PingClock | None = None
 
     def create_queue(self, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs:
@@ -245,9 +392,16 @@ class ConveneEngine(engineio.AsyncServer):  # type: ignore[misc]
 
     def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(target, "__func__", None) is async_socket.AsyncSocket._send_ping and not args and not kwargs:
-            # The next ping, ping_interval from now: a timer, not a sleeping task.
-            return asyncio.get_running_loop().call_later(self.ping_interval, _ping, target.__self__)
+            if self._clock is None:
+                self._clock = PingClock(self.ping_interval, self.ping_timeout)
+            self._clock.schedule(target.__self__)
+            return None
         return super().start_background_task(target, *args, **kwargs)
+
+    async def shutdown(self) -> None:
+        if self._clock is not None:
+            self._clock.stop()
+        await super().shutdown()
 
 
 class ConveneServer(socketio.AsyncServer):  # type: ignore[misc]
@@ -269,9 +423,10 @@ class LeanWebSocket(fanout.ConveneWebSocket):
 
 async def serve_websocket(socket: Any, ws: Any) -> None:
     """engine.io's websocket handler (``AsyncSocket._websocket_handler``), the same
-    protocol with fewer tasks: messages are read in the request's task with aiohttp's
-    receive timeout (engine.io wraps every read in a task of its own and ``wait_for``),
-    and the writer waits on the queue itself."""
+    protocol with fewer tasks: messages are read in the request's own task (engine.io
+    wraps every read in a task of its own and ``wait_for``), packets are written as they
+    are queued (``SocketQueue.attach``; engine.io keeps a writer task waiting), and a
+    silent client is cut by the ``PingClock`` (engine.io: a timeout on every read)."""
     server = socket.server
     response: web.WebSocketResponse = ws._sock
 
@@ -300,7 +455,8 @@ async def serve_websocket(socket: Any, ws: Any) -> None:
         socket.connected = True
         socket.upgraded = True
 
-    writer = asyncio.ensure_future(_write(socket, ws))
+    queue = socket.queue
+    queue.attach(ws)
     try:
         while True:
             data = await _receive(response, server)
@@ -315,21 +471,20 @@ async def serve_websocket(socket: Any, ws: Any) -> None:
             except Exception:
                 server.logger.exception("Unknown receive error")
     finally:
-        socket.queue.put_nowait(None)  # the writer sends what is queued, then closes
         try:
-            # Shielded: aiohttp cancels this task when the client goes away, and the
-            # writer should still close the websocket.
-            await asyncio.shield(writer)
+            # Shielded: aiohttp cancels this task when the client goes away, and what is
+            # queued should still be sent and the websocket closed.
+            await asyncio.shield(_finish(queue, ws))
         except (asyncio.CancelledError, Exception):
             pass
         await socket.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
 
 
 async def _receive(response: web.WebSocketResponse, server: Any) -> str | bytes | None:
-    """The next message, or None once the connection is over (closed, silent for longer
-    than a ping cycle, or sent a message over the size limit)."""
+    """The next message, or None once the connection is over (closed, cut by the
+    ``PingClock`` for not answering, or sent a message over the size limit)."""
     try:
-        message = await response.receive(server.ping_interval + server.ping_timeout)
+        message = await response.receive()
     except (asyncio.CancelledError, Exception):
         return None
     data = message.data
@@ -338,25 +493,21 @@ async def _receive(response: web.WebSocketResponse, server: Any) -> str | bytes 
     return data
 
 
-async def _write(socket: Any, ws: Any) -> None:
-    """Send what is queued on the connection, in order, until the reader ends it (a
-    None in the queue) or a send fails; then close the websocket."""
-    queue = socket.queue
-    done = False
-    while not done:
-        packets = [await queue.get()]
-        queue.task_done()
+async def _finish(queue: SocketQueue, ws: Any) -> None:
+    """Send what is still queued (after the drain task, if one is running), then close
+    the websocket: what engine.io's writer did once its reader had ended."""
+    drainer = queue.detach()
+    if drainer is not None:
+        await drainer
+    try:
         while not queue.empty():
-            packets.append(queue.get_nowait())
+            pkt = queue.get_nowait()
             queue.task_done()
-        try:
-            for pkt in packets:
-                if pkt is None:
-                    done = True
-                    break
-                await ws.send(pkt.encode())
-        except Exception:
-            break
+            if pkt is None:
+                break
+            await ws.send(pkt.encode())
+    except Exception:
+        pass
     await ws.close()
 
 

@@ -1,0 +1,146 @@
+"""Lean idle connections (server/realtime/transport.py): engine.io's per-connection
+bookkeeping replaced, with the protocol unchanged for real clients on every transport,
+pings and their timeout kept, and the connection's real address in the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+from aiohttp.test_utils import TestServer
+
+from server.http.keys import SIO
+from server.realtime.transport import SocketQueue
+
+from .people import Person, PersonFactory
+from .test_audit import one_more
+
+
+@pytest.fixture
+async def room_and_thread(alice: Person, bob: Person) -> tuple[dict[str, Any], dict[str, Any]]:
+    room = await alice.create_room("Transports")
+    await bob.post(f"/api/v1/rooms/{room['id']}/join", expect=200)
+    thread = await alice.start_thread(room, "Heard on every transport")
+    return (await alice.get(f"/api/v1/rooms/{room['id']}"))["room"], thread
+
+
+def _connections(server: TestServer) -> list[Any]:
+    return list(server.app[SIO].manager.get_participants("/", None))
+
+
+@pytest.mark.parametrize("transports", [["websocket"], ["polling", "websocket"], ["polling"]], ids=["websocket", "upgrade", "polling"])
+async def test_each_transport_hears_events_in_order_and_is_forgotten_when_it_leaves(
+    server: TestServer, people: PersonFactory, room_and_thread: Any, alice: Person, bob: Person, transports: list[str]
+) -> None:
+    room, thread = room_and_thread
+    heard: list[dict[str, Any]] = []
+    client = socketio.AsyncClient(reconnection=False)
+
+    async def on_event(payload: dict[str, Any]) -> None:
+        heard.append(payload)
+
+    client.on("event", on_event)
+    await client.connect(people.url, headers={"Cookie": f"convene_session={bob.token}"}, transports=transports, wait_timeout=5)
+    if transports == ["polling", "websocket"]:
+        for _ in range(100):  # the client upgrades in the background
+            if client.transport() == "websocket":
+                break
+            await asyncio.sleep(0.05)
+    assert client.transport() == transports[-1]
+    answer = await client.call("subscribe", {"rooms": {str(room["id"]): room["last_seq"]}}, timeout=10)
+    assert answer["ok"], answer
+    for i in range(5):
+        assert (await alice.send(thread["id"], f"message {i}", f"{transports[-1]}-{len(transports)}-{i}"))[0] == 201
+    assert (await client.call("read", {"thread_id": thread["id"], "seq": 0}, timeout=10))["ok"]
+    created = [e for e in heard if e["type"] == "message.created"]
+    assert [e["message"]["body"] for e in created] == [f"message {i}" for i in range(5)]
+    assert [e["seq"] for e in created] == list(range(room["last_seq"] + 1, room["last_seq"] + 6))
+    assert len(_connections(server)) == 1
+    await client.disconnect()
+    for _ in range(100):
+        if not _connections(server) and not server.app[SIO].eio.sockets:
+            break
+        await asyncio.sleep(0.05)
+    assert _connections(server) == [] and server.app[SIO].eio.sockets == {}
+
+
+async def _open(people: PersonFactory, http: aiohttp.ClientSession, token: str) -> aiohttp.ClientWebSocketResponse:
+    """A raw engine.io websocket with the Socket.IO namespace connected."""
+    ws = await http.ws_connect(f"{people.url}/socket.io/?EIO=4&transport=websocket", headers={"Cookie": f"convene_session={token}"})
+    opened = await ws.receive_str(timeout=5)
+    assert opened.startswith("0") and json.loads(opened[1:])["pingInterval"] > 0
+    await ws.send_str("40")
+    assert (await ws.receive_str(timeout=5)).startswith("40")
+    return ws
+
+
+async def test_pings_are_sent_and_a_client_that_stops_answering_is_cut(server: TestServer, people: PersonFactory, bob: Person) -> None:
+    engine = server.app[SIO].eio
+    engine.ping_interval, engine.ping_timeout = 1, 0.5  # seconds: short enough for a test
+    async with aiohttp.ClientSession() as http:
+        answering = await _open(people, http, bob.token)
+        silent = await _open(people, http, bob.token)
+        for _ in range(2):  # the one answering stays through several ping cycles
+            assert await answering.receive_str(timeout=2) == "2"
+            await answering.send_str("3")
+        assert await silent.receive_str(timeout=2) == "2"  # pinged, and never answers
+        closed = await silent.receive(timeout=3)
+        assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.ERROR)
+        for _ in range(2):
+            assert await answering.receive_str(timeout=2) == "2"
+            await answering.send_str("3")
+        assert len(_connections(server)) == 1
+        await answering.close()
+
+
+async def test_a_socket_action_records_the_peers_real_address(admin: Person, alice: Person, bob: Person, people: PersonFactory) -> None:
+    """engine.io's aiohttp driver says 127.0.0.1 for everyone; the audit log needs the peer."""
+    room = await alice.create_room("Addresses")
+    thread = await alice.start_thread(room, "Menus", "First")
+    await bob.post(f"/api/v1/rooms/{room['id']}/join", expect=200)
+    message = (await bob.send(thread["id"], "Hello", "addr-1"))[1]["message"]
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=("127.0.0.2", 0)))
+    client = socketio.AsyncClient(reconnection=False, http_session=http)
+    try:
+        await client.connect(people.url, headers={"Cookie": f"convene_session={alice.token}"}, transports=["websocket"], wait_timeout=5)
+        answer = await client.call("delete", {"message_id": message["id"]}, timeout=10)
+        assert "message" in answer, answer
+    finally:
+        await client.disconnect()
+        await http.close()
+    entry = await one_more(admin, "message-deleted", 0)
+    assert entry["door"] == "socket" and entry["address"] == "127.0.0.2"
+
+
+async def test_the_socket_queue_behaves_like_an_asyncio_queue() -> None:
+    queue = SocketQueue()
+    assert queue.empty() and queue.qsize() == 0 and list(queue._getters) == []
+    waiting = asyncio.ensure_future(queue.get())
+    await asyncio.sleep(0)
+    assert [not getter.done() for getter in queue._getters] == [True]  # what fanout looks for
+    queue.put_nowait("a")
+    await queue.put("b")
+    assert await waiting == "a" and queue.qsize() == 1
+    assert queue.get_nowait() == "b" and queue.empty()
+    with pytest.raises(asyncio.QueueEmpty):
+        queue.get_nowait()
+    cancelled = asyncio.ensure_future(queue.get())
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert list(queue._getters) == []
+    joined = asyncio.ensure_future(queue.join())
+    await asyncio.sleep(0)
+    assert not joined.done()  # two packets were taken, neither marked done
+    queue.task_done()
+    await asyncio.sleep(0)
+    assert not joined.done()
+    queue.task_done()
+    await asyncio.wait_for(joined, 1)
+    with pytest.raises(ValueError):
+        queue.task_done()

@@ -68,14 +68,33 @@ async def test_each_transport_hears_events_in_order_and_is_forgotten_when_it_lea
     assert _connections(server) == [] and server.app[SIO].eio.sockets == {}
 
 
-async def _open(people: PersonFactory, http: aiohttp.ClientSession, token: str) -> aiohttp.ClientWebSocketResponse:
+async def _open(people: PersonFactory, http: aiohttp.ClientSession, token: str, **headers: str) -> aiohttp.ClientWebSocketResponse:
     """A raw engine.io websocket with the Socket.IO namespace connected."""
-    ws = await http.ws_connect(f"{people.url}/socket.io/?EIO=4&transport=websocket", headers={"Cookie": f"convene_session={token}"})
+    url = f"{people.url}/socket.io/?EIO=4&transport=websocket"
+    ws = await http.ws_connect(url, headers={"Cookie": f"convene_session={token}", **headers})
     opened = await ws.receive_str(timeout=5)
     assert opened.startswith("0") and json.loads(opened[1:])["pingInterval"] > 0
     await ws.send_str("40")
     assert (await ws.receive_str(timeout=5)).startswith("40")
     return ws
+
+
+async def test_a_websocket_is_refused_before_the_handshake_for_a_foreign_origin_or_an_old_protocol(
+    server: TestServer, people: PersonFactory, bob: Person
+) -> None:
+    cookie = {"Cookie": f"convene_session={bob.token}"}
+    async with aiohttp.ClientSession() as http:
+        for query, headers in (("EIO=4", {"Origin": "https://evil.example"}), ("EIO=3", {})):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await http.ws_connect(f"{people.url}/socket.io/?{query}&transport=websocket", headers={**cookie, **headers})
+            assert refused.value.status == 400
+        assert server.app[SIO].eio.sockets == {}
+        ws = await _open(people, http, bob.token, Origin=people.url)
+        await ws.send_str('42["nonsense"]')  # an event nobody handles: still connected
+        await ws.send_str("40/elsewhere,")  # a namespace Convene does not serve
+        assert (await ws.receive_str(timeout=5)).startswith("44/elsewhere,")
+        assert len(_connections(server)) == 1
+        await ws.close()
 
 
 async def test_pings_are_sent_and_a_client_that_stops_answering_is_cut(server: TestServer, people: PersonFactory, bob: Person) -> None:

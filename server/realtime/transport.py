@@ -34,6 +34,7 @@ import logging
 import sys
 import time
 import types
+import urllib.parse
 from collections import deque
 from typing import Any, Iterator, Mapping
 
@@ -161,9 +162,13 @@ class SocketQueue:
         """Write packets straight to ``ws`` from now on; what is waiting goes first."""
         self._sink = ws
         items = self._items
-        while items and items[0] is not None and _write_now(ws, items[0]):
-            self.get_nowait()
+        while items and items[0] is not None and _write_now(ws, items[0], keep_frame=False):
+            pkt = self.get_nowait()
             self.task_done()
+            if pkt.packet_type == eio_packet.OPEN:
+                # Sent; but engine.io's connect handler keeps it referenced for as long as
+                # the connection lasts: let its payload go.
+                pkt.data = pkt.encode_cache = None
         if self._items:
             self._drain()
 
@@ -275,10 +280,11 @@ def _frame(payload: bytes, opcode: int) -> bytes:
     return header + payload
 
 
-def _write_now(ws: Any, pkt: Any) -> bool:
+def _write_now(ws: Any, pkt: Any, keep_frame: bool = True) -> bool:
     """Write the packet to the websocket's transport now if it takes writes (open, not
     applying back-pressure); False if it must wait its turn. The frame is kept on the
-    packet, so a packet fanned out to many connections is framed once."""
+    packet (unless ``keep_frame`` is false), so a packet fanned out to many connections
+    is framed once."""
     response = ws._sock
     writer = response._writer
     if writer is None or response.closed or writer.protocol._paused:
@@ -290,7 +296,8 @@ def _write_now(ws: Any, pkt: Any) -> bool:
     if frame is None:
         encoded = pkt.encode()
         frame = _frame(encoded, 0x2) if isinstance(encoded, bytes) else _frame(encoded.encode("utf-8"), 0x1)
-        pkt.convene_frame = frame
+        if keep_frame:
+            pkt.convene_frame = frame
     transport.write(frame)
     return True
 
@@ -380,10 +387,25 @@ def _cut(socket: Any) -> None:
         ws._req.transport.abort()
 
 
+def _opens_websocket(request: Any) -> bool:
+    """A request engine.io would take straight to ``_upgrade_websocket``: a GET opening
+    a new engine.io 4 session on the websocket transport, with the upgrade headers."""
+    if not isinstance(request, web.BaseRequest) or request.method != "GET":
+        return False
+    query = urllib.parse.parse_qs(request.query_string)
+    if query.get("EIO") != ["4"] or query.get("transport") != ["websocket"] or "sid" in query or "j" in query:
+        return False
+    headers = request.headers
+    upgrade = ",".join(headers.getall("Upgrade", ())).lower()
+    connection = [token.strip() for token in ",".join(headers.getall("Connection", ())).lower().split(",")]
+    return upgrade == "websocket" and "upgrade" in connection
+
+
 class ConveneEngine(engineio.AsyncServer):  # type: ignore[misc]
     """python-engineio's server with lean per-connection state (see the module)."""
 
     _clock: PingClock | None = None
+    start_service_task: bool  # engine.io's, set in its __init__
 
     def create_queue(self, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs:
@@ -397,6 +419,54 @@ class ConveneEngine(engineio.AsyncServer):  # type: ignore[misc]
             self._clock.schedule(target.__self__)
             return None
         return super().start_background_task(target, *args, **kwargs)
+
+    async def handle_request(self, *args: Any) -> Any:
+        """A new websocket connection (``?EIO=4&transport=websocket`` without a sid: how
+        every websocket-first client opens) is accepted by ``_accept_websocket``; every
+        other request goes through engine.io's ``handle_request``."""
+        if len(args) == 1 and "websocket" in self.transports and _opens_websocket(args[0]):
+            return await self._accept_websocket(args[0])
+        return await super().handle_request(*args)
+
+    async def _accept_websocket(self, request: web.Request) -> Any:
+        """engine.io's way in for a websocket (``handle_request``, ``_handle_connect``,
+        ``handle_get_request``, ``_upgrade_websocket``), the same steps in one function:
+        those four frames and the parsed query would otherwise stay alive for as long as
+        the connection lasts, as would the OPEN packet the second one holds."""
+        environ = RequestEnviron(request)
+        if self.cors_allowed_origins != []:
+            origin = environ.get("HTTP_ORIGIN")
+            if origin:
+                allowed = self._cors_allowed_origins(environ)
+                if allowed is not None and origin not in allowed:
+                    self._log_error_once(origin + " is not an accepted origin.", "bad-origin")
+                    return await self._make_response(self._bad_request(origin + " is not an accepted origin."), environ)
+        if self.start_service_task:
+            self.start_service_task = False
+            self.service_task_handle = self.start_background_task(self._service_task)
+        sid = self.generate_id()
+        socket = async_socket.AsyncSocket(self, sid)
+        self.sockets[sid] = socket
+        opened = {
+            "sid": sid,
+            "upgrades": [],
+            "pingTimeout": int(self.ping_timeout * 1000),
+            "pingInterval": int(self.ping_interval + self.ping_interval_grace_period) * 1000,
+            "maxPayload": self.max_http_buffer_size,
+        }
+        await socket.send(eio_packet.Packet(eio_packet.OPEN, opened))
+        del opened
+        accepted = await self._trigger_event("connect", sid, environ, run_async=False)
+        if accepted is not None and accepted is not True:
+            del self.sockets[sid]
+            self.logger.warning("Application rejected connection")
+            return await self._make_response(self._unauthorized(accepted or None), environ)
+        del accepted
+        socket.schedule_ping()
+        response = await self._async["websocket"](socket._websocket_handler, self)(environ)
+        if socket.closed and sid in self.sockets:
+            del self.sockets[sid]
+        return response
 
     async def shutdown(self) -> None:
         if self._clock is not None:
@@ -458,10 +528,15 @@ async def serve_websocket(socket: Any, ws: Any) -> None:
     queue = socket.queue
     queue.attach(ws)
     try:
+        limit = server.max_http_buffer_size
         while True:
-            data = await _receive(response, server)
-            if data is None:
+            # Read here rather than in a helper: one coroutine frame less per connection.
+            try:
+                data = (await response.receive()).data
+            except (asyncio.CancelledError, Exception):
                 break
+            if not isinstance(data, (str, bytes)) or len(data) > limit:
+                break  # closed (or cut by the PingClock), or over the size limit
             try:
                 await socket.receive(eio_packet.Packet(encoded_packet=data))
             except engineio.exceptions.UnknownPacketError:

@@ -89,7 +89,9 @@ async def test_a_websocket_is_refused_before_the_handshake_for_a_foreign_origin_
                 await http.ws_connect(f"{people.url}/socket.io/?{query}&transport=websocket", headers={**cookie, **headers})
             assert refused.value.status == 400
         assert server.app[SIO].eio.sockets == {}
-        ws = await _open(people, http, bob.token, Origin=people.url)
+        # Accepted: the same origin, the session among a browser's other cookies.
+        browser = f'theme=dark; convene_session={bob.token}; other="x y"'
+        ws = await _open(people, http, bob.token, Origin=people.url, Cookie=browser)
         await ws.send_str('42["nonsense"]')  # an event nobody handles: still connected
         await ws.send_str("40/elsewhere,")  # a namespace Convene does not serve
         assert (await ws.receive_str(timeout=5)).startswith("44/elsewhere,")

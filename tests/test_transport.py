@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket as socket_module
 from typing import Any
 
 import aiohttp
@@ -165,3 +166,40 @@ async def test_the_socket_queue_behaves_like_an_asyncio_queue() -> None:
     await asyncio.wait_for(joined, 1)
     with pytest.raises(ValueError):
         queue.task_done()
+
+
+async def test_a_websocket_that_stops_reading_gets_its_backlog_in_order_once_it_reads_again(
+    server: TestServer, people: PersonFactory, room_and_thread: Any, alice: Person, bob: Person
+) -> None:
+    """Packets wait in the connection's queue while its transport pushes back, and a drain
+    task sends them, in order, when the client reads again."""
+    room, thread = room_and_thread
+    async with aiohttp.ClientSession() as http:
+        ws = await _open(people, http, bob.token)
+        await ws.send_str("421" + json.dumps(["subscribe", {"rooms": {str(room["id"]): room["last_seq"]}}]))
+        while not (answer := await ws.receive_str(timeout=5)).startswith("431"):
+            pass
+        assert '"ok":true' in answer
+        ws._writer.transport.get_extra_info("socket").setsockopt(socket_module.SOL_SOCKET, socket_module.SO_RCVBUF, 4096)
+        # The client stops reading; large messages fill the socket buffers in between.
+        count, body = 60, "x" * 9000
+        queues = [s.queue for s in server.app[SIO].eio.sockets.values()]
+        for queue in queues:  # and small kernel buffers on the server's side too
+            sent = queue._sink._sock._req.transport.get_extra_info("socket")
+            sent.setsockopt(socket_module.SOL_SOCKET, socket_module.SO_SNDBUF, 4096)
+        behind = 0
+        for i in range(count):
+            assert (await alice.send(thread["id"], f"{i} {body}", f"backlog-{i}"))[0] == 201
+            behind = max(behind, *(q.qsize() for q in queues))
+        assert behind > 0  # the transport pushed back and packets waited their turn
+        seqs: list[int] = []
+        while len(seqs) < count:
+            text = await ws.receive_str(timeout=10)
+            if text == "2":
+                await ws.send_str("3")
+            elif text.startswith("42"):
+                event = json.loads(text[2:])[1]
+                if event["type"] == "message.created":
+                    seqs.append(event["seq"])
+        assert seqs == list(range(room["last_seq"] + 1, room["last_seq"] + count + 1))
+        await ws.close()

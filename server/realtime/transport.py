@@ -462,8 +462,15 @@ class ConveneEngine(engineio.AsyncServer):  # type: ignore[misc]
             "pingInterval": int(self.ping_interval + self.ping_interval_grace_period) * 1000,
             "maxPayload": self.max_http_buffer_size,
         }
-        await socket.send(eio_packet.Packet(eio_packet.OPEN, opened))
-        del opened
+        pkt = eio_packet.Packet(eio_packet.OPEN, opened)
+        # The same text engine.io's encode would give (a sid is base64url: nothing to
+        # escape), without a JSON encoder built for every connection.
+        pkt.encode_cache = (
+            f'0{{"sid":"{sid}","upgrades":[],"pingTimeout":{opened["pingTimeout"]},'
+            f'"pingInterval":{opened["pingInterval"]},"maxPayload":{opened["maxPayload"]}}}'
+        )
+        await socket.send(pkt)
+        del opened, pkt
         accepted = await self._trigger_event("connect", sid, environ, run_async=False)
         if accepted is not None and accepted is not True:
             del self.sockets[sid]

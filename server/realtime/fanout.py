@@ -32,9 +32,10 @@ from typing import Any
 
 import socketio
 from aiohttp import web
-from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet
+
+from server.realtime import websocket
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +52,11 @@ class ConveneWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
         await self._sock.prepare(request)
         self.environ = environ
         owner = getattr(self.handler, "__self__", None)  # the engine.io socket
-        if owner is not None:
-            owner.convene_ws = self._sock
-        await self.handler(self)
+        if owner is None:
+            await self.handler(self)
+            return self._sock
+        owner.convene_ws = self._sock
+        await websocket.serve(owner, self._sock)  # engine.io's transport loop, lighter
         return self._sock
 
 
@@ -73,9 +76,8 @@ def deliver(manager: socketio.AsyncManager, event: str, data: Any, namespace: st
     encoded = manager.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
     if isinstance(encoded, list):  # binary attachments: not used by Convene's events
         return False
-    eio_pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
-    text = eio_pkt.encode()  # cached on the packet: every writer sends the same text
-    frame = _text_frame(text.encode("utf-8"))
+    eio_pkt = websocket.FramedPacket(encoded)  # text and frame built once for everyone
+    frame = eio_pkt.frame
     sockets = manager.server.eio.sockets
     for _sid, eio_sid in manager.get_participants(namespace, room):
         socket = sockets.get(eio_sid)
@@ -90,19 +92,6 @@ def deliver(manager: socketio.AsyncManager, event: str, data: Any, namespace: st
         else:
             queue.put_nowait(eio_pkt)
     return True
-
-
-def _text_frame(payload: bytes) -> bytes:
-    """One unmasked, uncompressed, final websocket text frame (RFC 6455 section 5.2):
-    what the server sends is never masked, so the bytes are the same for everyone."""
-    size = len(payload)
-    if size < 126:
-        header = bytes((0x81, size))
-    elif size < 1 << 16:
-        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
-    else:
-        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
-    return header + payload
 
 
 def _idle_websocket(socket: Any) -> Any:

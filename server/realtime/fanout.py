@@ -34,10 +34,10 @@ that poll's answer, on its way).
 Not counted, on purpose:
 
 - the transport's write buffer. aiohttp bounds it: a frame written directly (below) goes
-  only to a transport below its high-water mark (64 KiB), and engine.io's writer waits for
-  a paused transport to drain after at most ``WRITER_LIMIT`` more bytes, so a stalled
-  connection's buffer stops at about 128 KiB and a frame. Counting it would count the
-  client's own answers too (next item) whenever one is still being read.
+  only to a transport below its high-water mark (64 KiB), and engine.io's writer waits
+  for a paused transport to drain after at most ``WRITER_LIMIT`` more bytes, so a
+  stalled connection's buffer stops at about 128 KiB and a frame or two. Counting it
+  would count the client's own answers too (next item) whenever one is being read.
 - the connection's answers (to ``subscribe``, a catch-up of up to ``CATCHUP_LIMIT``
   events, which can be megabytes) and engine.io's pings: the client asked for them, and a
   client that just came back over a slow link must be able to read its catch-up while new
@@ -84,15 +84,16 @@ class WaitingQueue(asyncio.Queue[Any]):
     sent (``taken_bytes``). A room event is a packet ``deliver`` made: it carries its
     size as ``convene_bytes``; anything else (an answer to the client, a ping) counts 0."""
 
+    _queue: deque[Any]  # asyncio.Queue's own deque
+
     def __init__(self, maxsize: int = 0) -> None:
         super().__init__(maxsize)
         self.queued_bytes = 0
         self.taken_bytes = 0
         self.taken: deque[int] = deque()  # the size of each packet taken, oldest first
 
-    # asyncio.Queue's own ``_put`` and ``_get``, inlined (this is every packet's path)
-    _queue: deque[Any]
-
+    # asyncio.Queue's ``_put`` and ``_get`` with the counting added (inlined rather than
+    # calling them: this is every packet's path)
     def _put(self, item: Any) -> None:
         self._queue.append(item)
         self.queued_bytes += getattr(item, "convene_bytes", 0)

@@ -1,6 +1,7 @@
 """The fast fan-out (server/realtime/fanout.py): one encoded packet queued on every
 recipient's connection, on both transports, and a connection that falls too far behind
-is dropped (and catches up when it comes back) without holding up anyone else."""
+(too many packets, or too many bytes, waiting for it on the server) is dropped (and
+catches up when it comes back) without holding up anyone else."""
 
 from __future__ import annotations
 

@@ -61,6 +61,7 @@ driver table); the pin ``python-socketio<6`` covers it and tests/test_fanout.py 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections import deque
 from typing import Any
@@ -76,6 +77,12 @@ log = logging.getLogger(__name__)
 MAX_BEHIND = 1000  # packets waiting on one connection before it is dropped
 MAX_WAITING_BYTES = 1 << 20  # bytes waiting on one connection before it is dropped (1 MiB)
 WRITER_LIMIT = 64 * 1024  # bytes aiohttp writes to a paused transport before it waits for it to drain
+
+# aiohttp takes ``writer_limit`` from 3.11 (3.14 raised its default to 256 KiB); before
+# 3.11 the limit was 64 KiB already and cannot be passed.
+_WRITER_OPTIONS: dict[str, Any] = (
+    {"writer_limit": WRITER_LIMIT} if "writer_limit" in inspect.signature(web.WebSocketResponse).parameters else {}
+)
 
 
 class WaitingQueue(asyncio.Queue[Any]):
@@ -137,7 +144,7 @@ class ConveneWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
     async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
         request = environ["aiohttp.request"]
-        self._sock = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False, writer_limit=WRITER_LIMIT)
+        self._sock = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False, **_WRITER_OPTIONS)
         await self._sock.prepare(request)
         self.environ = environ
         owner = getattr(self.handler, "__self__", None)  # the engine.io socket

@@ -57,8 +57,10 @@ class FramedPacket(eio_packet.Packet):  # type: ignore[misc]
 
     def __init__(self, text: str) -> None:
         super().__init__(eio_packet.MESSAGE, text)
-        self.encoded = self.encode()
-        self.frame = text_frame(self.encoded.encode("utf-8"))
+        payload = self.encode().encode("utf-8")  # the text is cached on the packet (long-polling)
+        self.data = None  # only the cached text is read from here on
+        self.frame = text_frame(payload)
+        self.convene_bytes = len(payload)  # what it weighs in a backlog (fanout.WaitingQueue)
 
 
 def frame_of(pkt: Any) -> bytes:

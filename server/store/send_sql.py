@@ -101,19 +101,21 @@ class NewMessage:
 
 
 _PERSON_COLUMNS = "u.id, u.display_name, u.role, u.declared_organisation, o.name"
-_MESSAGE_COLUMNS = "id, room_id, thread_id, seq, author_id, client_id, body, html, created_at, edited_at, deleted_at"
+_MESSAGE_COLUMNS = "m.id, m.room_id, m.thread_id, m.seq, m.author_id, m.client_id, m.body, m.html, m.created_at, m.edited_at, m.deleted_at"
 _LIVE = "s.revoked_at IS NULL AND s.expires_at > ? AND u.deactivated_at IS NULL"
 
 # Each statement once, with ``?`` placeholders and ``{ids}`` (a list of ids) or ``{pairs}``
-# (a list of integer/text pairs) where the dialects differ.
+# (a list of integer/text pairs, as a table ``k(a, b)`` joined first, so that both columns
+# of the unique index are used: SQLite's planner uses only the first of a row-value IN)
+# where the dialects differ.
 _STATEMENTS = {
     "session_users": "SELECT s.token_hash, u.id, u.role, u.email_confirmed_at FROM auth_sessions s JOIN users u ON u.id = s.user_id"
     f" WHERE s.token_hash {{texts}} AND {_LIVE}",
     "active_users": "SELECT id, role, email_confirmed_at FROM users WHERE id {ids} AND deactivated_at IS NULL",
-    "stored": f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE (author_id, client_id) {{pairs}}",
+    "stored": f"SELECT {_MESSAGE_COLUMNS} FROM {{pairs}} JOIN messages m ON m.author_id = k.a AND m.client_id = k.b",
     "threads": "SELECT id, room_id FROM threads WHERE id {ids}",
     "rooms": "SELECT id, visibility, stage FROM rooms WHERE id {ids}",
-    "members": "SELECT room_id, user_id, role FROM room_members WHERE (room_id, user_id) {int_pairs}",
+    "members": "SELECT m.room_id, m.user_id, m.role FROM {int_pairs} JOIN room_members m ON m.room_id = k.a AND m.user_id = k.b",
     "people": f"SELECT {_PERSON_COLUMNS} FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id WHERE u.id {{ids}}",
     "member_names": "SELECT u.display_name, u.id FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = ?",
     "mentions": "SELECT message_id, user_id FROM message_mentions WHERE message_id {ids}",
@@ -130,14 +132,14 @@ _STATEMENTS = {
 _SQLITE_LISTS = {
     "{ids}": "IN (SELECT value FROM json_each(?))",
     "{texts}": "IN (SELECT value FROM json_each(?))",
-    "{pairs}": "IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
-    "{int_pairs}": "IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
+    "{pairs}": "(SELECT json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b FROM json_each(?)) AS k",
+    "{int_pairs}": "(SELECT json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b FROM json_each(?)) AS k",
 }
 _POSTGRES_LISTS = {
     "{ids}": "= ANY(?::integer[])",
     "{texts}": "= ANY(?::varchar[])",
-    "{pairs}": "IN (SELECT * FROM unnest(?::integer[], ?::varchar[]))",
-    "{int_pairs}": "IN (SELECT * FROM unnest(?::integer[], ?::integer[]))",
+    "{pairs}": "unnest(?::integer[], ?::varchar[]) AS k(a, b)",
+    "{int_pairs}": "unnest(?::integer[], ?::integer[]) AS k(a, b)",
 }
 _MESSAGE_INSERT = "INSERT INTO messages (room_id, thread_id, seq, author_id, client_id, body, html, renderer_version, created_at) VALUES "
 _MESSAGE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -187,25 +187,21 @@ def deliver(manager: socketio.AsyncManager, event: str, data: Any, namespace: st
 
 
 def _idle_websocket(socket: Any) -> Any:
-    """The transport of a websocket connection whose engine.io writer is idle, or None.
+    """The transport of a websocket connection whose writer is idle, or None.
 
-    Writing the frame straight to the transport skips the writer's wake-up, its poll and
-    its per-connection encoding; it keeps the connection's order only when nothing is
-    ahead of the frame: the connection is on websocket (not polling, not mid-upgrade),
-    its queue is empty AND its writer is waiting on that queue (a pending getter: it
-    holds no packet taken but not yet written), and the transport is not applying
-    back-pressure. Otherwise the packet goes through the queue like any other."""
-    ws = getattr(socket, "convene_ws", None)
-    if ws is None or not socket.upgraded or socket.upgrading or ws.closed:
+    Writing the frame straight to the transport skips the writer's wake-up and its
+    per-connection work; it keeps the connection's order only when nothing is ahead of
+    the frame: the writer is waiting on an empty queue (it says so in ``convene_idle``
+    while it waits: it holds no packet taken but not yet written, and it runs only once
+    the connection is on websocket, never while polling or mid-upgrade), the queue is
+    still empty (a packet queued since has not been taken yet), and the transport is
+    neither closing nor applying back-pressure. Otherwise the packet goes through the
+    queue like any other."""
+    idle = getattr(socket, "convene_idle", None)
+    if idle is None or socket.queue._queue:
         return None
-    queue = socket.queue
-    if not queue.empty() or not any(not getter.done() for getter in queue._getters):
-        return None
-    writer = ws._writer
-    if writer is None or writer.protocol._paused:
-        return None
-    transport = writer.transport
-    if transport is None or transport.is_closing():
+    ws, transport = idle
+    if ws.closed or transport.is_closing() or ws._writer is None or ws._writer.protocol._paused:
         return None
     return transport
 

@@ -153,7 +153,14 @@ async def _write(socket: Any, ws: web.WebSocketResponse) -> None:
     queue: asyncio.Queue[Any] = socket.queue
     try:
         while True:
-            first = await queue.get()
+            if queue.empty() and ws._writer is not None and ws._writer.transport is not None:
+                # Idle: the fan-out may write a frame straight to the transport meanwhile
+                # (``fanout._idle_websocket``), which keeps the order while nothing is queued.
+                socket.convene_idle = (ws, ws._writer.transport)
+            try:
+                first = await queue.get()
+            finally:
+                socket.convene_idle = None
             queue.task_done()
             if first is None:
                 return

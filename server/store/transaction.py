@@ -55,8 +55,9 @@ class Tx:
         self.outgoing.append(MailQueued())
 
     async def reserve_seqs(self, room_id: int, count: int = 1) -> int:
-        """Take the room's next ``count`` sequence numbers and return the first: the one
-        numbering path for single writes and batches alike. The UPDATE holds the room
+        """Take the room's next ``count`` sequence numbers and return the first: the
+        numbering path of every write but sends (``SendSql.reserve_seqs`` runs the same
+        UPDATE for send batches, in plain SQL). The UPDATE holds the room
         row's write lock until commit, so numbers are handed out in commit order and a
         rollback gives them back: the sequence stays gapless."""
         result = await self.session.execute(

@@ -41,7 +41,6 @@ import asyncio
 import logging
 import sys
 import time
-import types
 import urllib.parse
 from collections import deque
 from typing import Any, Iterator, Mapping
@@ -52,7 +51,7 @@ from aiohttp import web
 from engineio import async_socket
 from engineio import packet as eio_packet
 
-from server.realtime import fanout
+from server.realtime import fanout, websocket
 
 log = logging.getLogger(__name__)
 
@@ -144,39 +143,50 @@ def translate_request(request: web.BaseRequest) -> RequestEnviron:
 
 
 class SocketQueue:
-    """``asyncio.Queue``'s interface (unbounded; ``get``, ``put``, the ``_nowait`` pair,
-    ``task_done``, ``join``, ``qsize``, ``empty`` and the ``_getters`` that
-    ``fanout._idle_websocket`` inspects) for one connection, allocating nothing until a
-    packet or a waiter arrives: an idle connection's queue is one small object, where an
-    ``asyncio.Queue`` is four deques and an Event.
+    """A connection's packet queue: ``asyncio.Queue``'s interface (unbounded; ``get``,
+    ``put``, the ``_nowait`` pair, ``task_done``, ``join``, ``qsize``, ``empty``) and
+    ``fanout.WaitingQueue``'s accounting (``queued_bytes``, ``taken_bytes``, ``discard``),
+    allocating nothing until a packet or a waiter arrives: an idle connection's queue is
+    one small object, where an ``asyncio.Queue`` is four deques and an Event.
 
     On a websocket (``attach``), a packet put while nothing is waiting ahead of it and the
-    transport takes writes is written at once, as one frame; otherwise it waits here, in
-    order, and a drain task sends the backlog with aiohttp's flow control, then ends. So
-    an idle websocket has no writer task, and a client that stops reading makes the
-    queue grow (what ``fanout`` watches) exactly as engine.io's writer did."""
+    transport takes writes is written at once (its frame built once for everyone when it
+    is a fan-out packet); otherwise it waits here, in order, and a drain task writes the
+    backlog at once, waits for a paused transport to drain, and ends when the queue is
+    empty. So an idle websocket has no writer task, and a client that stops reading makes
+    the queue grow, counted for ``fanout`` exactly as with its own writer: what is
+    queued, and the batch the drain task holds while the transport drains."""
 
-    __slots__ = ("_items", "_getters", "_unfinished", "_joiners", "_sink", "_drainer")
+    __slots__ = ("_items", "_getters", "_unfinished", "_joiners", "_sink", "_drainer", "queued_bytes", "taken_bytes", "_taken")
 
-    def __init__(self) -> None:
+    def __init__(self, maxsize: int = 0) -> None:
         self._items: deque[Any] | None = None
         self._getters: list[asyncio.Future[None]] | tuple[()] = ()
         self._unfinished = 0
         self._joiners: list[asyncio.Future[None]] | None = None
-        self._sink: Any = None  # engine.io's websocket wrapper, once attached
+        self._sink: Any = None  # the LeanWebSocket, once attached
         self._drainer: asyncio.Future[None] | None = None
+        self.queued_bytes = 0  # of room events (fan-out packets carry ``convene_bytes``)
+        self.taken_bytes = 0  # taken in the current batch (a poll's, or the drain task's)
+        self._taken: list[int] | None = None
+
+    @property
+    def _queue(self) -> Any:
+        """What is waiting (``fanout._idle_websocket`` looks at it)."""
+        return self._items or ()
 
     def attach(self, ws: Any) -> None:
         """Write packets straight to ``ws`` from now on; what is waiting goes first."""
         self._sink = ws
         items = self._items
-        while items and items[0] is not None and _write_now(ws, items[0], keep_frame=False):
+        while items and items[0] is not None and _write_now(ws, items[0]):
             pkt = self.get_nowait()
             self.task_done()
             if pkt.packet_type == eio_packet.OPEN:
                 # Sent; but engine.io's connect handler keeps it referenced for as long as
                 # the connection lasts: let its payload go.
                 pkt.data = pkt.encode_cache = None
+        self.new_batch()
         if self._items:
             self._drain()
 
@@ -188,6 +198,21 @@ class SocketQueue:
     def _drain(self) -> None:
         if self._drainer is None:
             self._drainer = asyncio.ensure_future(_drain(self, self._sink))
+
+    def new_batch(self) -> None:
+        """What was taken before is written (or answered): no longer held."""
+        self._taken = None
+        self.taken_bytes = 0
+
+    def discard(self) -> None:
+        """Throw away every packet still in the queue (its connection is being dropped)."""
+        held = len(self._taken) if self._taken else 0
+        while not self.empty():
+            self.get_nowait()
+            self.task_done()
+        taken = self._taken
+        while taken and len(taken) > held:
+            self.taken_bytes -= taken.pop()
 
     def qsize(self) -> int:
         return len(self._items) if self._items else 0
@@ -206,6 +231,7 @@ class SocketQueue:
         if items is None:
             items = self._items = deque()
         items.append(item)
+        self.queued_bytes += getattr(item, "convene_bytes", 0)
         self._unfinished += 1
         if sink is not None:
             self._drain()
@@ -225,9 +251,18 @@ class SocketQueue:
         item = items.popleft()
         if not items:
             self._items = None  # an idle connection keeps no deque
+        size: int = getattr(item, "convene_bytes", 0)
+        if size:
+            self.queued_bytes -= size
+            self.taken_bytes += size
+            if self._taken is None:
+                self._taken = []
+            self._taken.append(size)
         return item
 
     async def get(self) -> Any:
+        # A poll asks for a new batch only once the last one is answered.
+        self.new_batch()
         while not self._items:
             getter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             getters = self._getters
@@ -276,23 +311,9 @@ class SocketQueue:
             await joiner
 
 
-def _frame(payload: bytes, opcode: int) -> bytes:
-    """One unmasked, uncompressed, final websocket frame (RFC 6455 section 5.2)."""
-    size = len(payload)
-    if size < 126:
-        header = bytes((0x80 | opcode, size))
-    elif size < 1 << 16:
-        header = bytes((0x80 | opcode, 126)) + size.to_bytes(2, "big")
-    else:
-        header = bytes((0x80 | opcode, 127)) + size.to_bytes(8, "big")
-    return header + payload
-
-
-def _write_now(ws: Any, pkt: Any, keep_frame: bool = True) -> bool:
+def _write_now(ws: Any, pkt: Any) -> bool:
     """Write the packet to the websocket's transport now if it takes writes (open, not
-    applying back-pressure); False if it must wait its turn. The frame is kept on the
-    packet (unless ``keep_frame`` is false), so a packet fanned out to many connections
-    is framed once."""
+    applying back-pressure); False if it must wait its turn."""
     response = ws._sock
     writer = response._writer
     if writer is None or response.closed or writer.protocol._paused:
@@ -300,29 +321,32 @@ def _write_now(ws: Any, pkt: Any, keep_frame: bool = True) -> bool:
     transport = writer.transport
     if transport is None or transport.is_closing():
         return False
-    frame = getattr(pkt, "convene_frame", None)
-    if frame is None:
-        encoded = pkt.encode()
-        frame = _frame(encoded, 0x2) if isinstance(encoded, bytes) else _frame(encoded.encode("utf-8"), 0x1)
-        if keep_frame:
-            pkt.convene_frame = frame
-    transport.write(frame)
+    transport.write(websocket.frame_of(pkt))
     return True
 
 
 async def _drain(queue: SocketQueue, ws: Any) -> None:
-    """Send the queue's backlog through aiohttp (which waits while the transport is
-    paused), until it is empty or the queue is detached; then end."""
+    """Write the queue's backlog, everything waiting in one write, waiting for a paused
+    transport to drain before taking more; end once the queue is empty or detached."""
     try:
         while queue._sink is ws and not queue.empty():
-            pkt = queue.get_nowait()
-            queue.task_done()
-            if pkt is None:
-                break
-            await ws.send(pkt.encode())
-    except Exception:
-        pass  # the connection is broken: its reader ends it
+            queue.new_batch()
+            frames = []
+            while not queue.empty():
+                pkt = queue.get_nowait()
+                queue.task_done()
+                if pkt is not None:
+                    frames.append(websocket.frame_of(pkt))
+            writer = ws._sock._writer
+            if writer is None or writer.transport is None or writer.transport.is_closing():
+                return
+            writer.transport.write(b"".join(frames) if len(frames) > 1 else frames[0])
+            if writer.protocol._paused:
+                await writer.protocol._drain_helper()
+    except (ConnectionError, RuntimeError, IndexError):
+        pass  # the transport went away under the write: its reader ends the connection
     finally:
+        queue.new_batch()
         queue._drainer = None
 
 
@@ -497,13 +521,21 @@ class ConveneServer(socketio.AsyncServer):  # type: ignore[misc]
 
 
 class LeanWebSocket(fanout.ConveneWebSocket):
-    """``fanout.ConveneWebSocket`` serving the connection with ``serve_websocket``
-    instead of engine.io's ``_websocket_handler`` (bound to the same socket)."""
+    """``fanout.ConveneWebSocket`` (uncompressed, remembered on its engine.io socket as
+    ``convene_ws``) served by ``serve_websocket``: no writer task on an idle connection."""
 
-    def __init__(self, handler: Any, server: Any) -> None:
-        if getattr(handler, "__func__", None) is async_socket.AsyncSocket._websocket_handler:
-            handler = types.MethodType(serve_websocket, handler.__self__)
-        super().__init__(handler, server)
+    async def __call__(self, environ: Any) -> web.WebSocketResponse:
+        request = environ["aiohttp.request"]
+        self._sock = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False, **fanout._WRITER_OPTIONS)
+        await self._sock.prepare(request)
+        self.environ = environ
+        owner = getattr(self.handler, "__self__", None)  # the engine.io socket
+        if owner is None:
+            await self.handler(self)
+            return self._sock
+        owner.convene_ws = self._sock
+        await serve_websocket(owner, self)
+        return self._sock
 
 
 async def serve_websocket(socket: Any, ws: Any) -> None:
@@ -589,19 +621,22 @@ async def _finish(queue: SocketQueue, ws: Any) -> None:
     drainer = queue.detach()
     if drainer is not None:
         await drainer
-    try:
-        while not queue.empty():
-            pkt = queue.get_nowait()
-            queue.task_done()
-            if pkt is None:
-                break
-            await ws.send(pkt.encode())
-    except Exception:
-        pass
+    frames = []
+    while not queue.empty():
+        pkt = queue.get_nowait()
+        queue.task_done()
+        if pkt is not None:
+            frames.append(websocket.frame_of(pkt))
+    queue.new_batch()
+    writer = ws._sock._writer
+    if frames and writer is not None and writer.transport is not None and not writer.transport.is_closing():
+        writer.transport.write(b"".join(frames))
     await ws.close()
 
 
 def install(sio: socketio.AsyncServer) -> None:
-    """Serve this server's engine.io requests with ``RequestEnviron`` and its websockets
-    with ``LeanWebSocket`` (a copy of the driver table, as ``fanout.install`` does)."""
+    """Serve this server's engine.io requests with ``RequestEnviron``, its websockets with
+    ``LeanWebSocket`` and its connections' queues with ``SocketQueue`` (after
+    ``fanout.install``; a copy of the driver table, as it does)."""
     sio.eio._async = {**sio.eio._async, "translate_request": translate_request, "websocket": LeanWebSocket}
+    sio.eio.create_queue = SocketQueue  # every connection's queue, in place of fanout's WaitingQueue

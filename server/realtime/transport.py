@@ -24,6 +24,12 @@ Per connection, python-engineio (4.x) keeps:
   the parsed query and the OPEN packet: ``ConveneEngine._accept_websocket`` takes a new
   websocket in one step.
 
+Installed after ``fanout.install``: ``LeanWebSocket`` serves websockets in place of
+``server.realtime.websocket.serve`` (a writer task per connection and a timer on every
+read; its ``frame_of`` and ``FramedPacket`` are used here), and ``SocketQueue`` takes the
+place of ``fanout.WaitingQueue`` with the same accounting, so ``fanout``'s bounds (packets
+and bytes waiting, ``drop``) apply unchanged.
+
 Measured with bench/ (``idle``: connections opened 100 at a time, namespace connected,
 in no room): about 33 KiB per idle connection before, about 19 KiB after.
 

@@ -18,7 +18,7 @@ through the catalogue, and returns them for the caller to announce after commit.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import SimpleNamespace
 from typing import Any, Callable
 
@@ -230,7 +230,7 @@ def post_batch(sql: SendSql, actors: dict[int, UserRow], requests: list[SendRequ
 
 
 def _fields(message: NewMessage) -> dict[str, Any]:
-    return {name: getattr(message, name) for name in NewMessage.__slots__}
+    return {f.name: getattr(message, f.name) for f in fields(NewMessage)}
 
 
 def _author(people: dict[int, Person], user_id: int) -> Person:

@@ -73,21 +73,6 @@ class PersonRow:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredMessage:
-    id: int
-    room_id: int
-    thread_id: int
-    seq: int
-    author_id: int
-    client_id: str
-    body: str
-    html: str
-    created_at: datetime
-    edited_at: datetime | None
-    deleted_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
 class NewMessage:
     room_id: int
     thread_id: int
@@ -96,8 +81,17 @@ class NewMessage:
     client_id: str
     body: str
     html: str
-    renderer_version: int
     created_at: datetime
+    renderer_version: int = 0  # not read back for a stored message (a retry needs its text only)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage(NewMessage):
+    """A message already stored (a retry finds it): what presenting it needs."""
+
+    id: int = 0
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
 
 
 _PERSON_COLUMNS = "u.id, u.display_name, u.role, u.declared_organisation, o.name"
@@ -236,17 +230,17 @@ class SendSql:
         found = {}
         for row in self._rows("stored", self._pairs(keys)):
             message = StoredMessage(
-                int(row[0]),
-                int(row[1]),
-                int(row[2]),
-                int(row[3]),
-                int(row[4]),
-                str(row[5]),
-                str(row[6]),
-                str(row[7]),
-                self._read_time(row[8]) or datetime.now(timezone.utc),
-                self._read_time(row[9]),
-                self._read_time(row[10]),
+                id=int(row[0]),
+                room_id=int(row[1]),
+                thread_id=int(row[2]),
+                seq=int(row[3]),
+                author_id=int(row[4]),
+                client_id=str(row[5]),
+                body=str(row[6]),
+                html=str(row[7]),
+                created_at=self._read_time(row[8]) or datetime.now(timezone.utc),
+                edited_at=self._read_time(row[9]),
+                deleted_at=self._read_time(row[10]),
             )
             found[(message.author_id, message.client_id)] = message
         return found

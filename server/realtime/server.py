@@ -13,7 +13,7 @@ import socketio
 from server.config import Settings
 from server.contract.jsontext import SocketJson
 from server.origins import origin_allowed
-from server.realtime import fanout, transport
+from server.realtime import transport
 from server.realtime.managers import LocalManager, RedisManager
 
 # A packet whose JSON the door refuses (too deep, a lone surrogate, not JSON) is handed
@@ -68,8 +68,7 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
         ping_interval=20,
         ping_timeout=20,
     )
-    fanout.install(sio)
-    transport.install(sio)  # after fanout's: its websocket class is a subclass of fanout's
+    transport.install(sio)
     return sio
 
 

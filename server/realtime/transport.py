@@ -24,11 +24,13 @@ Per connection, python-engineio (4.x) keeps:
   the parsed query and the OPEN packet: ``ConveneEngine._accept_websocket`` takes a new
   websocket in one step.
 
-Installed after ``fanout.install``: ``LeanWebSocket`` serves websockets in place of
-``server.realtime.websocket.serve`` (a writer task per connection and a timer on every
-read; its ``frame_of`` and ``FramedPacket`` are used here), and ``SocketQueue`` takes the
-place of ``fanout.WaitingQueue`` with the same accounting, so ``fanout``'s bounds (packets
-and bytes waiting, ``drop``) apply unchanged.
+``install`` puts ``LeanWebSocket`` (served by ``serve_websocket``, writing frames built
+by ``server.realtime.websocket``) and ``SocketQueue`` (counting what waits, for
+``fanout``'s bounds: packets and bytes waiting, ``drop``) in engine.io's place.
+``LeanWebSocket`` is engine.io's aiohttp websocket without per-message deflate: a chat
+event is a few hundred bytes, and compressing it again for every recipient costs far
+more CPU than the bytes it saves on loopback or a LAN (and it keeps the frames of one
+event identical for everyone).
 
 Measured with bench/ (``idle``: connections opened 100 at a time, namespace connected,
 in no room): about 33 KiB per idle connection before, about 19 KiB after.
@@ -56,6 +58,7 @@ import socketio
 from aiohttp import web
 from engineio import async_socket
 from engineio import packet as eio_packet
+from engineio.async_drivers import aiohttp as eio_aiohttp
 
 from server.realtime import fanout, websocket
 
@@ -151,7 +154,7 @@ def translate_request(request: web.BaseRequest) -> RequestEnviron:
 class SocketQueue:
     """A connection's packet queue: ``asyncio.Queue``'s interface (unbounded; ``get``,
     ``put``, the ``_nowait`` pair, ``task_done``, ``join``, ``qsize``, ``empty``) and
-    ``fanout.WaitingQueue``'s accounting (``queued_bytes``, ``taken_bytes``, ``discard``),
+    the accounting ``fanout``'s bounds read (``queued_bytes``, ``taken_bytes``, ``discard``),
     allocating nothing until a packet or a waiter arrives: an idle connection's queue is
     one small object, where an ``asyncio.Queue`` is four deques and an Event.
 
@@ -160,7 +163,7 @@ class SocketQueue:
     is a fan-out packet); otherwise it waits here, in order, and a drain task writes the
     backlog at once, waits for a paused transport to drain, and ends when the queue is
     empty. So an idle websocket has no writer task, and a client that stops reading makes
-    the queue grow, counted for ``fanout`` exactly as with its own writer: what is
+    the queue grow, counted for ``fanout``'s bounds: what is
     queued, and the batch the drain task holds while the transport drains."""
 
     __slots__ = ("_items", "_getters", "_unfinished", "_joiners", "_sink", "_drainer", "queued_bytes", "taken_bytes", "_taken")
@@ -175,11 +178,6 @@ class SocketQueue:
         self.queued_bytes = 0  # of room events (fan-out packets carry ``convene_bytes``)
         self.taken_bytes = 0  # taken in the current batch (a poll's, or the drain task's)
         self._taken: list[int] | None = None
-
-    @property
-    def _queue(self) -> Any:
-        """What is waiting (``fanout._idle_websocket`` looks at it)."""
-        return self._items or ()
 
     def attach(self, ws: Any) -> None:
         """Write packets straight to ``ws`` from now on; what is waiting goes first."""
@@ -526,9 +524,10 @@ class ConveneServer(socketio.AsyncServer):  # type: ignore[misc]
         return ConveneEngine
 
 
-class LeanWebSocket(fanout.ConveneWebSocket):
-    """``fanout.ConveneWebSocket`` (uncompressed, remembered on its engine.io socket as
-    ``convene_ws``) served by ``serve_websocket``: no writer task on an idle connection."""
+class LeanWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
+    """engine.io's aiohttp websocket, uncompressed, remembered on its engine.io socket as
+    ``convene_ws`` (so a connection that falls behind can be cut at the transport), served
+    by ``serve_websocket``: no writer task on an idle connection."""
 
     async def __call__(self, environ: Any) -> web.WebSocketResponse:
         request = environ["aiohttp.request"]
@@ -642,7 +641,7 @@ async def _finish(queue: SocketQueue, ws: Any) -> None:
 
 def install(sio: socketio.AsyncServer) -> None:
     """Serve this server's engine.io requests with ``RequestEnviron``, its websockets with
-    ``LeanWebSocket`` and its connections' queues with ``SocketQueue`` (after
-    ``fanout.install``; a copy of the driver table, as it does)."""
+    ``LeanWebSocket`` and its connections' queues with ``SocketQueue`` (a copy of the
+    driver table: other servers in the process keep theirs)."""
     sio.eio._async = {**sio.eio._async, "translate_request": translate_request, "websocket": LeanWebSocket}
-    sio.eio.create_queue = SocketQueue  # every connection's queue, in place of fanout's WaitingQueue
+    sio.eio.create_queue = SocketQueue  # every connection's queue (engine.io makes it)

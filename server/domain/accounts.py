@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -234,8 +234,16 @@ async def redeem_signin_link(tx: Tx, cfg: Settings, token: str) -> tuple[User, s
     return user, session_token
 
 
+def live_session_at(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """A session still valid at ``now``: not signed out, not expired, its person active
+    (a condition on ``auth_sessions`` joined to ``users``). ``now`` may be a bound
+    parameter, so a statement built once can use it (``server.domain.subscriptions``)."""
+    sessions, users = AuthSession.__table__.c, User.__table__.c
+    return and_(sessions.revoked_at.is_(None), sessions.expires_at > now, users.deactivated_at.is_(None))
+
+
 def _live_session() -> ColumnElement[bool]:
-    return and_(AuthSession.revoked_at.is_(None), AuthSession.expires_at > utcnow(), User.deactivated_at.is_(None))
+    return live_session_at(utcnow())
 
 
 async def authenticate(session: AsyncSession, token: str | None) -> User | None:

@@ -10,23 +10,28 @@ keep changes made to the dict ``get_session`` returns).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Mapping
 
 import socketio
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.config import Settings
 from server.contract.events import Directive, EndSessions, LoseRoom, RecheckPerson, RecheckRoom
 from server.contract.session import SESSION_COOKIE
-from server.domain import access, accounts, events
-from server.domain.errors import Unauthenticated
+from server.domain import access, accounts, events, subscriptions
+from server.domain.errors import DomainError, NotFound, Unauthenticated
+from server.domain.messages import CatchUp
 from server.origins import origin_allowed
 from server.realtime.presence import Presence
 from server.realtime.publisher import Settled, room_channel, user_channel
 from server.realtime.session_cache import SessionCache
 from server.store.db import Database
 from server.store.models import User
+
+READS_GRACE = 10.0  # seconds a stopping server waits for reads in flight
 
 
 class Connections:
@@ -36,6 +41,7 @@ class Connections:
         self.db = db
         self.presence = Presence()
         self.sessions = SessionCache()
+        self._reading: set[asyncio.Task[Any]] = set()  # events' tasks inside ``reading``
 
     # ---- per-connection state -------------------------------------------------------------
 
@@ -57,6 +63,24 @@ class Connections:
         if state.get("ended"):
             raise Unauthenticated("this session has ended; sign in again")
         return state
+
+    @contextlib.asynccontextmanager
+    async def reading(self, sid: str) -> AsyncIterator[AsyncConnection]:
+        """A read connection for an event of the connection ``sid``, while it is open: a
+        client that left (mid-subscribe, say) starts no further read. A read started runs
+        to its end (nothing cancels the event's task when its client goes), and a server
+        stopping waits for it (``close``): a database call cut off midway would leave
+        the driver's worker thread to finish after its event loop closed."""
+        await self.peek(sid)
+        task = asyncio.current_task()
+        if task is not None:
+            self._reading.add(task)
+        try:
+            async with self.db.engine.connect() as conn:
+                yield conn
+        finally:
+            if task is not None:
+                self._reading.discard(task)
 
     async def user(self, sid: str) -> User:
         """The person behind the connection, if its session is still valid."""
@@ -115,9 +139,47 @@ class Connections:
         """Some session of the person ended (committed): connect asks the database."""
         self.sessions.forget_person(user_id)
 
-    async def flush_presence(self) -> None:
-        """Announce pending presence changes now (the server is stopping)."""
+    async def close(self) -> None:
+        """The server is stopping (every client was disconnected): let reads in flight
+        finish before the database closes, then announce pending presence changes."""
+        if self._reading:
+            await asyncio.wait(set(self._reading), timeout=READS_GRACE)
         await self.presence.close()
+
+    async def subscribe(self, sid: str, last_seen: Mapping[int, int], limit: int) -> dict[int, CatchUp | DomainError]:
+        """Subscribe the connection to rooms (room id -> last sequence number seen): what
+        it missed in each, or the error that room is answered with.
+
+        Check, then join, then read. Checking first keeps anyone who may not read a room
+        out of its channel even for an instant; joining before reading means an event
+        committed in between arrives twice at worst (the client drops seq <= last),
+        never zero times. The read checks access again, so a room closed in between is
+        left at once. One read connection, one statement for the check and one for the
+        read's, whatever the rooms (plus one per room with events to replay)."""
+        session_id: str = (await self.peek(sid))["session_id"]
+        async with self.reading(sid) as conn:
+            readable = await subscriptions.readable_rooms(conn, session_id, last_seen.keys())
+            await conn.rollback()  # the read after the join takes a snapshot of its own
+            answers: dict[int, CatchUp | DomainError] = {}
+            for room_id in last_seen.keys() - readable.keys():
+                await self.leave(sid, room_id)  # a re-subscribe to a room since lost
+                answers[room_id] = NotFound("no such room", "room")
+            joining = {room_id: last for room_id, last in last_seen.items() if room_id in readable}
+            for room_id in joining:
+                await self.sio.enter_room(sid, room_channel(room_id))
+            try:
+                caught = await subscriptions.catch_up(conn, session_id, joining, limit)
+            except Unauthenticated:  # the session ended meanwhile: out of the channels again
+                for room_id in joining:
+                    await self.sio.leave_room(sid, room_channel(room_id))
+                raise
+        for room_id, result in caught.items():
+            if isinstance(result, DomainError):
+                await self.leave(sid, room_id)
+            else:
+                await self.join(sid, room_id)
+            answers[room_id] = result
+        return answers
 
     async def join(self, sid: str, room_id: int) -> bool:
         """Count the connection as present in the room; True if the person just came

@@ -55,7 +55,7 @@ class Connections(Protocol):
 
     async def settle(self, directive: Directive) -> Settled: ...
 
-    async def flush_presence(self) -> None: ...
+    async def close(self) -> None: ...
 
     def sessions_ended(self, user_id: int) -> None: ...
 
@@ -77,7 +77,7 @@ class SocketPublisher:
         """Deliver what is queued, then stop."""
         if self._task is not None:
             if self.connections is not None:
-                await self.connections.flush_presence()
+                await self.connections.close()
             self._queue.put_nowait(None)
             await self._task
             self._task = None

@@ -1,0 +1,90 @@
+"""Subscribing a live connection to rooms: the access check before it joins the rooms'
+channels, and the catch-up read after. Each is one statement whatever the number of
+rooms (plus one per room with events to replay), on a plain read connection.
+
+A reconnect storm (a restart, a network blip: every client of a programme reconnecting
+and subscribing at once) runs these thousands of times a second, so they are SQLAlchemy
+Core statements built once here, compiled once per dialect, and return plain values:
+no ORM rows, no identity map. The decision itself is ``access.may_read``, the rule of
+``access.can_read``; the session's validity is ``accounts.live_session_at``, the rule
+every other door applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from server.domain.access import may_read
+from server.domain.accounts import live_session_at
+from server.domain.errors import DomainError, NotFound, Unauthenticated
+from server.domain.messages import CatchUp, replay
+from server.store.models import AuthSession, Room, RoomMember, User, utcnow
+from server.store.upsert import table_of
+
+_sessions, _users, _rooms, _members = (table_of(model) for model in (AuthSession, User, Room, RoomMember))
+
+
+def _readable(rooms_wanted: ColumnElement[bool]) -> Select[tuple[str, int | None, str | None, int | None, str | None]]:
+    """One row per room wanted that exists (the room columns are NULL when none does),
+    and no row at all when the session is no longer valid."""
+    return (
+        select(_users.c.role, _rooms.c.id, _rooms.c.visibility, _rooms.c.last_seq, _members.c.role)
+        .select_from(
+            _sessions.join(_users, _users.c.id == _sessions.c.user_id)
+            .outerjoin(_rooms, rooms_wanted)
+            .outerjoin(_members, and_(_members.c.room_id == _rooms.c.id, _members.c.user_id == _users.c.id))
+        )
+        .where(_sessions.c.token_hash == bindparam("session_id"), live_session_at(bindparam("now", type_=_sessions.c.expires_at.type)))
+    )
+
+
+# A subscribe names one room (a page) or all of a client's rooms (a reconnect); an
+# expanding IN costs a rewrite of the SQL text at every execution, so one room has its own.
+_READABLE_ONE = _readable(_rooms.c.id == bindparam("room_id"))
+_READABLE_MANY = _readable(_rooms.c.id.in_(bindparam("room_ids", expanding=True)))
+
+
+async def readable_rooms(conn: AsyncConnection, session_id: str, room_ids: Collection[int]) -> dict[int, int]:
+    """Which of ``room_ids`` the person of the session ``session_id`` may read, each with
+    the room's last sequence number, in one statement. Raises ``Unauthenticated`` once
+    the session was signed out or expired, or its person deactivated. A room left out is
+    absent or hidden: the caller answers ``NotFound`` for it, as for any room one may
+    not read."""
+    if not room_ids:
+        return {}
+    if len(room_ids) == 1:
+        [room_id] = room_ids
+        rows = (await conn.execute(_READABLE_ONE, {"session_id": session_id, "room_id": room_id, "now": utcnow()})).all()
+    else:
+        rows = (await conn.execute(_READABLE_MANY, {"session_id": session_id, "room_ids": sorted(room_ids), "now": utcnow()})).all()
+    if not rows:
+        raise Unauthenticated("this session has ended; sign in again")
+    return {
+        room_id: last_seq
+        for role, room_id, visibility, last_seq, member_role in rows
+        if room_id is not None and may_read(role, visibility, member_role is not None)
+    }
+
+
+async def catch_up(conn: AsyncConnection, session_id: str, last_seen: Mapping[int, int], limit: int) -> dict[int, CatchUp | DomainError]:
+    """What the subscriber missed in each room of ``last_seen`` (room id -> last sequence
+    number seen): the durable events after it, in order, or ``resync`` (see
+    ``messages.events_after``). Access is checked again first, in this same read: the
+    connection joined the rooms' channels after the first check, and a room it may no
+    longer read is answered ``NotFound`` (the caller leaves it). Raises
+    ``Unauthenticated`` once the session has ended."""
+    readable = await readable_rooms(conn, session_id, last_seen.keys())
+    caught: dict[int, CatchUp | DomainError] = {}
+    for room_id, after in last_seen.items():
+        last_seq = readable.get(room_id)
+        if last_seq is None:
+            caught[room_id] = NotFound("no such room", "room")
+            continue
+        try:
+            caught[room_id] = await replay(conn, room_id, after, last_seq, limit)
+        except DomainError as error:
+            caught[room_id] = error
+    return caught

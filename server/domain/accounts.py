@@ -11,8 +11,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, and_, bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.config import Settings
 from server.contract.events import EndSessions, RecheckPerson
@@ -20,7 +20,7 @@ from server.domain import audit
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.outbox import queue_mail
 from server.domain.passwords import Passwords
-from server.store.models import AuthSession, EmailToken, OrganisationDomain, User, utcnow
+from server.store.models import AuthSession, EmailToken, OrganisationDomain, User, UTCDateTime, utcnow
 from server.store.transaction import Tx
 from server.vocabulary import EMAIL_RE, ROLES
 
@@ -266,6 +266,21 @@ async def session_for_token(session: AsyncSession, token: str | None) -> tuple[U
         )
     ).first()
     return (row[0], str(row[1])) if row else None
+
+
+_SESSION_OWNER = (
+    select(User.__table__.c.id)
+    .select_from(AuthSession.__table__.join(User.__table__, User.__table__.c.id == AuthSession.__table__.c.user_id))
+    .where(AuthSession.__table__.c.token_hash == bindparam("session_id"), live_session_at(bindparam("now", type_=UTCDateTime())))
+)
+
+
+async def session_owner(conn: AsyncConnection, session_id: str) -> int | None:
+    """The person of a session (by its id, the token's hash) that is still valid, or None.
+    One statement built once: every live connection is checked with it at connect, a
+    thousand a second in a reconnect storm."""
+    owner: int | None = (await conn.execute(_SESSION_OWNER, {"session_id": session_id, "now": utcnow()})).scalar()
+    return owner
 
 
 async def user_of_session(session: AsyncSession, session_id: str) -> User:

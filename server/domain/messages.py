@@ -238,11 +238,21 @@ async def replay(reader: AsyncSession | AsyncConnection, room_id: int, after: in
     """The durable events of a room the reader may read (checked by the caller) after
     ``after`` up to ``last_seq``, the room's last number as read by the caller (events
     are never rewritten, so any later snapshot holds them). See ``events_after``."""
+    settled = nothing_to_replay(after, last_seq, limit)
+    if settled is not None:
+        return settled
+    rows = (await reader.execute(_REPLAY, {"room_id": room_id, "after": after, "last_seq": last_seq})).scalars().all()
+    return CatchUp([json.loads(p) for p in rows], last_seq, resync=False)
+
+
+def nothing_to_replay(after: int, last_seq: int, limit: int) -> CatchUp | None:
+    """The catch-up answer when no event needs reading: nothing missed, or a resync (more
+    than ``limit`` missed, or the client claims numbers the room has not reached);
+    None when the events after ``after`` up to ``last_seq`` are to be read."""
     if after < 0:
         raise Invalid("the last seen sequence number must be zero or more", "after")
     if after == last_seq:
         return CatchUp([], last_seq, resync=False)
     if after > last_seq or last_seq - after > limit:
         return CatchUp([], last_seq, resync=True)
-    rows = (await reader.execute(_REPLAY, {"room_id": room_id, "after": after, "last_seq": last_seq})).scalars().all()
-    return CatchUp([json.loads(p) for p in rows], last_seq, resync=False)
+    return None

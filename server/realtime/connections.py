@@ -99,30 +99,32 @@ class Connections:
         except CookieError:
             cookie = SimpleCookie()
         token = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
+        session_id = accounts.hash_token(token) if token and len(token) <= 200 else None
+        if session_id is None:
+            raise socketio.exceptions.ConnectionRefusedError({"code": "unauthenticated", "message": "sign in first"})
         generation = self.sessions.generation
-        cached = self.sessions.get(accounts.hash_token(token)) if token and len(token) <= 200 else None
-        if cached is not None:
-            user_id, session_id = cached.user_id, cached.session_id
-        else:
-            user_id, session_id = await self._signed_in(token)
+        cached = self.sessions.get(session_id)
+        user_id = cached.user_id if cached is not None else await self._signed_in(session_id, generation)
         address = environ.get("REMOTE_ADDR")  # for the audit log (a message deleted from this connection)
         state: dict[str, Any] = {"user_id": user_id, "session_id": session_id, "rooms": set(), "typing": {}, "address": address}
         await self.sio.save_session(sid, state)
         await self.sio.enter_room(sid, user_channel(user_id))
         # In the person's channel now: any later sign-out reaches this connection. One
-        # carried out since the cache was read makes the database decide (session_cache.py).
-        if cached is not None and self.sessions.forgotten_since(user_id, generation):
-            await self._signed_in(token)
+        # carried out since the cache (or the database) was read makes the database
+        # decide again (session_cache.py).
+        if self.sessions.forgotten_since(user_id, generation):
+            await self._signed_in(session_id, self.sessions.generation)
 
-    async def _signed_in(self, token: str | None) -> tuple[int, str]:
-        """The person and session behind the token, from the database (then cached)."""
-        async with self.db.read() as session:
-            signed_in = await accounts.session_for_token(session, token)
-        if signed_in is None:
+    async def _signed_in(self, session_id: str, generation: int) -> int:
+        """The person of the session, from the database; cached unless some session of
+        theirs ended since ``generation`` (the read may predate it)."""
+        async with self.db.engine.connect() as conn:
+            user_id = await accounts.session_owner(conn, session_id)
+        if user_id is None:
             raise socketio.exceptions.ConnectionRefusedError({"code": "unauthenticated", "message": "sign in first"})
-        user, session_id = signed_in
-        self.sessions.put(user.id, session_id)
-        return user.id, session_id
+        if not self.sessions.forgotten_since(user_id, generation):
+            self.sessions.put(user_id, session_id)
+        return user_id
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         """Forget the connection (presence announces who went offline)."""

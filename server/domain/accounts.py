@@ -269,18 +269,18 @@ async def session_for_token(session: AsyncSession, token: str | None) -> tuple[U
 
 
 _SESSION_OWNER = (
-    select(User.__table__.c.id)
+    select(User.__table__.c.id, AuthSession.__table__.c.expires_at)
     .select_from(AuthSession.__table__.join(User.__table__, User.__table__.c.id == AuthSession.__table__.c.user_id))
     .where(AuthSession.__table__.c.token_hash == bindparam("session_id"), live_session_at(bindparam("now", type_=UTCDateTime())))
 )
 
 
-async def session_owner(conn: AsyncConnection, session_id: str) -> int | None:
-    """The person of a session (by its id, the token's hash) that is still valid, or None.
-    One statement built once: every live connection is checked with it at connect, a
-    thousand a second in a reconnect storm."""
-    owner: int | None = (await conn.execute(_SESSION_OWNER, {"session_id": session_id, "now": utcnow()})).scalar()
-    return owner
+async def session_owner(conn: AsyncConnection, session_id: str) -> tuple[int, datetime] | None:
+    """The person of a session (by its id, the token's hash) that is still valid, and
+    when it expires; None once it is not. One statement built once: every live
+    connection is checked with it at connect, a thousand a second in a reconnect storm."""
+    row = (await conn.execute(_SESSION_OWNER, {"session_id": session_id, "now": utcnow()})).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def user_of_session(session: AsyncSession, session_id: str) -> User:

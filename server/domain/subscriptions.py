@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Integer, Join, Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -71,12 +72,17 @@ _CATCH_UP_ONE = (
 )
 
 
-async def readable_rooms(conn: AsyncConnection, session_id: str, room_ids: Collection[int]) -> dict[int, int]:
-    """Which of ``room_ids`` the person of the session ``session_id`` may read, each with
-    the room's last sequence number, in one statement. Raises ``Unauthenticated`` once
-    the session was signed out or expired, or its person deactivated. A room left out is
-    absent or hidden: the caller answers ``NotFound`` for it, as for any room one may
-    not read."""
+@dataclass(frozen=True, slots=True)
+class Readable:
+    last_seq: int
+    open: bool  # readable by anyone signed in
+
+
+async def readable_rooms(conn: AsyncConnection, session_id: str, room_ids: Collection[int]) -> dict[int, Readable]:
+    """Which of ``room_ids`` the person of the session ``session_id`` may read, in one
+    statement. Raises ``Unauthenticated`` once the session was signed out or expired,
+    or its person deactivated. A room left out is absent or hidden: the caller answers
+    ``NotFound`` for it, as for any room one may not read."""
     if not room_ids:
         return {}
     if len(room_ids) == 1:
@@ -87,7 +93,7 @@ async def readable_rooms(conn: AsyncConnection, session_id: str, room_ids: Colle
     if not rows:
         raise Unauthenticated("this session has ended; sign in again")
     return {
-        room_id: last_seq
+        room_id: Readable(last_seq, visibility == "open")
         for role, room_id, visibility, last_seq, member_role in rows
         if room_id is not None and may_read(role, visibility, member_role is not None)
     }
@@ -107,12 +113,12 @@ async def catch_up(conn: AsyncConnection, session_id: str, last_seen: Mapping[in
     readable = await readable_rooms(conn, session_id, last_seen.keys())
     caught: dict[int, CatchUp | DomainError] = {}
     for room_id, after in last_seen.items():
-        last_seq = readable.get(room_id)
-        if last_seq is None:
+        room = readable.get(room_id)
+        if room is None:
             caught[room_id] = NotFound("no such room", "room")
             continue
         try:
-            caught[room_id] = await replay(conn, room_id, after, last_seq, limit)
+            caught[room_id] = await replay(conn, room_id, after, room.last_seq, limit)
         except DomainError as error:
             caught[room_id] = error
     return caught

@@ -215,6 +215,20 @@ async def test_a_client_leaving_mid_subscribe_is_handled_quietly(alice: Person, 
     assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info] == []
 
 
+async def test_a_server_stopping_mid_subscribe_lets_its_reads_finish(alice: Person) -> None:
+    """The test ends with subscribes still reading: the server stops under them (every
+    client disconnected first), and must wait for those reads before its database and
+    then the event loop close, or a driver thread finishes after its loop has gone (an
+    error reported in the next test)."""
+    rooms = [await alice.create_room(f"Open room {n}") for n in range(30)]
+    for room in rooms[:5]:
+        await alice.start_thread(room, "T")
+    wanted = {str(r["id"]): 0 for r in rooms}
+    for sock in [await alice.socket() for _ in range(20)]:
+        await sock.client.emit("subscribe", {"rooms": wanted})
+    await asyncio.sleep(0.005)
+
+
 async def test_deactivating_a_person_ends_their_live_connections(alice: Person, bob: Person, admin: Person) -> None:
     room = await alice.create_room("Open room")
     thread = await alice.start_thread(room, "T")

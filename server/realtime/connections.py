@@ -215,6 +215,7 @@ class Connections:
                 raise
         for room_id, result in caught.items():
             if isinstance(result, DomainError):
+                self.readers.forget_person(state["user_id"], room_id)  # if it was known, it is no longer
                 await self.leave(sid, room_id)
             else:
                 await self.join(sid, room_id)

@@ -1,9 +1,10 @@
-"""This process's live connections: the gate at connect, per-connection state, presence,
-and carrying out directives (ending sessions, losing rooms, re-checking access).
+"""This process's live connections: the gate at connect, subscribing to rooms,
+per-connection state, presence, and carrying out directives (ending sessions, losing
+rooms, re-checking access).
 
 Per-connection state lives in ``sio.session(sid)``: the person, the session it was
-opened with (re-checked on every event, so a socket never outlives its sign-out),
-the rooms it subscribed to, and its typing throttle. Changes go through
+opened with (re-checked on every event, so a socket never outlives its sign-out) and
+when that expires, the rooms it subscribed to, and its typing throttle. Changes go through
 ``async with sio.session(sid)`` (python-socketio keeps those; it does not promise to
 keep changes made to the dict ``get_session`` returns).
 """

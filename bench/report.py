@@ -209,11 +209,110 @@ def _convene_rows(conv: dict[str, Any]) -> list[tuple[str, str]]:
             rows.append(
                 (
                     "reconnect storm: the restart itself (SIGTERM, then start on the same data)",
-                    f"shutdown {_num(storm.get('shutdown_s'), ' s')}" + (" (SIGKILL after 15 s)" if storm.get("killed_after_15_s") else "")
+                    f"shutdown {_num(storm.get('shutdown_s'), ' s')}"
+                    + (" (SIGKILL after 15 s)" if storm.get("killed_after_15_s") else "")
                     + f", startup {_num(storm.get('startup_s'), ' s')}",
                 )
             )
     return rows
+
+
+def _mark(met: bool | None) -> str:
+    return "-" if met is None else ("met" if met else "**missed**")
+
+
+def targets(results: dict[str, Any]) -> str:
+    """Markdown: each target of the fast-path issue, the figure from this run and whether it
+    is met. Ratios come from this run only. For the slow consumer, "memory bounded" is read
+    as the server growing by less than 32 MiB while one reader stalls, and "others' p99
+    unchanged" as no worse than before the stall plus 20%, or plus 5 ms, whichever is more."""
+    res = results["results"]
+    conv_res = res.get("convene")
+    if conv_res is None:
+        return ""
+    node = res.get("node-sio")
+    rate = results["settings"]["must_reach"]
+    rows: list[tuple[str, str, str]] = []
+
+    for size in results["settings"]["room_sizes"]:
+        ours, _ = knee(conv_res["fanout"].get(str(size), {}))
+        theirs = knee(node["fanout"].get(str(size), {}))[0] if node else None
+        per_cpu, _ = efficiency(conv_res["fanout"].get(str(size), {}))
+        node_cpu = efficiency(node["fanout"].get(str(size), {}))[0] if node else None
+        figure = f"knee {_num(ours)}/s vs Node {_num(theirs)}/s; "
+        figure += f"per CPU-second {_num(per_cpu)} vs {_num(node_cpu)} ({_ratio(per_cpu, node_cpu)})"
+        met = None if theirs is None else bool(ours and ours >= theirs)
+        rows.append((f"fan-out deliveries/s per server core, room of {size:,} >= Node socket.io's", figure, _mark(met)))
+    for size, limit in ((100, 4.0), (1000, 15.0)):
+        step = step_at(conv_res["fanout"].get(str(size), {}), rate)
+        p99 = step["p99_ms"] if step and step["delivered"] >= step["expected"] else None
+        rows.append(
+            (
+                f"fan-out p99 at {rate:,} deliveries/s, room of {size:,} <= {limit:g} ms",
+                _num(p99, " ms"),
+                _mark(None if step is None else bool(p99 is not None and p99 <= limit)),
+            )
+        )
+
+    conv = results.get("convene", {})
+    for key, name, floor in (("durable_sqlite", "SQLite synchronous=FULL", 3000), ("durable_postgres", "PostgreSQL", 2000)):
+        steps = (conv.get(key) or {}).get("steps") or []
+        best = max((s["acked_per_s"] or 0 for s in steps), default=None)
+        rows.append(
+            (f"durable sends, {name}: >= {floor:,} acknowledged/s", f"{_num(best)}/s", _mark(None if best is None else best >= floor))
+        )
+        if key == "durable_sqlite" and steps:
+            at_1000 = next((s for s in steps if s["offered_per_s"] == 1000), None)
+            p99 = at_1000["ack"]["p99_ms"] if at_1000 else None
+            rows.append(("send-to-ack p99 at 1,000 offered/s <= 20 ms", _num(p99, " ms"), _mark(None if p99 is None else p99 <= 20)))
+            low = steps[0]
+            rows.append(
+                (
+                    f"server CPU per message at low rate ({low['offered_per_s']}/s) <= 1 ms",
+                    f"{low['server_cpu_ms_per_message']} ms",
+                    _mark(low["server_cpu_ms_per_message"] <= 1),
+                )
+            )
+
+    biggest = str(max(results["settings"]["room_sizes"]))
+    join = conv_res["fanout"].get(biggest, {}).get("join")
+    if join:
+        ok = join["connected"] == join["clients"] and join["seconds"] <= 2
+        rows.append((f"{int(biggest):,} subscribers connected and subscribed in <= 2 s", _num(join["seconds"], " s"), _mark(ok)))
+    idle = conv_res.get("idle", {})
+    if "accepts_per_s" in idle:
+        rows.append((">= 1,000 accepts/s", f"{_num(idle['accepts_per_s'])}/s", _mark(idle["complete"] and idle["accepts_per_s"] >= 1000)))
+        kb = idle["kib_per_connection"] * 1.024
+        rows.append(("<= 20 KB per idle connection", f"{kb:.1f} KB ({idle['kib_per_connection']:.1f} KiB)", _mark(kb <= 20)))
+    storm = conv.get("storm")
+    if storm and "error" not in storm:
+        ok = storm["back"] == storm["clients"] and storm["all_caught_up"] and storm["seconds_from_restart"] < 10
+        rows.append(
+            (
+                f"reconnect storm, {storm['clients']:,} clients: all back and caught up in < 10 s",
+                _num(storm["seconds_from_restart"], " s"),
+                _mark(ok),
+            )
+        )
+        rows.append(
+            (
+                "reconnect storm: 0 lost, 0 doubled",
+                f"lost {storm['lost']}, doubled {storm['doubled']}",
+                _mark(storm["lost"] == 0 and storm["doubled"] == 0),
+            )
+        )
+    slow = conv_res.get("slow", {})
+    if "stalled" in slow:
+        growth = (slow["rss_peak_kib"] - slow["rss_start_kib"]) / 1024
+        before, during = slow["baseline"]["p99_ms"], slow["stalled"]["p99_ms"]
+        rows.append(("slow consumer: server memory bounded (< 32 MiB growth)", f"+{growth:.1f} MiB", _mark(growth < 32)))
+        unchanged = during <= max(before * 1.2, before + 5) and slow["stalled"]["delivered"] >= slow["stalled"]["expected"]
+        rows.append(("slow consumer: others' p99 unchanged", f"{_num(before, ' ms')} → {_num(during, ' ms')}", _mark(unchanged)))
+        rows.append(
+            ("slow consumer: the stalled reader is dropped", "dropped" if slow["slow_dropped"] else "kept", _mark(slow["slow_dropped"]))
+        )
+    lines = ["| target | this run | |", "| --- | --- | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
@@ -260,5 +359,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
 if __name__ == "__main__":
     saved = json.loads(Path(sys.argv[1]).read_text())
     print(table(saved))
+    print()
+    print(targets(saved))
     if len(sys.argv) > 2:
         plot(saved, Path(sys.argv[2]))

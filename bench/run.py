@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.report import plot, table
+from bench.report import plot, table, targets
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -561,11 +561,14 @@ def main(argv: list[str] | None = None) -> int:
     results["load_average_after"] = os.getloadavg()
     results["seconds"] = round(time.time() - started, 1)
     results["table"] = table(results)
+    results["targets"] = targets(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     if args.plot:
         plot(results, args.plot)
     print(results["table"])
+    print("\nThe fast-path issue's targets, judged on this run:\n")
+    print(results["targets"])
     print(f"\nwritten: {args.out}" + (f", {args.plot}" if args.plot else ""))
     return 0
 

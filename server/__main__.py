@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import logging
 import sys
@@ -36,8 +37,10 @@ def _serve(args: argparse.Namespace) -> int:
         print(banner.replace("Running on", "Convene running on", 1), flush=True)
 
     try:
+        app = create_app(settings)
+        app.on_startup.append(_freeze_startup_objects)  # after the resources (cleanup_ctx) are made
         web.run_app(
-            create_app(settings),
+            app,
             loop=_event_loop(),
             host=settings.host,
             port=settings.port,
@@ -55,6 +58,15 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+async def _freeze_startup_objects(app: object) -> None:
+    """What startup made (modules, the schema, caches) lives as long as the process: take
+    it out of the garbage collector's way. Its full passes walk every tracked object and
+    come more often as connections open; without this each one walks startup's objects
+    again (about a third of the collector's time while connections are being accepted)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -69,3 +69,30 @@ def test_mentions_only_match_members_and_escape_names() -> None:
 
 def test_renderer_version_is_stored_with_messages() -> None:
     assert isinstance(RENDERER_VERSION, int) and RENDERER_VERSION >= 1
+
+
+def test_plain_prose_shortcut_renders_exactly_as_the_renderer_does() -> None:
+    """``render`` skips the parser for plain prose (``markdown._PLAIN``); for every text
+    the shortcut takes, the HTML must be what the full renderer produces."""
+    import random
+
+    from server.domain import markdown
+
+    rng = random.Random(20261207)
+    words = ["hello", "World", "co", "op", "1", "42x", "café", "Ωmega", "naïve", "e", "g", "www", "com", "org", "http", "mailto", "I"]
+    glue = [" ", "  ", ", ", "; ", "'", "? ", "! ", ". ", ".", ":", "@", "/", "-", "*", "_", "#", "<", ">", "&", '"', "\n", "\t", "`", "~"]
+    samples = ["Hello world.", "e.g. this", "a. b", "Foo bar's baz?", "www. example. com", "x!y", "I 2 go!", "1. list", "Hi", "a  b"]
+    for _ in range(4000):
+        parts = [rng.choice(words)]
+        for _ in range(rng.randint(0, 6)):
+            parts += [rng.choice(glue), rng.choice(words)]
+        if rng.random() < 0.3:
+            parts.append(rng.choice([".", "?", "!", " ", ""]))
+        samples.append("".join(parts))
+    taken = 0
+    for source in samples:
+        if markdown._PLAIN.fullmatch(source):
+            taken += 1
+            assert render(source).html == markdown._MD.render(source, {"members": {}}), source
+            assert render(source).mentions == frozenset()
+    assert taken > 500  # the shortcut was exercised, not just the fallback

@@ -8,6 +8,9 @@ invite-only rooms do not reveal that they exist.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,23 +21,44 @@ from server.store.models import Room, RoomMember, User
 from server.vocabulary import STEWARD_ROLES  # who may read every room and invite anyone to it
 
 
-def can_read(user: User, room: Room, member: RoomMember | None) -> bool:
+class Someone(Protocol):
+    """What a decision needs of a person: a ``User``, or the send path's plain row."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def email_confirmed_at(self) -> datetime | None: ...
+
+
+class AnyRoom(Protocol):
+    @property
+    def visibility(self) -> str: ...
+    @property
+    def stage(self) -> str: ...
+
+
+class Membership(Protocol):
+    @property
+    def role(self) -> str: ...
+
+
+def can_read(user: Someone, room: AnyRoom, member: Membership | None) -> bool:
     return may_read(user.role, room.visibility, member is not None)
 
 
 def may_read(role: str, visibility: str, is_member: bool) -> bool:
-    """The rule of ``can_read`` on plain values, for reads that load no ORM rows (the
+    """The rule of ``can_read`` on plain values, for reads that load no rows at all (the
     subscribe path, ``server.domain.subscriptions``): open rooms, rooms one is a
     member of, and every room for stewards."""
     return visibility == "open" or is_member or role in STEWARD_ROLES
 
 
-def can_manage(user: User, member: RoomMember | None) -> bool:
+def can_manage(user: Someone, member: Membership | None) -> bool:
     """Change settings and invite: the room's owners, facilitators and administrators."""
     return user.role in STEWARD_ROLES or (member is not None and member.role == "owner")
 
 
-def check_can_post(user: User, room: Room, member: RoomMember | None) -> bool:
+def check_can_post(user: Someone, room: AnyRoom, member: Membership | None) -> bool:
     """Raise unless ``user`` may post in ``room`` (which they can already read).
     Returns True when posting will make them a member: posting in an open room joins
     it, as replying in a Discourse category does."""

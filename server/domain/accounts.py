@@ -294,19 +294,6 @@ async def user_of_session(session: AsyncSession, session_id: str) -> User:
     return user
 
 
-async def users_of_sessions(session: AsyncSession, session_ids: set[str]) -> dict[str, User]:
-    """Active users by session id, for the sessions still valid among ``session_ids``
-    (one query for a whole batch of sends)."""
-    if not session_ids:
-        return {}
-    rows = await session.execute(
-        select(AuthSession.token_hash, User)
-        .join(User, AuthSession.user_id == User.id)
-        .where(AuthSession.token_hash.in_(session_ids), _live_session())
-    )
-    return {str(session_id): user for session_id, user in rows.tuples()}
-
-
 async def signout(tx: Tx, token: str) -> None:
     """End one session; its live connections, on every process, are told
     (session.revoked) and closed."""

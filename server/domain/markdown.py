@@ -12,6 +12,7 @@ stored HTML can be re-rendered.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -76,8 +77,19 @@ def _build() -> MarkdownIt:
 _MD = _build()
 
 
+# Plain prose that Markdown leaves as it is: words of letters and digits starting with a
+# letter, separated by single spaces or , ; ' ? !, a full stop only before a space or at
+# the end. Nothing here can open a block (list, heading, quote, code), an inline rule
+# (emphasis, code, link, entity, escape, mention) or a linkified address (those need
+# ``:``, ``@``, ``/`` or a dot before a letter), and nothing needs escaping, so the HTML is
+# the text in a paragraph. tests/test_markdown.py checks it against the renderer.
+_PLAIN = re.compile(r"[^\W\d_][^\W_]*(?:(?:[ ,;'?!]|\.(?= |$))+[^\W_]+)*[.?!]?")
+
+
 def render(source: str, members: Mapping[str, int] | None = None) -> Rendered:
     """Render ``source``; ``members`` maps casefolded display names to user ids for mentions."""
+    if len(source) <= 2000 and _PLAIN.fullmatch(source):
+        return Rendered(html=f"<p>{source}</p>\n", mentions=frozenset())
     env: dict[str, Any] = {"members": dict(members or {})}
     html = _MD.render(source, env)
     return Rendered(html=html, mentions=frozenset(env.get("mentioned", ())))

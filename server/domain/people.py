@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.store.models import Organisation, User
+from server.store.send_sql import PersonRow
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ def person_of(user: User, organisation: Organisation | None) -> Person:
     if organisation is not None:
         return Person(user.id, user.display_name, organisation.name, True, user.role)
     return Person(user.id, user.display_name, user.declared_organisation, False, user.role)
+
+
+def person_from_row(row: PersonRow) -> Person:
+    """``person_of`` for the send path's plain rows (``server.store.send_sql``)."""
+    if row.organisation is not None:
+        return Person(row.id, row.display_name, row.organisation, True, row.role)
+    return Person(row.id, row.display_name, row.declared_organisation, False, row.role)
 
 
 async def load_people(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]:

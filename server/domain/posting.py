@@ -1,35 +1,41 @@
 """Posting messages: one implementation for one message or a whole batch.
 
-``post_messages`` stores any number of sends in the caller's transaction with a fixed
-number of statements (one look-up for retries, one for threads, rooms and
-memberships, one UPDATE per room to reserve sequence numbers, one multi-row INSERT
-each for messages, events, follows and read markers). The group-commit queue hands it
-whole batches; a single REST or Socket.IO send is a batch of one. Each send gets its
-own answer: the stored message, or the error that refused it (nothing written for it).
+``post_batch`` stores any number of sends with a fixed number of statements (one look-up
+each for retries, threads, rooms, memberships and people; one UPDATE per room to reserve
+sequence numbers; one multi-row INSERT each for messages, events, follows and read
+markers). It is plain synchronous code over ``SendSql`` (``server.store.send_sql``), so a
+whole batch, commit included, runs as ONE call on SQLite's send writer thread
+(``server.store.writer``); the group-commit queue (``send_queue``) hands it whole batches.
+Inside a wider transaction (a thread opened with its first message) ``post_messages`` runs
+the same function through ``AsyncSession.run_sync``. Each send gets its own answer: the
+stored message, or the error that refused it (nothing written for it).
+
+Decision (the fast path issue): this one domain function runs on a store thread rather
+than taking a ``Tx``; it still decides only through ``access`` and builds events only
+through the catalogue, and returns them for the caller to announce after commit.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, fields
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Callable
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
+from server.contract.events import Outgoing, ToPerson, ToRoom
 from server.domain import events, markdown, threads
 from server.domain.access import can_read, check_can_post
 from server.domain.errors import Conflict, DomainError, NotFound, Unauthenticated
-from server.domain.messages import clean_body, clean_client_id, present
-from server.domain.people import load_people
+from server.domain.messages import clean_body, clean_client_id
+from server.domain.people import Person, person_from_row
 from server.domain.presenters import message_json
-from server.domain.rooms import member_names
-from server.store import fulltext
-from server.store.models import Message, MessageMention, Room, RoomMember, Thread, ThreadFollow, User, utcnow
+from server.store.models import Room, Thread, User, utcnow
+from server.store.send_sql import NewMessage, SendSql, StoredMessage, UserRow
 from server.store.transaction import Tx
-from server.store.upsert import advance_read_markers, insert_ignore, table_of
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,18 @@ class Posted:
 Outcome = Posted | DomainError
 
 
-def _is_retry_of(stored: Message, request: SendRequest) -> bool:
+@dataclass
+class Batch:
+    """What a batch did: each send's outcome, in order, and what to announce once the
+    transaction commits (room events already recorded for catch-up)."""
+
+    outcomes: list[Outcome]
+    outgoing: list[Outgoing] = field(default_factory=list)
+    seq_counts: dict[int, int] = field(default_factory=dict)  # messages added per room
+    thread_counts: dict[int, int] = field(default_factory=dict)  # messages added per thread
+
+
+def _is_retry_of(stored: StoredMessage, request: SendRequest) -> bool:
     """A retry names the same thread and the same text (unless the message has since
     been edited or deleted, when the original text is gone)."""
     if stored.thread_id != request.thread_id:
@@ -57,14 +74,30 @@ def _is_retry_of(stored: Message, request: SendRequest) -> bool:
     return stored.body == request.body or stored.edited_at is not None or stored.deleted_at is not None
 
 
-async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequest], max_chars: int) -> list[Outcome]:
+def post_sends(sql: SendSql, sends: list[tuple[str | None, SendRequest]], max_chars: int) -> Batch:
+    """``post_batch`` for sends from live connections (``session_id`` set: refused once
+    that session has ended, however recently) and from trusted doors (``None``: the
+    author must still be active). One query each for sessions and plain authors."""
+    now = utcnow()
+    by_session = sql.session_users({s for s, _ in sends if s is not None}, now)
+    actors = sql.active_users({r.actor_id for s, r in sends if s is None})
+    actors |= {u.id: u for u in by_session.values()}
+    ended = [session_id is not None and session_id not in by_session for session_id, _ in sends]
+    batch = post_batch(sql, actors, [r for (_, r), gone in zip(sends, ended) if not gone], max_chars)
+    posted = iter(batch.outcomes)
+    batch.outcomes = [Unauthenticated("this session has ended; sign in again") if gone else next(posted) for gone in ended]
+    return batch
+
+
+def post_batch(sql: SendSql, actors: dict[int, UserRow], requests: list[SendRequest], max_chars: int) -> Batch:
     """Store ``requests`` in order, each numbered with its room's next sequence number.
 
     Idempotent: a (author, client_id) already stored, or repeated within the batch,
     answers with the stored message (``created`` False), or a conflict when its text or
     thread differ. Authors and anyone mentioned follow the thread; authors' read
-    markers move past their own messages. Queues member.joined (for posters joining an
-    open room) and message.created (durable) for after commit.
+    markers move past their own messages. Returns member.joined (for posters joining an
+    open room), message.created (durable, recorded) and mention events to announce
+    after commit.
     """
     outcomes: list[Outcome | None] = [None] * len(requests)
     for i, request in enumerate(requests):
@@ -77,11 +110,7 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
             outcomes[i] = error
 
     # Retries: one query for every (author, client_id) in the batch.
-    keys = {(r.actor_id, r.client_id) for i, r in enumerate(requests) if outcomes[i] is None}
-    stored: dict[tuple[int, str], Message] = {}
-    if keys:
-        found_again = await tx.session.scalars(select(Message).where(tuple_(Message.author_id, Message.client_id).in_(list(keys))))
-        stored = {(m.author_id, m.client_id): m for m in found_again}
+    stored = sql.stored_messages({(r.actor_id, r.client_id) for i, r in enumerate(requests) if outcomes[i] is None})
     first_of: dict[tuple[int, str], int] = {}
     repeats: dict[int, int] = {}
     fresh: list[int] = []
@@ -98,19 +127,9 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
             fresh.append(i)
 
     # Permissions: threads, rooms and memberships in three queries.
-    thread_ids = {requests[i].thread_id for i in fresh}
-    thread_rows = {t.id: t for t in await tx.session.scalars(select(Thread).where(Thread.id.in_(thread_ids)))} if thread_ids else {}
-    room_ids = {t.room_id for t in thread_rows.values()}
-    room_rows = {r.id: r for r in await tx.session.scalars(select(Room).where(Room.id.in_(room_ids)))} if room_ids else {}
-    pairs = {(t.room_id, requests[i].actor_id) for i in fresh if (t := thread_rows.get(requests[i].thread_id))}
-    members = (
-        {
-            (m.room_id, m.user_id): m
-            for m in await tx.session.scalars(select(RoomMember).where(tuple_(RoomMember.room_id, RoomMember.user_id).in_(list(pairs))))
-        }
-        if pairs
-        else {}
-    )
+    thread_rows = sql.threads({requests[i].thread_id for i in fresh})
+    room_rows = sql.rooms({t.room_id for t in thread_rows.values()})
+    members = sql.memberships({(t.room_id, requests[i].actor_id) for i in fresh if (t := thread_rows.get(requests[i].thread_id))})
     joining: dict[tuple[int, int], None] = {}
     accepted: list[int] = []
     for i in fresh:
@@ -128,93 +147,76 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
             continue
         accepted.append(i)
 
-    people = await load_people(tx.session, {requests[i].actor_id for i in accepted} | {requests[i].actor_id for i in repeats})
+    now = utcnow()
+    authors = {requests[i].actor_id for i in accepted} | {requests[i].actor_id for i in repeats} | {m.author_id for m in stored.values()}
+    people = {user_id: person_from_row(row) for user_id, row in sql.people(authors).items()}
+    batch = Batch([])
     if joining:
-        tx.session.add_all([RoomMember(room_id=room_id, user_id=user_id, role="member") for room_id, user_id in joining])
+        sql.add_members(list(joining), now)
         for room_id, user_id in joining:
-            tx.to_room(room_id, events.member_joined(room_id, people[user_id].as_dict(), "member"))
+            batch.outgoing.append(ToRoom(room_id, events.member_joined(room_id, people[user_id].as_dict(), "member")))
 
-    # Render (mentions need the room's member names, loaded once per room).
+    # Render (mentions need the room's member names, loaded once per room; posters
+    # joining now are members already, so they can be mentioned).
     names: dict[int, dict[str, int]] = {}
     rendered: dict[int, markdown.Rendered] = {}
     for i in accepted:
         room_id = thread_rows[requests[i].thread_id].room_id
         if "@**" in requests[i].body and room_id not in names:
-            await tx.session.flush()  # so posters joining now can be mentioned
-            names[room_id] = await member_names(tx.session, room_id)
+            names[room_id] = sql.member_names(room_id)
         rendered[i] = markdown.render(requests[i].body, names.get(room_id, {}))
 
     # Sequence numbers: one reservation per room, handed out in order.
     per_room: dict[int, list[int]] = defaultdict(list)
     for i in accepted:
         per_room[thread_rows[requests[i].thread_id].room_id].append(i)
-    seq_of: dict[int, int] = {}
-    now = utcnow()
-    firsts = await tx.reserve_seqs_in_rooms({room_id: len(indexes) for room_id, indexes in per_room.items()})
-    for room_id, indexes in per_room.items():
-        for offset, i in enumerate(indexes):
-            seq_of[i] = firsts[room_id] + offset
+    batch.seq_counts = {room_id: len(indexes) for room_id, indexes in per_room.items()}
+    firsts = sql.reserve_seqs(batch.seq_counts, now)
+    seq_of = {i: firsts[room_id] + offset for room_id, indexes in per_room.items() for offset, i in enumerate(indexes)}
 
-    # One multi-row INSERT through Core (not the ORM's bulk path) that returns each
-    # row's id with its (room, seq), which is unique: no second read of the rows.
-    rows: dict[int, dict[str, Any]] = {
-        i: {
-            "room_id": thread_rows[requests[i].thread_id].room_id,
-            "thread_id": requests[i].thread_id,
-            "seq": seq_of[i],
-            "author_id": requests[i].actor_id,
-            "client_id": requests[i].client_id,
-            "body": requests[i].body,
-            "html": rendered[i].html,
-            "renderer_version": markdown.RENDERER_VERSION,
-            "created_at": now,
-        }
+    new = [
+        NewMessage(
+            room_id=thread_rows[requests[i].thread_id].room_id,
+            thread_id=requests[i].thread_id,
+            seq=seq_of[i],
+            author_id=requests[i].actor_id,
+            client_id=requests[i].client_id,
+            body=requests[i].body,
+            html=rendered[i].html,
+            renderer_version=markdown.RENDERER_VERSION,
+            created_at=now,
+        )
         for i in accepted
-    }
-    new_messages: dict[int, Any] = {}
-    if rows:
-        found = await tx.session.execute(_INSERT_MESSAGES, list(rows.values()))
-        ids = {(room_id, seq): message_id for room_id, seq, message_id in found.tuples()}
-        # Plain records for presenting (ORM instances would cost their bookkeeping).
-        new_messages = {
-            i: SimpleNamespace(id=ids[(row["room_id"], row["seq"])], edited_at=None, deleted_at=None, **row) for i, row in rows.items()
-        }
-        await fulltext.reindex_messages(tx.session, ids.values())
-    posted_in: dict[int, int] = defaultdict(int)
+    ]
+    ids = dict(zip(accepted, sql.insert_messages(new)))
+    sql.index_messages([(ids[i], requests[i].body) for i in accepted])
     for i in accepted:
-        posted_in[requests[i].thread_id] += 1
-    await _count_in_threads(tx, thread_rows, posted_in, now)
+        batch.thread_counts[requests[i].thread_id] = batch.thread_counts.get(requests[i].thread_id, 0) + 1
+    sql.count_in_threads(batch.thread_counts, now)
 
     mentions: dict[int, list[int]] = {i: sorted(rendered[i].mentions - {requests[i].actor_id}) for i in accepted}
-    await insert_ignore(
-        tx.session, MessageMention, [{"message_id": new_messages[i].id, "user_id": u} for i in accepted for u in mentions[i]]
-    )
-    await insert_ignore(
-        tx.session,
-        ThreadFollow,
-        [
-            {"thread_id": requests[i].thread_id, "user_id": u, "created_at": now}
-            for i in accepted
-            for u in [requests[i].actor_id, *mentions[i]]
-        ],
-    )
-    await advance_read_markers(tx.session, [(requests[i].thread_id, requests[i].actor_id, seq_of[i]) for i in accepted])
+    sql.add_mentions([(ids[i], u) for i in accepted for u in mentions[i]])
+    sql.follow([(requests[i].thread_id, u) for i in accepted for u in [requests[i].actor_id, *mentions[i]]], now)
+    sql.advance_read_markers([(requests[i].thread_id, requests[i].actor_id, seq_of[i]) for i in accepted])
     created = []
-    for i in accepted:
-        view = message_json(new_messages[i], people[requests[i].actor_id], mentions[i])
+    for row, i in zip(new, accepted):
+        record = SimpleNamespace(id=ids[i], edited_at=None, deleted_at=None, **_fields(row))
+        view = message_json(record, people[row.author_id], mentions[i])
         created.append(events.message_created(view))
         outcomes[i] = Posted(view, created=True)
-    await tx.record(created)
+    sql.record_events(created, now)
+    batch.outgoing.extend(ToRoom(event["room_id"], event) for event in created)
     for event, i in zip(created, accepted):
         for user_id in mentions[i]:  # after the room events: the inbox reads a committed message
-            tx.to_person(user_id, events.mentioned(event["message"]))
+            batch.outgoing.append(ToPerson(user_id, events.mentioned(event["message"])))
 
     # Retries of stored messages, and repeats within this batch.
     if stored:
-        views = {m.id: v for m, v in zip(stored.values(), await present(tx.session, list(stored.values())))}
+        stored_mentions = sql.mentions({m.id for m in stored.values()})
         for i, request in enumerate(requests):
             if outcomes[i] is None and (message := stored.get((request.actor_id, request.client_id))) is not None:
-                outcomes[i] = Posted(views[message.id], created=False) if _is_retry_of(message, request) else _conflict()
+                view = message_json(message, _author(people, message.author_id), stored_mentions[message.id])
+                outcomes[i] = Posted(view, created=False) if _is_retry_of(message, request) else _conflict()
     for i, j in repeats.items():
         original = outcomes[j]
         if isinstance(original, Posted):
@@ -223,35 +225,50 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
         else:
             outcomes[i] = original
     assert all(o is not None for o in outcomes)
-    return outcomes  # type: ignore[return-value]
+    batch.outcomes = outcomes  # type: ignore[assignment]
+    return batch
 
 
-_MESSAGES = table_of(Message)
-_THREADS = table_of(Thread)
-# Built once so SQLAlchemy compiles them once; executemany with RETURNING runs as one
-# multi-row INSERT (insertmanyvalues) on SQLite and PostgreSQL alike.
-_INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.room_id, _MESSAGES.c.seq, _MESSAGES.c.id)
-_COUNT_IN_THREAD = (
-    update(_THREADS)
-    .where(_THREADS.c.id == bindparam("b_thread"))
-    .values(message_count=_THREADS.c.message_count + bindparam("b_count"), last_activity_at=bindparam("b_now"))
-)
+def _fields(message: NewMessage) -> dict[str, Any]:
+    return {f.name: getattr(message, f.name) for f in fields(NewMessage)}
 
 
-async def _count_in_threads(tx: Tx, thread_rows: dict[int, Thread], posted_in: dict[int, int], now: datetime) -> None:
-    """Count the new messages in their threads with one executemany UPDATE (in thread
-    id order), and keep the loaded Thread rows in step without the ORM flushing them."""
-    if not posted_in:
-        return
-    await tx.session.execute(_COUNT_IN_THREAD, [{"b_thread": t, "b_count": posted_in[t], "b_now": now} for t in sorted(posted_in)])
-    for thread_id, count in posted_in.items():
-        thread = thread_rows[thread_id]
-        set_committed_value(thread, "message_count", thread.message_count + count)
-        set_committed_value(thread, "last_activity_at", now)
+def _author(people: dict[int, Person], user_id: int) -> Person:
+    return people.get(user_id) or Person(user_id, "Former member", "", False, "member")
 
 
 def _conflict() -> Conflict:
     return Conflict("this client_id was already used for a different message", "client_id")
+
+
+def _in_session(session: Session, work: Callable[[SendSql], Batch]) -> Batch:
+    """Run ``work`` inside an ORM session's transaction: its pending changes are flushed
+    first (the batch reads them), and rows it already holds are brought in step with
+    what the plain statements changed."""
+    session.flush()
+    dbapi = session.connection().connection.dbapi_connection
+    assert dbapi is not None
+    batch = work(SendSql(dbapi, session.get_bind().dialect.name))
+    for model, counts, counter in ((Room, batch.seq_counts, "last_seq"), (Thread, batch.thread_counts, "message_count")):
+        for row_id, count in counts.items():
+            loaded = session.identity_map.get(identity_key(model, row_id))
+            if loaded is not None:
+                set_committed_value(loaded, counter, getattr(loaded, counter) + count)
+    return batch
+
+
+async def post_in_session(tx: Tx, work: Callable[[SendSql], Batch]) -> Batch:
+    """``work`` (``post_batch`` or ``post_sends``) in the caller's transaction, through
+    ``AsyncSession.run_sync``; its events are queued on ``tx`` for after commit."""
+    batch = await tx.session.run_sync(_in_session, work)
+    tx.outgoing.extend(batch.outgoing)
+    return batch
+
+
+async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequest], max_chars: int) -> list[Outcome]:
+    """``post_batch`` in the caller's transaction; its events are queued on ``tx``."""
+    rows = {user_id: UserRow(user.id, user.role, user.email_confirmed_at) for user_id, user in actors.items()}
+    return (await post_in_session(tx, lambda sql: post_batch(sql, rows, requests, max_chars))).outcomes
 
 
 async def post_message(tx: Tx, actor: User, thread_id: int, client_id: str, body: str, max_chars: int) -> Posted:

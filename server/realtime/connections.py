@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 from collections.abc import Collection
 from datetime import datetime
-from http.cookies import CookieError, SimpleCookie
 from typing import Any, AsyncIterator, Mapping
 
 import socketio
@@ -110,11 +109,7 @@ class Connections:
         scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST")
         if not origin_allowed(self.settings, environ.get("HTTP_ORIGIN"), scheme, host):
             raise socketio.exceptions.ConnectionRefusedError({"code": "forbidden_origin", "message": "this origin may not connect"})
-        try:
-            cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-        except CookieError:
-            cookie = SimpleCookie()
-        token = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
+        token = _session_token(environ.get("HTTP_COOKIE", ""))
         session_id = accounts.hash_token(token) if token and len(token) <= 200 else None
         if session_id is None:
             raise socketio.exceptions.ConnectionRefusedError({"code": "unauthenticated", "message": "sign in first"})
@@ -304,3 +299,14 @@ class Connections:
         with contextlib.suppress(Unauthenticated):  # the connection closed meanwhile
             await self.leave(sid, room_id)
             settled.tell.append((sid, events.room_access_lost(room_id)))
+
+
+def _session_token(header: str) -> str | None:
+    """The session cookie's value in a Cookie header (the last if repeated, as
+    ``SimpleCookie`` reads it), without building a cookie jar on every connect."""
+    for pair in reversed(header.split(";")):
+        name, equals, value = pair.partition("=")
+        if equals and name.strip() == SESSION_COOKIE:
+            value = value.strip()
+            return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+    return None

@@ -67,11 +67,20 @@ class Database:
         self._read_sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
+    def write_lock(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """The per-process write lock (SQLite), or nothing to wait for (PostgreSQL)."""
+        return self._write_lock or contextlib.nullcontext()
+
+    @property
+    def sqlite_path(self) -> str | None:
+        """The SQLite database file, or None (PostgreSQL, or SQLite in memory)."""
+        database = self.engine.url.database
+        return database if self.is_sqlite and database and database != ":memory:" else None
+
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on normal exit, rolled back on error."""
-        lock = self._write_lock or contextlib.nullcontext()
-        async with lock:
+        async with self.write_lock():
             async with self._write_sessions() as session:
                 async with session.begin():
                     yield session
@@ -80,8 +89,7 @@ class Database:
     async def write_session(self) -> AsyncIterator[AsyncSession]:
         """A session for one write transaction that the caller commits itself
         (``Transactions.begin``); closing it uncommitted rolls back."""
-        lock = self._write_lock or contextlib.nullcontext()
-        async with lock:
+        async with self.write_lock():
             async with self._write_sessions() as session:
                 yield session
 

@@ -18,10 +18,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Protocol, Sequence
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from server.contract.events import Directive, DurableEvent, MailQueued, Outgoing, PersonalEvent, ToPerson, ToRoom
 from server.contract.events import RoomEvent as RoomEventShape
@@ -57,8 +55,9 @@ class Tx:
         self.outgoing.append(MailQueued())
 
     async def reserve_seqs(self, room_id: int, count: int = 1) -> int:
-        """Take the room's next ``count`` sequence numbers and return the first: the one
-        numbering path for single writes and batches alike. The UPDATE holds the room
+        """Take the room's next ``count`` sequence numbers and return the first: the
+        numbering path of every write but sends (``SendSql.reserve_seqs`` runs the same
+        UPDATE for send batches, in plain SQL). The UPDATE holds the room
         row's write lock until commit, so numbers are handed out in commit order and a
         rollback gives them back: the sequence stays gapless."""
         result = await self.session.execute(
@@ -68,26 +67,6 @@ class Tx:
             .returning(Room.last_seq)
         )
         return int(result.scalar_one()) - count + 1
-
-    async def reserve_seqs_in_rooms(self, counts: dict[int, int]) -> dict[int, int]:
-        """``reserve_seqs`` for many rooms in two statements whatever their number (one
-        executemany UPDATE, one SELECT of the new last numbers), not one round trip per
-        room. Rooms are locked in id order, so two batches cannot deadlock on PostgreSQL.
-        Returns each room's first reserved number."""
-        if not counts:
-            return {}
-        room_ids = sorted(counts)
-        now = utcnow()
-        await self.session.execute(_ADVANCE_SEQ, [{"b_room": r, "b_count": counts[r], "b_now": now} for r in room_ids])
-        found = await self.session.execute(_LAST_SEQS, {"ids": room_ids})
-        firsts = {}
-        for room_id, last in found.tuples():
-            firsts[room_id] = int(last) - counts[room_id] + 1
-            loaded = self.session.identity_map.get(identity_key(Room, room_id))
-            if loaded is not None:  # a Core UPDATE leaves loaded rows as they were: bring them in step
-                set_committed_value(loaded, "last_seq", last)
-                set_committed_value(loaded, "last_activity_at", now)
-        return firsts
 
     async def record(self, events: Sequence[DurableEvent]) -> None:
         """Store durable room events (for catch-up; each carries the ``seq`` reserved for
@@ -101,16 +80,6 @@ class Tx:
         )
         for event in events:
             self.to_room(event["room_id"], event)
-
-
-_ROOMS = table_of(Room)
-# Built once so SQLAlchemy compiles them once (its cache keys on the statement's shape).
-_ADVANCE_SEQ = (
-    update(_ROOMS)
-    .where(_ROOMS.c.id == bindparam("b_room"))
-    .values(last_seq=_ROOMS.c.last_seq + bindparam("b_count"), last_activity_at=bindparam("b_now"))
-)
-_LAST_SEQS = select(_ROOMS.c.id, _ROOMS.c.last_seq).where(_ROOMS.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class Transactions:

@@ -220,6 +220,20 @@ async def test_a_client_leaving_mid_subscribe_is_handled_quietly(alice: Person, 
     assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info] == []
 
 
+async def test_a_server_stopping_mid_subscribe_lets_its_reads_finish(alice: Person) -> None:
+    """The test ends with subscribes still reading: the server stops under them (every
+    client disconnected first), and must wait for those reads before its database and
+    then the event loop close, or a driver thread finishes after its loop has gone (an
+    error reported in the next test)."""
+    rooms = [await alice.create_room(f"Open room {n}") for n in range(30)]
+    for room in rooms[:5]:
+        await alice.start_thread(room, "T")
+    wanted = {str(r["id"]): 0 for r in rooms}
+    for sock in [await alice.socket() for _ in range(20)]:
+        await sock.client.emit("subscribe", {"rooms": wanted})
+    await asyncio.sleep(0.005)
+
+
 async def test_deactivating_a_person_ends_their_live_connections(alice: Person, bob: Person, admin: Person) -> None:
     room = await alice.create_room("Open room")
     thread = await alice.start_thread(room, "T")
@@ -256,3 +270,110 @@ async def test_a_signed_out_cookie_cannot_connect_again_though_its_session_was_c
         await late.connect(people.url, headers={"Cookie": f"convene_session={token}"}, transports=["websocket"], wait_timeout=5)
     await late.disconnect()
     await _wait_disconnected(again)
+
+
+# A subscribe to a room found readable a moment ago skips the check before the join
+# (server/realtime/reader_cache.py). Each of these narrows access right after such a
+# subscribe: the very next one must be refused, and nothing of the room must arrive.
+
+
+async def _refused_and_deaf(sock: Socket, room: dict[str, Any], thread: dict[str, Any], sender: Person, own_thread_id: int) -> None:
+    earlier = len(sock.events)
+    answer = await sock.call("subscribe", {"rooms": {str(room["id"]): 0}})
+    assert answer["ok"] and answer["rooms"][str(room["id"])]["error"]["code"] == "not_found", answer
+    await sender.send(thread["id"], "not for them", f"after-{id(sock)}")
+    await sock.barrier(own_thread_id)
+    assert [e for e in sock.events[earlier:] if e.get("room_id") == room["id"]] == []
+
+
+async def test_a_room_made_invite_only_refuses_the_next_subscribe_though_it_was_just_readable(alice: Person, bob: Person) -> None:
+    room = await alice.create_room("Open for now")
+    thread = await alice.start_thread(room, "T")
+    own_thread = await bob.start_thread(await bob.create_room("Bob's own"), "Sentinel")
+    first = await bob.socket()
+    for _ in range(2):  # found readable, then readable from what was found
+        assert "error" not in (await first.subscribe({room["id"]: 0}))[str(room["id"])]
+    await alice.call("PATCH", f"/api/v1/rooms/{room['id']}", json={"visibility": "invite"}, expect=200)
+    await _refused_and_deaf(await bob.socket(), room, thread, alice, own_thread["id"])
+    [lost] = await first.wait_for("room.access_lost")
+    assert lost["room_id"] == room["id"]
+
+
+async def test_leaving_an_invite_only_room_refuses_the_next_subscribe(alice: Person, carol: Person) -> None:
+    room = await alice.create_room("Private", visibility="invite")
+    await alice.post(f"/api/v1/rooms/{room['id']}/members", {"user_id": carol.id}, expect=201)
+    thread = await alice.start_thread(room, "T")
+    own_thread = await carol.start_thread(await carol.create_room("Carol's own"), "Sentinel")
+    sock = await carol.socket()
+    for _ in range(2):
+        assert "error" not in (await sock.subscribe({room["id"]: 0}))[str(room["id"])]
+    await carol.post(f"/api/v1/rooms/{room['id']}/leave", expect=200)
+    await sock.wait_for("room.access_lost")
+    await _refused_and_deaf(sock, room, thread, alice, own_thread["id"])
+
+
+async def test_a_demoted_facilitator_is_refused_the_next_subscribe(alice: Person, bob: Person, admin: Person) -> None:
+    await admin.call("PATCH", f"/api/v1/users/{bob.id}", json={"role": "facilitator"}, expect=200)
+    room = await alice.create_room("Private", visibility="invite")
+    thread = await alice.start_thread(room, "T")
+    own_thread = await bob.start_thread(await bob.create_room("Bob's own"), "Sentinel")
+    sock = await bob.socket()
+    for _ in range(2):
+        assert "error" not in (await sock.subscribe({room["id"]: 0}))[str(room["id"])]
+    await admin.call("PATCH", f"/api/v1/users/{bob.id}", json={"role": "member"}, expect=200)
+    await _refused_and_deaf(await bob.socket(), room, thread, alice, own_thread["id"])
+
+
+async def test_a_subscribe_to_many_rooms_costs_the_same_statements_as_one(alice: Person, server: Any) -> None:
+    """The check before the join and the read after it are one statement each whatever
+    the number of rooms (a reconnecting client subscribes to all of its rooms at once),
+    and a room just found readable needs no check at all."""
+    rooms = [await alice.create_room(f"Room {n}") for n in range(12)]
+    for room in rooms:
+        await alice.start_thread(room, "T")
+    sock = await alice.socket()
+    seen = {r["id"]: 1 for r in rooms}  # each room's thread.created
+
+    async def selects(wanted: Any) -> int:
+        return await _statements(server, lambda run: sock.subscribe(wanted(run)))
+
+    assert await selects(lambda run: {rooms[run]["id"]: 1}) == 2  # the check, then the catch-up
+    assert await selects(lambda run: {rooms[0]["id"]: 1}) == 1  # found readable a moment ago
+    assert await selects(lambda run: {rooms[0]["id"]: 0}) == 1  # with the event it missed
+    assert await selects(lambda run: seen) == 1  # the rest, checked in one statement, read in one
+
+    async def fresh(run: int) -> dict[int, int]:
+        return {(await alice.create_room(f"Fresh {run}"))["id"]: 0, **seen}
+
+    assert await _statements(server, lambda run: fresh(run), subscribe_with=sock) == 2
+
+
+async def _statements(server: Any, act: Any, subscribe_with: Socket | None = None) -> int:
+    """SELECT statements the server runs while ``act(run)`` runs (or, with
+    ``subscribe_with``, while it subscribes to the rooms ``act(run)`` returns): the
+    fewest of three runs (the app's background work, mail and notifications, can only
+    add to a count)."""
+    from sqlalchemy import event
+
+    from server.http.keys import DATABASE
+
+    engine = server.app[DATABASE].engine.sync_engine
+    counts = []
+    for run in range(3):
+        wanted = await act(run) if subscribe_with is not None else None
+        count = 0
+
+        def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            nonlocal count
+            count += statement.lstrip().upper().startswith("SELECT")
+
+        event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            if subscribe_with is not None:
+                await subscribe_with.subscribe(wanted)
+            else:
+                await act(run)
+        finally:
+            event.remove(engine, "before_cursor_execute", on_execute)
+        counts.append(count)
+    return min(counts)

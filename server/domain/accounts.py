@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, and_, bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.config import Settings
 from server.contract.events import EndSessions, RecheckPerson
@@ -20,7 +20,7 @@ from server.domain import audit
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.outbox import queue_mail
 from server.domain.passwords import Passwords
-from server.store.models import AuthSession, EmailToken, OrganisationDomain, User, utcnow
+from server.store.models import AuthSession, EmailToken, OrganisationDomain, User, UTCDateTime, utcnow
 from server.store.transaction import Tx
 from server.vocabulary import EMAIL_RE, ROLES
 
@@ -234,8 +234,16 @@ async def redeem_signin_link(tx: Tx, cfg: Settings, token: str) -> tuple[User, s
     return user, session_token
 
 
+def live_session_at(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """A session still valid at ``now``: not signed out, not expired, its person active
+    (a condition on ``auth_sessions`` joined to ``users``). ``now`` may be a bound
+    parameter, so a statement built once can use it (``server.domain.subscriptions``)."""
+    sessions, users = AuthSession.__table__.c, User.__table__.c
+    return and_(sessions.revoked_at.is_(None), sessions.expires_at > now, users.deactivated_at.is_(None))
+
+
 def _live_session() -> ColumnElement[bool]:
-    return and_(AuthSession.revoked_at.is_(None), AuthSession.expires_at > utcnow(), User.deactivated_at.is_(None))
+    return live_session_at(utcnow())
 
 
 async def authenticate(session: AsyncSession, token: str | None) -> User | None:
@@ -258,6 +266,21 @@ async def session_for_token(session: AsyncSession, token: str | None) -> tuple[U
         )
     ).first()
     return (row[0], str(row[1])) if row else None
+
+
+_SESSION_OWNER = (
+    select(User.__table__.c.id, AuthSession.__table__.c.expires_at)
+    .select_from(AuthSession.__table__.join(User.__table__, User.__table__.c.id == AuthSession.__table__.c.user_id))
+    .where(AuthSession.__table__.c.token_hash == bindparam("session_id"), live_session_at(bindparam("now", type_=UTCDateTime())))
+)
+
+
+async def session_owner(conn: AsyncConnection, session_id: str) -> tuple[int, datetime] | None:
+    """The person of a session (by its id, the token's hash) that is still valid, and
+    when it expires; None once it is not. One statement built once: every live
+    connection is checked with it at connect, a thousand a second in a reconnect storm."""
+    row = (await conn.execute(_SESSION_OWNER, {"session_id": session_id, "now": utcnow()})).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def user_of_session(session: AsyncSession, session_id: str) -> User:

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.contract.events import DurableEvent
 from server.domain import audit, events, markdown
@@ -22,7 +22,7 @@ from server.domain.threads import readable_thread
 from server.store import fulltext
 from server.store.models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, User, utcnow
 from server.store.transaction import Tx
-from server.store.upsert import insert_ignore
+from server.store.upsert import insert_ignore, table_of
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_PAGE = 200
@@ -222,16 +222,37 @@ async def events_after(session: AsyncSession, viewer: User, room_ref: int | str,
     if after < 0:
         raise Invalid("the last seen sequence number must be zero or more", "after")
     room, _ = await readable_room(session, viewer, room_ref)
-    last_seq = room.last_seq
+    return await replay(session, room.id, after, room.last_seq, limit)
+
+
+# Built once (so compiled once per dialect): every subscribe that missed something runs it.
+_EVENTS = table_of(RoomEvent).c
+_REPLAY = (
+    select(_EVENTS.payload)
+    .where(_EVENTS.room_id == bindparam("room_id"), _EVENTS.seq > bindparam("after"), _EVENTS.seq <= bindparam("last_seq"))
+    .order_by(_EVENTS.seq)
+)
+
+
+async def replay(reader: AsyncSession | AsyncConnection, room_id: int, after: int, last_seq: int, limit: int) -> CatchUp:
+    """The durable events of a room the reader may read (checked by the caller) after
+    ``after`` up to ``last_seq``, the room's last number as read by the caller (events
+    are never rewritten, so any later snapshot holds them). See ``events_after``."""
+    settled = nothing_to_replay(after, last_seq, limit)
+    if settled is not None:
+        return settled
+    rows = (await reader.execute(_REPLAY, {"room_id": room_id, "after": after, "last_seq": last_seq})).scalars().all()
+    return CatchUp([json.loads(p) for p in rows], last_seq, resync=False)
+
+
+def nothing_to_replay(after: int, last_seq: int, limit: int) -> CatchUp | None:
+    """The catch-up answer when no event needs reading: nothing missed, or a resync (more
+    than ``limit`` missed, or the client claims numbers the room has not reached);
+    None when the events after ``after`` up to ``last_seq`` are to be read."""
+    if after < 0:
+        raise Invalid("the last seen sequence number must be zero or more", "after")
     if after == last_seq:
         return CatchUp([], last_seq, resync=False)
     if after > last_seq or last_seq - after > limit:
         return CatchUp([], last_seq, resync=True)
-    rows = (
-        await session.scalars(
-            select(RoomEvent.payload)
-            .where(RoomEvent.room_id == room.id, RoomEvent.seq > after, RoomEvent.seq <= last_seq)
-            .order_by(RoomEvent.seq)
-        )
-    ).all()
-    return CatchUp([json.loads(p) for p in rows], last_seq, resync=False)
+    return None

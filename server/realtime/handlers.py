@@ -18,15 +18,14 @@ from server.config import Settings
 from server.contract.events import Outgoing, ToConnection, ToRoom
 from server.contract.origin import Origin
 from server.contract.socket_payloads import Delete, Edit, Read, Send, Subscribe, Typing, Unsubscribe, parse
-from server.domain import access, events, messages, threads
+from server.domain import events, messages, threads
 from server.domain.errors import DomainError, Invalid
 from server.domain.people import load_person
 from server.domain.send_queue import SendQueue
 from server.realtime.connections import Connections
-from server.realtime.publisher import SocketPublisher, room_channel
+from server.realtime.publisher import SocketPublisher
 from server.realtime.server import REFUSED_PACKET
 from server.store.db import Database
-from server.store.models import User
 from server.store.transaction import Transactions
 
 log = logging.getLogger(__name__)
@@ -100,34 +99,23 @@ class Realtime:
 
     async def on_subscribe(self, sid: str, data: Any) -> dict[str, Any]:
         wanted = parse(Subscribe, data, self.settings).split()
-        user = await self.connections.user(sid)
         answers: dict[str, Any] = {key: {"error": error.as_dict()} for key, error in wanted.refused.items()}
-        for room_id, last in wanted.last_seen.items():
-            answers[str(room_id)] = await self._subscribe_one(sid, user, room_id, last)
+        caught = await self.connections.subscribe(sid, wanted.last_seen, self.settings.catchup_limit) if wanted.last_seen else {}
+        lists: list[Outgoing] = []
+        for room_id, result in caught.items():
+            if isinstance(result, DomainError):
+                answers[str(room_id)] = {"error": result.as_dict()}
+                continue
+            # The list last announced, to this connection; what changed since (its own
+            # arrival included) follows to the whole room as a delta (presence.py).
+            lists.append(ToConnection(sid, events.presence(room_id, self.connections.presence.snapshot(room_id))))
+            if result.resync:
+                answers[str(room_id)] = {"resync": True, "last_seq": result.last_seq}
+            else:
+                answers[str(room_id)] = {"events": result.events, "last_seq": result.last_seq}
+        if lists:
+            await self._publish(*lists)
         return {"rooms": answers}
-
-    async def _subscribe_one(self, sid: str, user: User, room_id: int, last: int) -> dict[str, Any]:
-        # Check, then join, then read. Checking first keeps anyone who may not read the
-        # room out of its channel even for an instant; joining before reading means an
-        # event committed in between arrives twice at worst (the client drops
-        # seq <= last), never zero times. The read checks access again, so a room
-        # closed in between is left at once.
-        try:
-            async with self.db.read() as session:
-                await access.readable_room(session, user, room_id)
-            await self.sio.enter_room(sid, room_channel(room_id))
-            async with self.db.read() as session:
-                caught = await messages.events_after(session, user, room_id, last, self.settings.catchup_limit)
-        except DomainError as error:
-            await self.connections.leave(sid, room_id)
-            return {"error": error.as_dict()}
-        # The list last announced, to this connection; what changed since (its own
-        # arrival included) follows to the whole room as a delta (presence.py).
-        await self.connections.join(sid, room_id)
-        await self._publish(ToConnection(sid, events.presence(room_id, self.connections.presence.snapshot(room_id))))
-        if caught.resync:
-            return {"resync": True, "last_seq": caught.last_seq}
-        return {"events": caught.events, "last_seq": caught.last_seq}
 
     async def on_unsubscribe(self, sid: str, data: Any) -> dict[str, Any]:
         room_id = parse(Unsubscribe, data, self.settings).room_id

@@ -38,6 +38,7 @@ class Presence:
     def __init__(self) -> None:
         self._rooms: dict[int, dict[int, int]] = defaultdict(dict)
         self._announced: dict[int, frozenset[int]] = {}
+        self._snapshots: dict[int, list[int]] = {}  # each announced list, sorted once
         self._changed: set[int] = set()
         self._timer: asyncio.TimerHandle | None = None
         self._flushing: set[asyncio.Task[None]] = set()
@@ -72,7 +73,7 @@ class Presence:
 
     def snapshot(self, room_id: int) -> list[int]:
         """The list last announced for the room: what a new subscriber starts from."""
-        return sorted(self._announced.get(room_id, ()))
+        return self._snapshots.get(room_id, [])
 
     def _change(self, room_id: int) -> None:
         self._changed.add(room_id)
@@ -98,8 +99,11 @@ class Presence:
                 outgoing.append(ToRoom(room_id, events.presence_changed(room_id, sorted(now - before), sorted(before - now))))
             if now:
                 self._announced[room_id] = now
+                if now != before:
+                    self._snapshots[room_id] = sorted(now)
             else:
                 self._announced.pop(room_id, None)
+                self._snapshots.pop(room_id, None)
         self._changed.clear()
         if outgoing and self.announce is not None:
             await self.announce(outgoing)

@@ -20,8 +20,11 @@ from server.contract.events import (
     Directive,
     EndSessions,
     Event,
+    LoseRoom,
     MailQueued,
     Outgoing,
+    RecheckPerson,
+    RecheckRoom,
     ToConnection,
     ToPerson,
     ToRoom,
@@ -32,6 +35,7 @@ from server.realtime.managers import DIRECTIVE_EVENT
 
 log = logging.getLogger(__name__)
 DIRECTIVES_ROOM = "convene:directives"  # no connection ever joins it
+DIRECTIVE_TYPES = (EndSessions, LoseRoom, RecheckPerson, RecheckRoom)
 
 
 def room_channel(room_id: int) -> str:
@@ -55,9 +59,9 @@ class Connections(Protocol):
 
     async def settle(self, directive: Directive) -> Settled: ...
 
-    async def flush_presence(self) -> None: ...
+    async def close(self) -> None: ...
 
-    def sessions_ended(self, user_id: int) -> None: ...
+    def committed(self, directive: Directive) -> None: ...
 
 
 class SocketPublisher:
@@ -77,18 +81,19 @@ class SocketPublisher:
         """Deliver what is queued, then stop."""
         if self._task is not None:
             if self.connections is not None:
-                await self.connections.flush_presence()
+                await self.connections.close()
             self._queue.put_nowait(None)
             await self._task
             self._task = None
 
     async def publish(self, outgoing: Sequence[Outgoing]) -> None:
         if self.connections is not None:
-            # A sign-out committed here stops cached sessions at once, before its
-            # directive's turn in the queue (other processes: when they carry it out).
+            # A directive committed here makes what it changes stale at once (cached
+            # sessions, rooms known readable), before its turn in the queue (other
+            # processes: when they carry it out).
             for item in outgoing:
-                if isinstance(item, EndSessions):
-                    self.connections.sessions_ended(item.user_id)
+                if isinstance(item, DIRECTIVE_TYPES):
+                    self.connections.committed(item)
         self._queue.put_nowait(outgoing)
 
     async def _run(self) -> None:

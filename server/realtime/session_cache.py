@@ -9,14 +9,16 @@ the person's cached sessions here and ends their open connections. A connection 
 used the cache joins its person's channel before anything else can run, then checks
 that nothing was forgotten for that person meanwhile (``forgotten_since``): if it was,
 the database decides. Every event after connect re-checks the session as before.
-An entry lives at most ``TTL`` seconds, so a session that merely expires is refused
-within that time at connect (and at its first event at once).
+An entry lives at most ``TTL`` seconds, and never past its session's own expiry (kept
+with it, and in the connection's state: see ``reader_cache.py``), so a session that
+merely expires is refused at connect at once.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 TTL = 30.0
 MAX_ENTRIES = 20_000
@@ -26,6 +28,7 @@ MAX_ENTRIES = 20_000
 class CachedSession:
     user_id: int
     session_id: str
+    expires_at: datetime  # the session's own expiry
     until: float  # time.monotonic() after which the database is asked again
 
 
@@ -39,15 +42,15 @@ class SessionCache:
         entry = self._by_id.get(session_id)
         if entry is None:
             return None
-        if entry.until < time.monotonic():
+        if entry.until < time.monotonic() or entry.expires_at <= datetime.now(timezone.utc):
             del self._by_id[session_id]
             return None
         return entry
 
-    def put(self, user_id: int, session_id: str) -> None:
+    def put(self, user_id: int, session_id: str, expires_at: datetime) -> None:
         if len(self._by_id) >= MAX_ENTRIES:
             self._by_id.clear()  # rare; the next connects ask the database again
-        self._by_id[session_id] = CachedSession(user_id, session_id, time.monotonic() + TTL)
+        self._by_id[session_id] = CachedSession(user_id, session_id, expires_at, time.monotonic() + TTL)
 
     def forget_person(self, user_id: int) -> None:
         """Some session of the person ended: ask the database for each of theirs again."""

@@ -218,6 +218,16 @@ class SocketQueue:
         while taken and len(taken) > held:
             self.taken_bytes -= taken.pop()
 
+    def take_frames(self) -> list[bytes]:
+        """Take everything waiting, as websocket frames in order (a batch to write)."""
+        frames = []
+        while not self.empty():
+            pkt = self.get_nowait()
+            self.task_done()
+            if pkt is not None:
+                frames.append(websocket.frame_of(pkt))
+        return frames
+
     def qsize(self) -> int:
         return len(self._items) if self._items else 0
 
@@ -335,12 +345,7 @@ async def _drain(queue: SocketQueue, ws: Any) -> None:
     try:
         while queue._sink is ws and not queue.empty():
             queue.new_batch()
-            frames = []
-            while not queue.empty():
-                pkt = queue.get_nowait()
-                queue.task_done()
-                if pkt is not None:
-                    frames.append(websocket.frame_of(pkt))
+            frames = queue.take_frames()
             writer = ws._sock._writer
             if writer is None or writer.transport is None or writer.transport.is_closing():
                 return
@@ -626,12 +631,7 @@ async def _finish(queue: SocketQueue, ws: Any) -> None:
     drainer = queue.detach()
     if drainer is not None:
         await drainer
-    frames = []
-    while not queue.empty():
-        pkt = queue.get_nowait()
-        queue.task_done()
-        if pkt is not None:
-            frames.append(websocket.frame_of(pkt))
+    frames = queue.take_frames()
     queue.new_batch()
     writer = ws._sock._writer
     if frames and writer is not None and writer.transport is not None and not writer.transport.is_closing():

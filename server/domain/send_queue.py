@@ -6,10 +6,11 @@ fixed number of statements per batch). It commits once, hands the batch's events
 publisher, and only then resolves each caller's future: an acknowledgement always
 means "committed". On SQLite this turns N fsyncs into one and keeps a single writer.
 
-Where: on SQLite the whole batch, commit included, is one call on the send writer's own
-thread and connection (``server.store.writer``), under the same per-process write lock as
-every other write; on PostgreSQL (or SQLite in memory) it runs inside
-``Transactions.begin()`` like every other write (``posting.post_in_session``).
+Where: on SQLite, on the send writer's own connection (``server.store.writer``), under the
+same per-process write lock as every other write: a batch of up to ``SMALL_BATCH`` sends
+on the event loop with only the commit on the writer's thread, a larger one whole on the
+thread. On PostgreSQL (or SQLite in memory) it runs inside ``Transactions.begin()`` like
+every other write (``posting.post_in_session``).
 
 One bad send never fails the others: a send refused by the domain (validation,
 permission, conflict) gets its own error inside the batch; if the batch's transaction

@@ -18,13 +18,9 @@ import socketio
 
 from server.contract.events import (
     Directive,
-    EndSessions,
     Event,
-    LoseRoom,
     MailQueued,
     Outgoing,
-    RecheckPerson,
-    RecheckRoom,
     ToConnection,
     ToPerson,
     ToRoom,
@@ -35,7 +31,6 @@ from server.realtime.managers import DIRECTIVE_EVENT
 
 log = logging.getLogger(__name__)
 DIRECTIVES_ROOM = "convene:directives"  # no connection ever joins it
-DIRECTIVE_TYPES = (EndSessions, LoseRoom, RecheckPerson, RecheckRoom)
 
 
 def room_channel(room_id: int) -> str:
@@ -92,7 +87,7 @@ class SocketPublisher:
             # sessions, rooms known readable), before its turn in the queue (other
             # processes: when they carry it out).
             for item in outgoing:
-                if isinstance(item, DIRECTIVE_TYPES):
+                if not isinstance(item, (ToRoom, ToPerson, ToConnection, MailQueued)):  # a directive
                     self.connections.committed(item)
         self._queue.put_nowait(outgoing)
 

@@ -21,6 +21,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
+def set_sqlite_pragmas(dbapi_connection: Any, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
+    """What every connection to the database file sets: the engine's, and the send
+    writer's (``server.store.writer``, which waits for locks its own way)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+    # FULL: every commit is on disk before it returns, so an acknowledged message
+    # survives a power cut too. Group commit (send_queue) pays one fsync per batch.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
 def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """Create the engine; on SQLite set WAL, foreign keys and a busy timeout per connection."""
     url = make_url(database_url)
@@ -39,14 +52,7 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         # Hand transaction control to SQLAlchemy (the driver's implicit BEGIN would
         # defeat BEGIN IMMEDIATE and savepoints).
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        # FULL: every commit is on disk before it returns, so an acknowledged message
-        # survives a power cut too. Group commit (send_queue) pays one fsync per batch.
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.close()
+        set_sqlite_pragmas(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:

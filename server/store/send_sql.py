@@ -96,6 +96,7 @@ class StoredMessage(NewMessage):
 
 _PERSON_COLUMNS = "u.id, u.display_name, u.role, u.declared_organisation, o.name"
 _MESSAGE_COLUMNS = "m.id, m.room_id, m.thread_id, m.seq, m.author_id, m.client_id, m.body, m.html, m.created_at, m.edited_at, m.deleted_at"
+# A session still valid: the rule of ``accounts.live_session_at``, written out for plain SQL.
 _LIVE = "s.revoked_at IS NULL AND s.expires_at > ? AND u.deactivated_at IS NULL"
 
 # Each statement once, with ``?`` placeholders and ``{ids}`` (a list of ids) or ``{pairs}``

@@ -19,10 +19,9 @@ write lock (the command line seeding while the server runs) it is retried on the
 under the usual busy timeout, so the loop never blocks on a lock.
 
 It writes to the same database file as the engine's connections, with the same pragmas
-(``server.store.db``), and takes the same per-process write lock (``Database.write_lock``)
-so writes from this process never wait in SQLite's busy handler; another process (the
-command line seeding while the server runs) is waited for by the busy timeout, as for
-every other write.
+(``server.store.db.set_sqlite_pragmas``), and takes the same per-process write lock
+(``Database.write_lock``), so writes from this process never wait for each other in
+SQLite.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, TypeVar
 
-from server.store.db import SQLITE_BUSY_TIMEOUT_MS, Database
+from server.store.db import SQLITE_BUSY_TIMEOUT_MS, Database, set_sqlite_pragmas
 
 T = TypeVar("T")
 
@@ -49,8 +48,7 @@ class SqliteWriter:
             # Autocommit mode: the transaction is ours (BEGIN IMMEDIATE below). Used by the
             # loop and the writer's thread in turn, never at once (the write lock).
             connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, cached_statements=256)
-            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=0", "synchronous=FULL"):
-                connection.execute(f"PRAGMA {pragma}")
+            set_sqlite_pragmas(connection, busy_timeout_ms=0)  # lock waits go to the thread (_begin_waiting)
             self._connection = connection
         return self._connection
 
@@ -70,12 +68,17 @@ class SqliteWriter:
                 connection.execute("ROLLBACK")
             raise
 
-    def _whole(self, connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    @staticmethod
+    def _work(connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` inside the open transaction, rolled back if it raises."""
         try:
-            result = work(connection)
+            return work(connection)
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+    def _whole(self, connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+        result = self._work(connection, work)
         self._commit(connection)
         return result
 
@@ -90,11 +93,7 @@ class SqliteWriter:
             await loop.run_in_executor(self._thread, self._begin_waiting, connection)
         if not small:
             return await loop.run_in_executor(self._thread, self._whole, connection, work)
-        try:
-            result = work(connection)
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+        result = self._work(connection, work)
         await loop.run_in_executor(self._thread, self._commit, connection)
         return result
 

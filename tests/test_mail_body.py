@@ -14,8 +14,9 @@ from email.parser import BytesParser
 import pytest
 
 from server.domain import conversation_index
-from server.domain.mail_body import Action, FooterLine, Link, MailBody, Posted, Quotation, Rich, html_to_text, para
+from server.domain.mail_body import Action, FooterLine, Link, MailBody, Posted, Quotation, Rich, para
 from server.domain.markdown import render
+from server.domain.message_words import html_to_text
 from server.mail.compose import WRITE_POLICY, fold, list_id
 
 from .mail_html import html_problems

@@ -6,9 +6,9 @@ it says here, once; so a translation (Welsh first) changes words in one place an
 parts follow.
 
 Plain text: no Markdown left for the reader to decode. A message's stored HTML (made
-safe by the one renderer when it was written) is turned back into words: a mention
-reads "@Name", emphasis is plain text, a link reads "text (url)", a quotation keeps its
-"> " and list items their "- ".
+safe by the one renderer when it was written) is turned back into words
+(``server.domain.message_words``): a mention reads "@Name", emphasis is plain text, a
+link reads "text (url)".
 
 HTML, checked by tests/mail_html.py on every kind of mail:
 
@@ -21,15 +21,18 @@ HTML, checked by tests/mail_html.py on every kind of mail:
   background); contrast at least 4.5:1;
 * a message's stored HTML is rebuilt tag by tag from what the renderer can produce,
   each tag with its inline style; anything else keeps only its text.
+
+The palette and each element's style are in ``server.domain.mail_style``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
-from html.parser import HTMLParser
+
+from server.domain.mail_style import link, style
+from server.domain.message_words import html_to_text, mail_html
 
 # ---- the blocks ----------------------------------------------------------------------
 
@@ -195,88 +198,45 @@ def render_text(body: MailBody) -> str:
 
 # ---- HTML ----------------------------------------------------------------------------
 
-# One palette, every colour given with its background (see the module docstring).
-PAGE = "#ffffff"
-INK = "#1f2933"
-MUTED = "#52606d"
-ACCENT = "#1a56db"
-QUOTE_BG = "#f3f4f6"
-RULE = "#cbd2d9"
-FONT = "font-family: Arial, Helvetica, sans-serif"
-STYLE = {
-    "body": f"margin: 0; padding: 0; background-color: {PAGE}; color: {INK}",
-    "main": f"{FONT}; font-size: 16px; line-height: 1.5; max-width: 40em; margin: 0 auto; padding: 16px; "
-    f"background-color: {PAGE}; color: {INK}",
-    "p": "margin: 0 0 1em 0",
-    "h1": "font-size: 22px; line-height: 1.3; margin: 0 0 0.5em 0",
-    "h2": "font-size: 19px; line-height: 1.3; margin: 1.2em 0 0.5em 0",
-    "h3": "font-size: 17px; line-height: 1.3; margin: 1em 0 0.25em 0",
-    "a": f"color: {ACCENT}; text-decoration: underline",
-    "button": f"display: inline-block; padding: 10px 18px; border-radius: 4px; background-color: {ACCENT}; color: {PAGE}; "
-    "font-weight: bold; text-decoration: none",
-    "blockquote": f"margin: 0 0 1em 0; padding: 4px 12px; border-left: 4px solid {RULE}; background-color: {QUOTE_BG}; color: {INK}",
-    "small": f"font-size: 14px; color: {MUTED}",
-    "hr": f"border: 0; border-top: 1px solid {RULE}; margin: 1.5em 0",
-    "article": f"margin: 0 0 1em 0; padding: 0 0 0 12px; border-left: 3px solid {RULE}",
-    "code": f"font-family: Consolas, Menlo, monospace; font-size: 14px; background-color: {QUOTE_BG}; color: {INK}",
-    "pre": f"font-family: Consolas, Menlo, monospace; font-size: 14px; white-space: pre-wrap; padding: 8px; margin: 0 0 1em 0; "
-    f"background-color: {QUOTE_BG}; color: {INK}",
-    "ul": "margin: 0 0 1em 0; padding-left: 1.5em",
-    "li": "margin: 0",
-    "table": "border-collapse: collapse; margin: 0 0 1em 0",
-    "td": f"border: 1px solid {RULE}; padding: 4px 8px",
-    "mention": f"font-weight: bold; background-color: {QUOTE_BG}; color: {INK}",
-}
-STYLE["ol"] = STYLE["ul"]
-STYLE["th"] = STYLE["td"] + "; font-weight: bold"
-
-
-def _style(name: str) -> str:
-    return f' style="{STYLE[name]}"'
-
-
-def _a(url: str, text: str, style: str = "a") -> str:
-    return f'<a href="{escape(url)}"{_style(style)}>{escape(text)}</a>'
-
 
 def _inline_html(part: Inline) -> str:
-    return escape(part) if isinstance(part, str) else _a(part.url, part.text)
+    return escape(part) if isinstance(part, str) else link(part.url, part.text)
 
 
 def _block_html(block: Block) -> str:
     if isinstance(block, Paragraph):
-        return f"<p{_style('p')}>{''.join(_inline_html(p) for p in block.parts)}</p>"
+        return f"<p{style('p')}>{''.join(_inline_html(p) for p in block.parts)}</p>"
     if isinstance(block, Action):
-        return f"<p{_style('p')}>{_a(block.url, block.label, 'button')}</p>"
+        return f"<p{style('p')}>{link(block.url, block.label, 'button')}</p>"
     if isinstance(block, Quotation):
         lines = "<br>".join(escape(line) for line in block.text.splitlines())
-        return f"<blockquote{_style('blockquote')}>{lines}</blockquote>"
+        return f"<blockquote{style('blockquote')}>{lines}</blockquote>"
     if isinstance(block, Rich):
         return f"<div>{mail_html(block.html)}</div>"
     if isinstance(block, Heading):
         h = f"h{block.level}"
-        return f"<{h}{_style(h)}>{escape(block.text)}</{h}>"
+        return f"<{h}{style(h)}>{escape(block.text)}</{h}>"
     if isinstance(block, Posted):
         stamp = block.at.isoformat().replace("+00:00", "Z")
         return (
-            f"<article{_style('article')}><h3{_style('h3')}>{escape(block.byline)}</h3>"
-            f'<p{_style("p")}><time datetime="{stamp}"><span{_style("small")}>{escape(when(block.at))}</span></time></p>'
+            f"<article{style('article')}><h3{style('h3')}>{escape(block.byline)}</h3>"
+            f'<p{style("p")}><time datetime="{stamp}"><span{style("small")}>{escape(when(block.at))}</span></time></p>'
             f"<div>{mail_html(block.html)}</div>"
-            f"<p{_style('p')}>{_a(block.permalink, 'View this message in Convene')}</p></article>"
+            f"<p{style('p')}>{link(block.permalink, 'View this message in Convene')}</p></article>"
         )
     h = f"h{block.level}"
     inner = "\n".join(_block_html(b) for b in block.blocks)
-    rule = f"<hr{_style('hr')}>" if block.rule_above else ""
-    return f"{rule}<section><{h}{_style(h)}>{escape(block.html_heading)}</{h}>\n{inner}</section>"
+    rule = f"<hr{style('hr')}>" if block.rule_above else ""
+    return f"{rule}<section><{h}{style(h)}>{escape(block.html_heading)}</{h}>\n{inner}</section>"
 
 
 def _footer_html(footer: tuple[FooterLine, ...]) -> str:
     if not footer:
         return ""
     lines = "".join(
-        f"<p{_style('p')}><span{_style('small')}>{_a(line.url, line.text) if line.url else escape(line.text)}</span></p>" for line in footer
+        f"<p{style('p')}><span{style('small')}>{link(line.url, line.text) if line.url else escape(line.text)}</span></p>" for line in footer
     )
-    return f"<footer><hr{_style('hr')}>{lines}</footer>"
+    return f"<footer><hr{style('hr')}>{lines}</footer>"
 
 
 def render_html(body: MailBody) -> str:
@@ -286,163 +246,5 @@ def render_html(body: MailBody) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark">'
         f"<title>{escape(body.title)}</title></head>\n"
-        f"<body{_style('body')}>\n<main{_style('main')}>\n{content}\n{_footer_html(body.footer)}</main>\n</body>\n</html>\n"
+        f"<body{style('body')}>\n<main{style('main')}>\n{content}\n{_footer_html(body.footer)}</main>\n</body>\n</html>\n"
     )
-
-
-# ---- a message's stored HTML: rebuilt for mail, or read back as text -------------------
-
-
-@dataclass
-class _Node:
-    tag: str  # "" for text
-    attrs: dict[str, str]
-    children: list[_Node]
-    text: str = ""
-
-
-_VOID = frozenset({"br", "hr"})
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("root", {}, [])
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, {k: v or "" for k, v in attrs}, [])
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(_Node("", {}, [], data))
-
-
-def _tree(html: str) -> _Node:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
-
-def _text_of(node: _Node) -> str:
-    return node.text if not node.tag else "".join(_text_of(c) for c in node.children)
-
-
-_SAFE_SCHEMES = ("http://", "https://", "mailto:")
-# The tags the renderer makes, and how each is written in mail (None: keep the tag, styled).
-_KEPT = {"p", "br", "strong", "em", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li", "hr", "table", "thead", "tbody", "tr"}
-_STYLED = {"p", "blockquote", "ul", "ol", "li", "code", "pre", "hr", "table"}
-
-
-def _mail_html(node: _Node) -> str:
-    if not node.tag:
-        return escape(node.text, quote=False)
-    inner = "".join(_mail_html(c) for c in node.children)
-    tag = node.tag
-    if tag == "a":
-        href = node.attrs.get("href", "")
-        return _a(href, _text_of(node)) if href.strip().lower().startswith(_SAFE_SCHEMES) else inner
-    if tag == "span" and "mention" in node.attrs.get("class", "").split():
-        return f"<strong{_style('mention')}>{inner}</strong>"
-    if tag in ("th", "td"):
-        return f"<{tag}{_style(tag)}>{inner}</{tag}>"
-    if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:  # inside a message: not part of the mail's outline
-        return f"<p{_style('p')}><strong>{inner}</strong></p>"
-    if tag in _KEPT:
-        style = _style(tag) if tag in _STYLED else ""
-        if tag == "ol" and node.attrs.get("start", "").isdigit():
-            style += f' start="{node.attrs["start"]}"'
-        return f"<{tag}{style}>" if tag in _VOID else f"<{tag}{style}>{inner}</{tag}>"
-    return inner  # anything else (root, div, span): its content only
-
-
-def mail_html(stored_html: str) -> str:
-    """A message's stored HTML, rebuilt for mail: the renderer's tags with inline
-    styles, links limited to http(s) and mailto, nothing else but text."""
-    return _mail_html(_tree(stored_html))
-
-
-def _squeeze(lines: list[str]) -> str:
-    """Join lines, at most one blank line in a row, none at the ends."""
-    out: list[str] = []
-    for line in lines:
-        if line.strip() or (out and out[-1]):
-            out.append(line.rstrip() if line.strip() else "")
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
-
-
-def _inline(node: _Node) -> str:
-    if not node.tag:
-        return node.text.replace("\n", " ") if node.text.strip() or " " in node.text else node.text.replace("\n", "")
-    if node.tag == "br":
-        return "\n"
-    if node.tag == "a":
-        text, href = _text_of(node), node.attrs.get("href", "")
-        if not href or href in (text, f"mailto:{text}") or not href.lower().startswith(_SAFE_SCHEMES):
-            return text
-        return f"{text} ({href})"
-    return "".join(_inline(c) for c in node.children)
-
-
-_AFTER_BREAK = re.compile(r"\n[ \t]+")  # the source's own line end after a <br>
-_BLOCKS = {"p", "pre", "blockquote", "ul", "ol", "li", "hr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "div", "thead", "tbody", "tr"}
-
-
-def _blocks_text(node: _Node) -> list[str]:
-    """The node's children as lines, blocks separated by a blank line."""
-    lines: list[str] = []
-    run: list[str] = []  # inline content between blocks
-
-    def flush() -> None:
-        text = _AFTER_BREAK.sub("\n", "".join(run)).strip("\n")
-        if text.strip():
-            lines.extend(text.split("\n") + [""])
-        run.clear()
-
-    for child in node.children:
-        if child.tag in _BLOCKS:
-            flush()
-            lines += _block_lines(child) + [""]
-        else:
-            run.append(_inline(child))
-    flush()
-    return lines
-
-
-def _block_lines(node: _Node) -> list[str]:
-    tag = node.tag
-    if tag == "hr":
-        return ["----"]
-    if tag == "pre":
-        return ["    " + line for line in _text_of(node).rstrip("\n").split("\n")]
-    if tag == "blockquote":
-        return [f"> {line}" if line else ">" for line in _squeeze(_blocks_text(node)).split("\n")]
-    if tag in ("ul", "ol"):
-        start = int(node.attrs["start"]) if node.attrs.get("start", "").isdigit() else 1
-        items = [c for c in node.children if c.tag == "li"]
-        out: list[str] = []
-        for n, item in enumerate(items):
-            mark = f"{start + n}. " if tag == "ol" else "- "
-            body = _squeeze(_blocks_text(item)).split("\n")
-            out += [mark + body[0]] + [" " * len(mark) + line if line else "" for line in body[1:]]
-        return out
-    if tag == "table":
-        rows = [r for section in node.children for r in ([section] if section.tag == "tr" else section.children) if r.tag == "tr"]
-        return [" | ".join(_squeeze([_inline(c)]).replace("\n", " ") for c in row.children if c.tag in ("th", "td")) for row in rows]
-    return _squeeze(_blocks_text(node)).split("\n")
-
-
-def html_to_text(stored_html: str) -> str:
-    """A message's stored HTML as plain text that reads well: see the module docstring."""
-    return _squeeze(_blocks_text(_tree(stored_html)))

@@ -18,6 +18,7 @@ from server.config import Settings
 from server.contract.events import EndSessions, RecheckPerson
 from server.domain import audit
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from server.domain.mail_body import Action, MailBody, para
 from server.domain.outbox import queue_mail
 from server.domain.passwords import Passwords
 from server.store.models import AuthSession, EmailToken, OrganisationDomain, User, UTCDateTime, utcnow
@@ -91,15 +92,17 @@ async def _issue_email_token(tx: Tx, cfg: Settings, user: User, purpose: str) ->
 
 async def _send_confirmation(tx: Tx, cfg: Settings, user: User) -> None:
     token = await _issue_email_token(tx, cfg, user, "confirm")
-    queue_mail(
-        tx,
-        user.email,
-        "Confirm your email address for Convene",
-        f"Hello {user.display_name},\n\nConfirm your address to start posting in Convene:\n\n"
-        f"{cfg.public_url}/confirm?token={token}\n\n"
-        f"The link works once and expires in {cfg.token_minutes} minutes. "
-        "If you did not sign up, ignore this message.\n",
+    subject = "Confirm your email address for Convene"
+    body = MailBody(
+        subject,
+        (
+            para(f"Hello {user.display_name},"),
+            para("Confirm your address to start posting in Convene."),
+            Action("Confirm your address", f"{cfg.public_url}/confirm?token={token}"),
+            para(f"The link works once and expires in {cfg.token_minutes} minutes. If you did not sign up, ignore this message."),
+        ),
     )
+    queue_mail(tx, user.email, subject, body)
 
 
 async def _new_session(tx: Tx, cfg: Settings, user: User) -> str:
@@ -214,15 +217,17 @@ async def request_signin_link(tx: Tx, cfg: Settings, email: str) -> None:
     if user is None:
         return
     token = await _issue_email_token(tx, cfg, user, "signin")
-    queue_mail(
-        tx,
-        user.email,
-        "Your Convene sign-in link",
-        f"Hello {user.display_name},\n\nUse this link to sign in to Convene:\n\n"
-        f"{cfg.public_url}/signin/link?token={token}\n\n"
-        f"It works once and expires in {cfg.token_minutes} minutes. "
-        "If you did not ask for it, ignore this message.\n",
+    subject = "Your Convene sign-in link"
+    body = MailBody(
+        subject,
+        (
+            para(f"Hello {user.display_name},"),
+            para("Use this link to sign in to Convene."),
+            Action("Sign in to Convene", f"{cfg.public_url}/signin/link?token={token}"),
+            para(f"It works once and expires in {cfg.token_minutes} minutes. If you did not ask for it, ignore this message."),
+        ),
     )
+    queue_mail(tx, user.email, subject, body)
 
 
 async def redeem_signin_link(tx: Tx, cfg: Settings, token: str) -> tuple[User, str]:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain import audit
 from server.domain.accounts import require_admin
+from server.domain.mail_body import Link, MailBody, para
 from server.domain.outbox import queue_mail
 from server.domain.presenters import iso
 from server.mail.inbound import MailFacts, ReplyAddress, RoomAddress
@@ -133,12 +134,15 @@ async def explain(tx: Tx, row: InboundMail, to: str, explanation: str, public_ur
     if recent is not None:
         return False
     subject = f"Not posted: {row.subject}" if row.subject else "Your message to Convene was not posted"
-    body = (
-        "Your message to Convene was not posted.\n\n"
-        f"{explanation}\n\n"
-        f"Subject: {row.subject or '(none)'}\n\n"
-        f"You can still take part in the browser: {public_url}\n\n"
-        "This is an automatic message; it is sent at most once an hour."
+    body = MailBody(
+        subject[:300],
+        (
+            para("Your message to Convene was not posted."),
+            para(explanation),
+            para(f"Subject: {row.subject or '(none)'}"),
+            para("You can still take part in the browser: ", Link(public_url, public_url)),
+            para("This is an automatic message; it is sent at most once an hour."),
+        ),
     )
     queue_mail(tx, to, subject[:300], body)
     row.replied_at = utcnow()

@@ -41,10 +41,12 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from server.config import Settings
-from server.domain import audit, events
+from server.domain import audit, events, markdown
 from server.domain.access import get_member, readable_room, require_manager
 from server.domain.accounts import hash_token, normalise_email, start_session
 from server.domain.errors import DomainError, Invalid, NotFound
+from server.domain.mail_body import Action, Block, Link, MailBody, Rich, para
+from server.domain.outbox import mail_row, queue_mail, room_list_id
 from server.domain.people import Person, load_people, load_person
 from server.store.models import Invitation, Organisation, OrganisationDomain, OutboundMail, Room, RoomMember, User, utcnow
 from server.store.transaction import Tx
@@ -166,45 +168,51 @@ def _inviter_line(inviter: Person) -> str:
     return f"{inviter.display_name} ({inviter.organisation})" if inviter.organisation else inviter.display_name
 
 
-def _queue(tx: Tx, inviter: Person, to_addr: str, subject: str, body_text: str) -> None:
+def _queue(tx: Tx, cfg: Settings, room: Room, inviter: Person, to_addr: str, subject: str, blocks: tuple[Block, ...]) -> None:
     """Into the outbox with this transaction, sent as "Name (Organisation) via Convene"
     from the usual address (the inviter's own address is not shown to others)."""
-    tx.session.add(OutboundMail(to_addr=to_addr, subject=subject, body_text=body_text, from_name=f"{_inviter_line(inviter)} via Convene"))
-    tx.mail_queued()
+    headers = room_list_id(room.title, room.slug, cfg.mail_domain)
+    queue_mail(tx, to_addr, subject, MailBody(subject, blocks), from_name=f"{_inviter_line(inviter)} via Convene", headers=headers)
+
+
+def _summary(room: Room) -> str:
+    """The room's summary as stored HTML, cut to ``SUMMARY_IN_MAIL`` characters of source
+    (the cut source is rendered again, so no tag is left open)."""
+    summary = room.summary.strip()
+    if len(summary) <= SUMMARY_IN_MAIL:
+        return room.summary_html if summary else ""
+    return markdown.render(summary[: SUMMARY_IN_MAIL - 1].rstrip() + "…").html
 
 
 def _invitation_mail(tx: Tx, cfg: Settings, room: Room, inviter: Person, user: User, token: str) -> None:
-    summary = room.summary.strip()
-    if len(summary) > SUMMARY_IN_MAIL:
-        summary = summary[: SUMMARY_IN_MAIL - 1].rstrip() + "…"
-    about = f"About the room:\n\n{summary}\n\n" if summary else ""
-    _queue(
-        tx,
-        inviter,
-        user.email,
-        f"{inviter.display_name} invited you to {room.title} on Convene",
-        f"Hello {user.display_name},\n\n"
-        f'{_inviter_line(inviter)} has invited you to the room "{room.title}" on Convene, '
-        "where councils, government teams and suppliers keep talking between workshops.\n\n"
-        f"{about}"
-        "Open this link to join the room; it signs you in, no password needed:\n\n"
-        f"{cfg.public_url}/invitation?token={token}\n\n"
-        f"The link works once and expires in {cfg.invitation_days} days. After that, sign in with an emailed link "
-        f"from {cfg.public_url}/signin using this address.\n\n"
-        "If you were not expecting this invitation, you can ignore this message.\n",
+    summary = _summary(room)
+    about: tuple[Block, ...] = (para("About the room:"), Rich(summary)) if summary else ()
+    blocks = (
+        para(f"Hello {user.display_name},"),
+        para(
+            f'{_inviter_line(inviter)} has invited you to the room "{room.title}" on Convene, '
+            "where councils, government teams and suppliers keep talking between workshops."
+        ),
+        *about,
+        para("Open this link to join the room; it signs you in, no password needed."),
+        Action("Join the room", f"{cfg.public_url}/invitation?token={token}"),
+        para(
+            f"The link works once and expires in {cfg.invitation_days} days. After that, sign in with an emailed link from ",
+            Link(f"{cfg.public_url}/signin", f"{cfg.public_url}/signin"),
+            " using this address.",
+        ),
+        para("If you were not expecting this invitation, you can ignore this message."),
     )
+    _queue(tx, cfg, room, inviter, user.email, f"{inviter.display_name} invited you to {room.title} on Convene", blocks)
 
 
 def _added_mail(tx: Tx, cfg: Settings, room: Room, inviter: Person, user: User) -> None:
-    _queue(
-        tx,
-        inviter,
-        user.email,
-        f"{inviter.display_name} added you to {room.title} on Convene",
-        f"Hello {user.display_name},\n\n"
-        f'{_inviter_line(inviter)} has added you to the room "{room.title}" on Convene.\n\n'
-        f"Open the room:\n\n{cfg.public_url}/r/{room.slug}\n",
+    blocks = (
+        para(f"Hello {user.display_name},"),
+        para(f'{_inviter_line(inviter)} has added you to the room "{room.title}" on Convene.'),
+        Action("Open the room", f"{cfg.public_url}/r/{room.slug}"),
     )
+    _queue(tx, cfg, room, inviter, user.email, f"{inviter.display_name} added you to {room.title} on Convene", blocks)
 
 
 async def _ensure_member(tx: Tx, room: Room, user: User, invited_by: int | None) -> tuple[RoomMember, bool]:
@@ -482,24 +490,35 @@ def _rooms_mail(cfg: Settings, inviter: Person, user: User, occasion: str, links
     """One email for all of a person's rooms from one occasion: each room with its own
     single-use link (``invited``) or the link to open it."""
     count = f"{len(links)} rooms" if len(links) > 1 else f'the room "{links[0][0].title}"'
-    listed = "".join(f"* {room.title}\n  {link}\n\n" for room, link in links)
+    blocks: tuple[Block, ...]
     if invited:
         subject = f"{inviter.display_name} invited you to {count} from {occasion} on Convene"
-        body = (
-            f"Hello {user.display_name},\n\n"
-            f"{_inviter_line(inviter)} has invited you to {count} from {occasion} on Convene, "
-            "where councils, government teams and suppliers keep talking between workshops.\n\n"
-            "Open a room's link to join it; it signs you in, no password needed:\n\n"
-            f"{listed}"
-            f"Each link works once and expires in {cfg.invitation_days} days. After that, sign in with an emailed link "
-            f"from {cfg.public_url}/signin using this address.\n\n"
-            "If you were not expecting this invitation, you can ignore this message.\n"
+        blocks = (
+            para(f"Hello {user.display_name},"),
+            para(
+                f"{_inviter_line(inviter)} has invited you to {count} from {occasion} on Convene, "
+                "where councils, government teams and suppliers keep talking between workshops."
+            ),
+            para("Open a room's link to join it; it signs you in, no password needed."),
+            *(Action(f"Join {room.title}", link) for room, link in links),
+            para(
+                f"Each link works once and expires in {cfg.invitation_days} days. After that, sign in with an emailed link from ",
+                Link(f"{cfg.public_url}/signin", f"{cfg.public_url}/signin"),
+                " using this address.",
+            ),
+            para("If you were not expecting this invitation, you can ignore this message."),
         )
     else:
         subject = f"{inviter.display_name} added you to {count} from {occasion} on Convene"
-        body = f"Hello {user.display_name},\n\n{_inviter_line(inviter)} has added you to {count} from {occasion} on Convene:\n\n{listed}"
+        blocks = (
+            para(f"Hello {user.display_name},"),
+            para(f"{_inviter_line(inviter)} has added you to {count} from {occasion} on Convene."),
+            *(Action(f"Open {room.title}", link) for room, link in links),
+        )
+    # One room: that room's List-Id; several: none (a mail belongs to one list at most).
+    headers = room_list_id(links[0][0].title, links[0][0].slug, cfg.mail_domain) if len(links) == 1 else None
     # A row for the outbox, sent as ``_queue`` sends (the caller inserts them together).
-    return {"to_addr": user.email, "subject": subject, "body_text": body, "from_name": f"{_inviter_line(inviter)} via Convene"}
+    return mail_row(user.email, subject, MailBody(subject, blocks), from_name=f"{_inviter_line(inviter)} via Convene", headers=headers)
 
 
 async def invite_to_rooms(tx: Tx, cfg: Settings, actor: User, wanted: list[tuple[Invitee, list[Seat]]], occasion: str) -> list[Placed]:

@@ -32,7 +32,8 @@ from server.domain.access import (
     require_join_decider,
 )
 from server.domain.errors import Conflict, Forbidden, NotFound
-from server.domain.outbox import queue_mail
+from server.domain.mail_body import Action, MailBody, Quotation, para
+from server.domain.outbox import queue_mail, room_list_id
 from server.domain.people import Person, load_people
 from server.domain.presenters import iso
 from server.store.models import JoinRequest, Room, RoomMember, User, utcnow
@@ -147,29 +148,32 @@ def _decision_mail(tx: Tx, cfg: Settings, room: Room, asker: User, decider: str,
     setting: it answers their own request)."""
     if accepted:
         subject = f"You are now a member of {room.title} on Convene"
-        body = (
-            f"Hello {asker.display_name},\n\n"
-            f'{decider} accepted your request to join the room "{room.title}" on Convene. You are a member now.\n\n'
-            f"Open the room:\n\n{cfg.public_url}/r/{room.slug}\n"
+        blocks = (
+            para(f"Hello {asker.display_name},"),
+            para(f'{decider} accepted your request to join the room "{room.title}" on Convene. You are a member now.'),
+            Action("Open the room", f"{cfg.public_url}/r/{room.slug}"),
         )
     else:
         subject = f"Your request to join {room.title} on Convene"
-        body = (
-            f"Hello {asker.display_name},\n\n"
-            f'The owners of the room "{room.title}" on Convene declined your request to join it.\n\n'
-            f"Other rooms looking for collaborators are listed at:\n\n{cfg.public_url}/collaborate\n"
+        blocks = (
+            para(f"Hello {asker.display_name},"),
+            para(f'The owners of the room "{room.title}" on Convene declined your request to join it.'),
+            Action("Other rooms looking for collaborators", f"{cfg.public_url}/collaborate"),
         )
-    queue_mail(tx, asker.email, subject, body)
+    queue_mail(tx, asker.email, subject, MailBody(subject, blocks), headers=room_list_id(room.title, room.slug, cfg.mail_domain))
 
 
 def _request_mail(tx: Tx, cfg: Settings, room: Room, owner: User, asker: Person, message: str) -> None:
     """Tell an owner someone asks to join, so a request does not wait for their next visit."""
     who = f"{asker.display_name} ({asker.organisation})" if asker.organisation else asker.display_name
-    quoted = "".join(f"> {line}\n" for line in message.splitlines()) + "\n" if message else ""
-    queue_mail(
-        tx,
-        owner.email,
-        f"{asker.display_name} asks to join {room.title} on Convene",
-        f'Hello {owner.display_name},\n\n{who} asks to join the room "{room.title}" on Convene.\n\n{quoted}'
-        f"Accept or decline on the room's page:\n\n{cfg.public_url}/r/{room.slug}\n",
+    subject = f"{asker.display_name} asks to join {room.title} on Convene"
+    body = MailBody(
+        subject,
+        (
+            para(f"Hello {owner.display_name},"),
+            para(f'{who} asks to join the room "{room.title}" on Convene.'),
+            *((Quotation(message),) if message else ()),
+            Action("Accept or decline on the room's page", f"{cfg.public_url}/r/{room.slug}"),
+        ),
     )
+    queue_mail(tx, owner.email, subject, body, headers=room_list_id(room.title, room.slug, cfg.mail_domain))

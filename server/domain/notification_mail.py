@@ -1,19 +1,21 @@
-"""The words and markup of notification emails: a plain-text part and an HTML part for
-one thread, or for a daily digest of several.
+"""The words of notification emails: one thread, or a daily digest of several, as a
+``MailBody`` (``server.domain.mail_body`` renders its plain-text and HTML parts).
 
-Pure functions of what was missed. Every piece of text is escaped; the only markup
-taken as it is is each message's stored HTML, which the one Markdown renderer made
-safe when the message was written. The HTML is a simple, accessible document: a
+Pure functions of what was missed. The HTML is a simple, accessible document: a
 language, a title, one heading per thread and per message (author, organisation and
-time), real links with their own text, and no layout tables or images.
+time), real links with their own text, and no layout tables or images. Each message's
+words come from its stored HTML (made safe by the one Markdown renderer when it was
+written): rebuilt with inline styles in the HTML part, read back as plain words (a
+mention as "@Name", a link as "text (url)") in the text part.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 
+from server.domain import conversation_index
+from server.domain import mail_body as mail
 from server.domain.people import Person
 
 
@@ -21,8 +23,7 @@ from server.domain.people import Person
 class MailedMessage:
     seq: int
     author: Person
-    body: str  # Markdown source, for the text part
-    html: str  # stored rendered HTML, for the HTML part
+    html: str  # stored rendered HTML: both parts are made from it
     created_at: datetime
     permalink: str
 
@@ -44,11 +45,6 @@ class Footer:
     reply_by_email: bool
 
 
-def when(moment: datetime) -> str:
-    """``27 Nov 2026, 10:00 UTC``."""
-    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
-
-
 def byline(person: Person) -> str:
     organisation = person.organisation.strip()
     return f"{person.display_name} ({organisation})" if organisation else person.display_name
@@ -63,6 +59,17 @@ def thread_message_id(thread_id: int, mail_domain: str) -> str:
     return f"<thread-{thread_id}@{mail_domain}>"
 
 
+def thread_headers(thread_id: int, title: str, started: datetime, mail_domain: str, newest: MailedMessage, opens: bool) -> dict[str, str]:
+    """What groups a thread's notifications in mail clients: ``In-Reply-To`` and
+    ``References`` name the thread's own Message-ID (RFC 5322); ``Thread-Index`` and
+    ``Thread-Topic`` do the same for Outlook (``server.domain.conversation_index``).
+    ``opens``: this mail carries the thread's first message, so it is the root."""
+    root = thread_message_id(thread_id, mail_domain)
+    reply = None if opens else newest.created_at
+    index = conversation_index.thread_index(root, started, reply, newest.seq)
+    return {"In-Reply-To": root, "References": root, "Thread-Index": index, "Thread-Topic": title}
+
+
 def unsubscribe_headers(public_url: str, mail_domain: str, token: str) -> dict[str, str]:
     """RFC 2369 and RFC 8058: a one-click HTTPS link (POST, no session) and a mailto."""
     mailto = f"mailto:unsubscribe@{mail_domain}?subject=unsubscribe%20{token}"
@@ -73,89 +80,30 @@ def unsubscribe_headers(public_url: str, mail_domain: str, token: str) -> dict[s
     }
 
 
-# ---- plain text -------------------------------------------------------------------
+# ---- the body: one set of blocks, rendered as text and HTML by server.domain.mail_body ----
 
 
-def _section_text(section: ThreadSection) -> list[str]:
-    lines = [f"[{section.room_title}] {section.thread_title}", ""]
+def _section(section: ThreadSection, level: int, rule_above: bool) -> mail.Section:
+    opening = mail.para(f"In the room {section.room_title}. ", mail.Link("Open the thread in Convene", section.thread_url))
+    blocks: list[mail.Block] = [opening]
     if section.earlier:
-        lines += [f"({_plural(section.earlier, 'earlier message')} not shown: {section.thread_url})", ""]
-    for message in section.messages:
-        lines += [f"{byline(message.author)} wrote at {when(message.created_at)}:", ""]
-        lines += [message.body.strip(), "", f"View this message: {message.permalink}", ""]
-    lines += [f"Stop emails about this thread: {section.mute_url}", ""]
-    return lines
+        blocks.append(mail.para(f"{_plural(section.earlier, 'earlier message')} not shown here."))
+    blocks += [mail.Posted(byline(m.author), m.created_at, m.html, m.permalink) for m in section.messages]
+    blocks.append(mail.para(mail.Link("Stop emails about this thread", section.mute_url)))
+    return mail.Section(f"[{section.room_title}] {section.thread_title}", section.thread_title, level, tuple(blocks), rule_above)
 
 
-def _footer_text(footer: Footer) -> list[str]:
-    lines = ["-- "]
-    if footer.reply_by_email:
-        lines.append("Reply to this email to post in the thread (only your new text is posted).")
-    lines += [f"Email settings: {footer.settings_url}", f"Stop all Convene emails: {footer.unsubscribe_all_url}", ""]
-    return lines
+def _footer(footer: Footer) -> tuple[mail.FooterLine, ...]:
+    reply = (mail.FooterLine("Reply to this email to post in the thread (only your new text is posted)."),) if footer.reply_by_email else ()
+    settings = mail.FooterLine("Email settings", footer.settings_url)
+    return (*reply, settings, mail.FooterLine("Stop all Convene emails", footer.unsubscribe_all_url))
 
 
-def thread_text(section: ThreadSection, footer: Footer) -> str:
-    return "\n".join(_section_text(section) + _footer_text(footer))
+def thread_body(subject: str, section: ThreadSection, footer: Footer) -> mail.MailBody:
+    return mail.MailBody(subject, (_section(section, 1, False),), _footer(footer))
 
 
-def digest_text(sections: list[ThreadSection], footer: Footer) -> str:
+def digest_body(subject: str, sections: list[ThreadSection], footer: Footer) -> mail.MailBody:
     total = sum(len(s.messages) + s.earlier for s in sections)
-    lines = [f"Your Convene daily digest: {_plural(total, 'new message')} in {_plural(len(sections), 'thread')}.", ""]
-    for section in sections:
-        lines += ["=" * 60] + _section_text(section)
-    return "\n".join(lines + _footer_text(footer))
-
-
-# ---- HTML ----------------------------------------------------------------------
-
-
-def _link(url: str, text: str) -> str:
-    return f'<a href="{escape(url)}">{escape(text)}</a>'
-
-
-def _section_html(section: ThreadSection, level: int) -> str:
-    h, hm = f"h{level}", f"h{level + 1}"
-    parts = [
-        f"<section><{h}>{escape(section.thread_title)}</{h}>",
-        f"<p>In the room {escape(section.room_title)}. {_link(section.thread_url, 'Open the thread in Convene')}</p>",
-    ]
-    if section.earlier:
-        parts.append(f"<p>{escape(_plural(section.earlier, 'earlier message'))} not shown here.</p>")
-    for message in section.messages:
-        stamp = message.created_at.isoformat().replace("+00:00", "Z")
-        parts.append(
-            f"<article><{hm}>{escape(byline(message.author))}</{hm}>"
-            f'<p><time datetime="{stamp}">{escape(when(message.created_at))}</time></p>'
-            f"<div>{message.html}</div>"
-            f"<p>{_link(message.permalink, 'View this message in Convene')}</p></article>"
-        )
-    parts.append(f"<p>{_link(section.mute_url, 'Stop emails about this thread')}</p></section>")
-    return "\n".join(parts)
-
-
-def _footer_html(footer: Footer) -> str:
-    reply = "<p>Reply to this email to post in the thread (only your new text is posted).</p>" if footer.reply_by_email else ""
-    return (
-        f"<footer><hr>{reply}<p>{_link(footer.settings_url, 'Change your email settings')} · "
-        f"{_link(footer.unsubscribe_all_url, 'Stop all Convene emails')}</p></footer>"
-    )
-
-
-def _document(title: str, content: str) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title></head>\n"
-        '<body style="font-family: sans-serif; line-height: 1.5; max-width: 40em;">\n'
-        f"<main>{content}</main>\n</body>\n</html>\n"
-    )
-
-
-def thread_html(subject: str, section: ThreadSection, footer: Footer) -> str:
-    return _document(subject, _section_html(section, 1) + _footer_html(footer))
-
-
-def digest_html(subject: str, sections: list[ThreadSection], footer: Footer) -> str:
-    body = f"<h1>{escape(subject)}</h1>" + "".join(_section_html(s, 2) for s in sections)
-    return _document(subject, body + _footer_html(footer))
+    opening = mail.Heading(f"Your Convene daily digest: {_plural(total, 'new message')} in {_plural(len(sections), 'thread')}.")
+    return mail.MailBody(subject, (opening, *(_section(s, 2, True) for s in sections)), _footer(footer))

@@ -12,10 +12,9 @@ processes, and what fell due while the server was down goes out once after it st
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from server.config import Settings
 from server.domain import notification_mail as words
@@ -23,12 +22,12 @@ from server.domain import reply_addresses
 from server.domain.access import can_read
 from server.domain.notification_due import DIGEST_EVERY, LOOKBACK, PROMPT_MODES, Due, candidates, due_digests, due_threads
 from server.domain.notification_settings import unsubscribe_token
+from server.domain.outbox import queue_mail, room_list_id
 from server.domain.people import load_people
 from server.store.models import (
     Message,
     MessageMention,
     NotificationMark,
-    OutboundMail,
     ReadMarker,
     Room,
     RoomMember,
@@ -41,7 +40,6 @@ from server.store.transaction import Tx
 from server.store.upsert import insert_ignore
 
 MOST_SHOWN = 20  # messages shown per thread; earlier ones are counted
-NO_ANGLES = str.maketrans("", "", "<>")  # a room title in List-Id's phrase
 __all__ = ["Due", "LOOKBACK", "due_digests", "due_threads", "notify_digest", "notify_thread"]
 
 
@@ -91,7 +89,7 @@ async def _section(tx: Tx, cfg: Settings, user: User, room: Room, thread: Thread
         room_title=room.title,
         thread_title=thread.title,
         thread_url=base,
-        messages=[words.MailedMessage(m.seq, authors[m.author_id], m.body, m.html, m.created_at, f"{base}/m/{m.id}") for m in shown],
+        messages=[words.MailedMessage(m.seq, authors[m.author_id], m.html, m.created_at, f"{base}/m/{m.id}") for m in shown],
         earlier=len(missed) - len(shown),
         mute_url=f"{cfg.public_url}/unsubscribe?token={unsubscribe_token(cfg.secret_key, user.id, thread.id)}",
     )
@@ -127,21 +125,18 @@ async def notify_thread(tx: Tx, cfg: Settings, due: Due, now: datetime, delay: t
     newest = section.messages[-1]
     subject = f"[{room.title}] {thread.title}"
     token = await reply_addresses.issue(tx, user.id, thread.id)
-    thread_id = words.thread_message_id(thread.id, cfg.mail_domain)
-    list_id = f"{room.title.translate(NO_ANGLES)} <{room.slug}.{cfg.mail_domain}>"
-    headers = {"In-Reply-To": thread_id, "References": thread_id, "List-Id": list_id}
-    _queue(
+    first = await tx.session.scalar(select(func.min(Message.seq)).where(Message.thread_id == thread.id))
+    opens = section.messages[0].seq == first and not section.earlier
+    threading = words.thread_headers(thread.id, thread.title, thread.created_at, cfg.mail_domain, newest, opens)
+    queue_mail(
         tx,
-        OutboundMail(
-            to_addr=user.email,
-            subject=subject,
-            body_text=words.thread_text(section, _footer(cfg, user, True)),
-            body_html=words.thread_html(subject, section, _footer(cfg, user, True)),
-            from_name=f"{words.byline(newest.author)} via Convene",
-            reply_to=reply_addresses.address(token, cfg.mail_domain),
-            message_id=f"<thread-{thread.id}.seq-{newest.seq}.{token[:10]}@{cfg.mail_domain}>",
-            headers=json.dumps(headers | _unsubscribe(cfg, user, thread.id)),
-        ),
+        user.email,
+        subject,
+        words.thread_body(subject, section, _footer(cfg, user, True)),
+        from_name=f"{words.byline(newest.author)} via Convene",
+        reply_to=reply_addresses.address(token, cfg.mail_domain),
+        message_id=f"<thread-{thread.id}.seq-{newest.seq}.{token[:10]}@{cfg.mail_domain}>",
+        headers=threading | room_list_id(room.title, room.slug, cfg.mail_domain) | _unsubscribe(cfg, user, thread.id),
     )
     return True
 
@@ -177,23 +172,15 @@ async def notify_digest(tx: Tx, cfg: Settings, user_id: int, now: datetime) -> b
     user.last_digest_at = now
     total = sum(len(s.messages) + s.earlier for s in sections)
     subject = f"Convene daily digest: {total} new message{'s' if total != 1 else ''}"
-    headers = _unsubscribe(cfg, user, None)
-    _queue(
+    # The digest spans rooms: it is its own list (RFC 2919), so it can be filtered apart.
+    headers = {"List-Id": f"Convene daily digest <digest.{cfg.mail_domain}>"} | _unsubscribe(cfg, user, None)
+    queue_mail(
         tx,
-        OutboundMail(
-            to_addr=user.email,
-            subject=subject,
-            body_text=words.digest_text(sections, _footer(cfg, user, False)),
-            body_html=words.digest_html(subject, sections, _footer(cfg, user, False)),
-            from_name="Convene",
-            message_id=f"<digest-{user.id}.{int(now.timestamp())}@{cfg.mail_domain}>",
-            headers=json.dumps(headers),
-        ),
+        user.email,
+        subject,
+        words.digest_body(subject, sections, _footer(cfg, user, False)),
+        from_name="Convene",
+        message_id=f"<digest-{user.id}.{int(now.timestamp())}@{cfg.mail_domain}>",
+        headers=headers,
     )
     return True
-
-
-def _queue(tx: Tx, mail: OutboundMail) -> None:
-    """Into the outbox, in the caller's transaction (delivered after commit)."""
-    tx.session.add(mail)
-    tx.mail_queued()

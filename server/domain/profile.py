@@ -23,6 +23,7 @@ from server.contract.events import EndSessions
 from server.domain import audit, events, messages
 from server.domain.accounts import confirm_address, hash_token, normalise_email, take_email_token, text_field
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from server.domain.mail_body import Action, MailBody, para
 from server.domain.outbox import queue_mail
 from server.domain.presenters import iso
 from server.store import fulltext
@@ -93,22 +94,31 @@ async def request_email_change(tx: Tx, cfg: Settings, user: User, new_email: str
     tx.session.add(
         EmailToken(token_hash=hash_token(token), user_id=user.id, purpose="change-email", expires_at=expires_at, new_email=address)
     )
-    queue_mail(
-        tx,
-        address,
-        "Confirm your new email address for Convene",
-        f"Hello {user.display_name},\n\nConfirm that Convene should use this address for your account:\n\n"
-        f"{cfg.public_url}/confirm-email?token={token}\n\n"
-        f"The link works once and expires in {cfg.token_minutes} minutes. If you did not ask for this, ignore this message.\n",
+    subject = "Confirm your new email address for Convene"
+    confirm = MailBody(
+        subject,
+        (
+            para(f"Hello {user.display_name},"),
+            para("Confirm that Convene should use this address for your account."),
+            Action("Confirm this address", f"{cfg.public_url}/confirm-email?token={token}"),
+            para(f"The link works once and expires in {cfg.token_minutes} minutes. If you did not ask for this, ignore this message."),
+        ),
     )
-    queue_mail(
-        tx,
-        user.email,
-        "Your Convene email address is being changed",
-        f"Hello {user.display_name},\n\nSomeone signed in to your Convene account asked to change its email address to "
-        f"{address}. Nothing changes until that address confirms it.\n\n"
-        f"If this was not you, sign in, change your password and sign out everywhere: {cfg.public_url}/profile\n",
+    queue_mail(tx, address, subject, confirm)
+    subject = "Your Convene email address is being changed"
+    notice = MailBody(
+        subject,
+        (
+            para(f"Hello {user.display_name},"),
+            para(
+                f"Someone signed in to your Convene account asked to change its email address to {address}. "
+                "Nothing changes until that address confirms it."
+            ),
+            para("If this was not you, sign in, change your password and sign out everywhere."),
+            Action("Your profile", f"{cfg.public_url}/profile"),
+        ),
     )
+    queue_mail(tx, user.email, subject, notice)
     audit.record(tx, "email-change-requested", actor=user, user_id=user.id, detail=f"to {address}")
 
 

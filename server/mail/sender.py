@@ -1,4 +1,9 @@
-"""The one small sender: SMTP when ``SMTP_URL`` is set, otherwise .eml files on disk."""
+"""The one small sender: SMTP when ``SMTP_URL`` is set, otherwise .eml files on disk.
+
+Both write the message's bytes with its own policy (``server.mail.compose.WRITE_POLICY``),
+which keeps structured headers exactly as composed; aiosmtplib would otherwise flatten
+an ``EmailMessage`` with its own policy and encode them.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,14 @@ import asyncio
 import os
 import time
 from email.message import EmailMessage
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
+
+from server.mail.compose import WRITE_POLICY, WRITE_POLICY_UTF8
 
 
 class MailSender(Protocol):
@@ -27,7 +35,7 @@ class FileSender:
     async def send(self, message: EmailMessage) -> None:
         self._counter += 1
         name = f"{time.time_ns()}-{os.getpid()}-{self._counter}.eml"
-        data = message.as_bytes()
+        data = message.as_bytes(policy=WRITE_POLICY)
 
         def write() -> None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -50,8 +58,14 @@ class SmtpSender:
         self.password = unquote(parts.password) if parts.password else None
 
     async def send(self, message: EmailMessage) -> None:
+        sender = getaddresses([str(message["From"])])[0][1]
+        recipients = [addr for _, addr in getaddresses([str(v) for v in message.get_all("To", [])]) if addr]
+        utf8 = not all(addr.isascii() for addr in [sender, *recipients])
         await aiosmtplib.send(
-            message,
+            message.as_bytes(policy=WRITE_POLICY_UTF8 if utf8 else WRITE_POLICY),
+            sender=sender,
+            recipients=recipients,
+            mail_options=["SMTPUTF8"] if utf8 else None,
             hostname=self.hostname,
             port=self.port,
             username=self.username,

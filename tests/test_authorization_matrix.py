@@ -27,7 +27,6 @@ the same whoever asks.
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -689,8 +688,7 @@ async def run_socket(world: World, row: Row, actor: str) -> tuple[int | str, Any
     event = row.door.removeprefix("socket ")
     if actor in world.refusals:
         refusal = world.refusals[actor]
-        code = refusal.get("code") or re.search(r"'code': '(\w+)'", str(refusal.get("message")))
-        return f"refused:{code if isinstance(code, str) else code.group(1) if code else refusal}", refusal
+        return f"refused:{(refusal.get('data') or {}).get('code')}", refusal
     client = world.sockets[actor]
     if event == "connect":
         return ("ok" if client.connected else "closed"), None

@@ -23,6 +23,12 @@ hidden rooms look absent (404), a person who may see a room but not do something
 403, someone not signed in (or deactivated, whose sessions ended) gets 401, and a door
 whose authority is a token (unsubscribe, confirmation links, the signed webhook) answers
 the same whoever asks.
+
+What it found when first run (each fixed through ``server.domain.access``): PATCH of a
+person, an organisation, a room or a message and the administrators' transfer of a room
+judged the body before the person (a refused person got 400, not 403 or 404); the
+administrators' data door let anyone export their own data; and the only administrator
+could delete their account, leaving nobody to administer the site.
 """
 
 from __future__ import annotations

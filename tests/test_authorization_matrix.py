@@ -26,7 +26,7 @@ the same whoever asks.
 
 What it found when first run (each fixed through ``server.domain.access``): PATCH of a
 person, an organisation, a room or a message and the administrators' transfer of a room
-judged the body before the person (a refused person got 400, not 403 or 404); the
+(and the Socket.IO ``edit``) judged the body before the person (a refused person got 400, not 403 or 404); the
 administrators' data door let anyone export their own data; and the only administrator
 could delete their account, leaving nobody to administer the site.
 """
@@ -577,6 +577,12 @@ SOCKET: list[Row] = [
         "socket edit",
         emit(lambda w, a: {"message_id": w.message["id"], "body": "Edited live."}),
         socket_expect("forbidden", owner="ok", outsider="not_found"),
+    ),
+    Row(
+        "socket edit",
+        emit(lambda w, a: {"message_id": w.message["id"], "body": ""}),
+        socket_expect("forbidden", owner="invalid", outsider="not_found"),
+        note="authorisation before validation",
     ),
     Row("socket delete", emit(_fresh_for_socket), socket_expect("ok", outsider="not_found")),
     Row("socket typing", emit(lambda w, a: {"thread_id": w.thread["id"]}), socket_expect("ok", outsider="not_found")),

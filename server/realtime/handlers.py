@@ -18,7 +18,7 @@ from server.config import Settings
 from server.contract.events import Outgoing, ToConnection, ToRoom
 from server.contract.origin import Origin
 from server.contract.socket_payloads import Delete, Edit, Read, Send, Subscribe, Typing, Unsubscribe, parse
-from server.domain import events, messages, threads
+from server.domain import access, events, messages, threads
 from server.domain.errors import DomainError, Invalid
 from server.domain.people import load_person
 from server.domain.send_queue import SendQueue
@@ -154,8 +154,12 @@ class Realtime:
         return {"message": posted.message, "created": posted.created}
 
     async def on_edit(self, sid: str, data: Any) -> dict[str, Any]:
-        edit = parse(Edit, data, self.settings)
         user = await self.connections.user(sid)
+        named = data.get("message_id") if isinstance(data, dict) else None
+        if isinstance(named, int) and not isinstance(named, bool):  # authorisation before validation
+            async with self.db.read() as session:
+                await access.require_message_author(session, user, named)
+        edit = parse(Edit, data, self.settings)
         async with self.txs.begin() as tx:
             view = await messages.edit_message(tx, user, edit.message_id, edit.body, self.settings.max_message_chars)
         return {"message": view}

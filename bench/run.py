@@ -213,6 +213,11 @@ def convene_env(data_dir: Path, port: int, database_url: str | None) -> dict[str
         "ARGON2_MEMORY_KIB": "8192",
         "ARGON2_TIME_COST": "1",
         "AUTH_ATTEMPTS_PER_10MIN": "1000",
+        # Thousands of connections from one load generator's address, sending flat out.
+        "SOCKET_CONNECTIONS_PER_ADDRESS": "0",
+        "SOCKET_EVENTS_PER_SECOND": "0",
+        "SOCKET_TYPING_PER_MINUTE": "0",
+        "SOCKET_PRESENCE_CHANGES_PER_MINUTE": "0",
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)

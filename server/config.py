@@ -56,6 +56,11 @@ class Settings:
     # Whether a person deleting their account may also erase their messages (issue 12);
     # otherwise the messages stay, shown as "Former member".
     allow_message_erasure: bool = False
+    # Real-time limits (issue 17; ``server.realtime.limits``); 0 turns one off.
+    socket_connections_per_address: int = 200
+    socket_events_per_second: int = 20
+    socket_typing_per_minute: int = 30
+    socket_presence_changes_per_minute: int = 60
 
     @property
     def is_sqlite(self) -> bool:
@@ -195,6 +200,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, host: str | None = No
         invitation_days=_int(env, "INVITATION_DAYS", 14),
         invitation_cooling_off_hours=_int(env, "INVITATION_COOLING_OFF_HOURS", 24, minimum=0),
         allow_message_erasure=_yes_or_no(env, "ALLOW_MESSAGE_ERASURE"),
+        socket_connections_per_address=_int(env, "SOCKET_CONNECTIONS_PER_ADDRESS", 200, minimum=0),
+        socket_events_per_second=_int(env, "SOCKET_EVENTS_PER_SECOND", 20, minimum=0),
+        socket_typing_per_minute=_int(env, "SOCKET_TYPING_PER_MINUTE", 30, minimum=0),
+        socket_presence_changes_per_minute=_int(env, "SOCKET_PRESENCE_CHANGES_PER_MINUTE", 60, minimum=0),
     )
 
 

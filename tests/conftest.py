@@ -77,6 +77,11 @@ def base_settings(tmp_path: Path, database_url: str) -> Settings:
         "ARGON2_TIME_COST": "1",
         "AUTH_ATTEMPTS_PER_10MIN": "1000",
         "ARGON2_MEMORY_KIB": "1024",
+        # Tests drive sockets far harder than people do (hundreds of sends in a loop);
+        # the real-time limits are proven on their own (tests/test_realtime_limits.py).
+        "SOCKET_EVENTS_PER_SECOND": "0",
+        "SOCKET_TYPING_PER_MINUTE": "0",
+        "SOCKET_PRESENCE_CHANGES_PER_MINUTE": "0",
     }
     return load_settings(env)
 

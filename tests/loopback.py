@@ -46,6 +46,10 @@ def server_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
         "ARGON2_MEMORY_KIB": "1024",
         "ARGON2_TIME_COST": "1",
         "AUTH_ATTEMPTS_PER_10MIN": "1000",
+        # Streams of sends from one connection, far beyond a person's pace (see conftest.py).
+        "SOCKET_EVENTS_PER_SECOND": "0",
+        "SOCKET_TYPING_PER_MINUTE": "0",
+        "SOCKET_PRESENCE_CHANGES_PER_MINUTE": "0",
         **extra,
     }
 

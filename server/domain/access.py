@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.contract.fields import MAX_ID
 from server.contract.refs import parse_room_ref
 from server.domain.errors import Conflict, Forbidden, NotFound, Unconfirmed
-from server.store.models import Room, RoomMember, User
+from server.store.models import Message, Room, RoomMember, User
 from server.vocabulary import STEWARD_ROLES  # who may read every room and invite anyone to it
 
 
@@ -197,6 +197,39 @@ def require_administrator(user: User, doing: str = "do this") -> None:
     administrators only."""
     if user.role != "administrator":
         raise Forbidden(f"only an administrator can {doing}")
+
+
+async def require_room_manager(session: AsyncSession, user: User, ref: int | str, doing: str) -> None:
+    """Before a door reads a body it may not use: the room readable (else NotFound, as if
+    absent) and ``user`` one of its managers (else Forbidden). Authorisation comes before
+    validation, so a refused person learns nothing from how their input would be judged."""
+    _, member = await readable_room(session, user, ref)
+    require_manager(user, member, doing)
+
+
+async def require_message_author(session: AsyncSession, user: User, message_id: int) -> None:
+    """Before an edit's body is read: the message readable (else NotFound, as if absent)
+    and ``user`` its author (else Forbidden). The domain checks again in its transaction."""
+    missing = NotFound("no such message", "message_id")
+    message = await session.get(Message, message_id) if 0 < message_id <= MAX_ID else None
+    if message is None:
+        raise missing
+    await require_readable_room(session, user, message.room_id, missing)
+    if message.author_id != user.id:
+        raise Forbidden("only the author can edit a message")
+
+
+async def require_not_last_administrator(session: AsyncSession, user: User, doing: str) -> None:
+    """Nobody leaves the site without an active administrator: the last one may not
+    delete their account (nor demote or deactivate themselves, ``accounts.change_person``),
+    or nobody could manage people, rooms and records again without the command line."""
+    if user.role != "administrator":
+        return
+    others = await session.scalar(
+        select(func.count()).select_from(User).where(User.role == "administrator", User.deactivated_at.is_(None), User.id != user.id)
+    )
+    if not others:
+        raise Conflict(f"you are the only administrator: make someone else an administrator before you {doing}")
 
 
 def require_exporter(user: User, member: RoomMember | None) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
 from server.contract.events import EndSessions
-from server.domain import audit, events, messages
+from server.domain import access, audit, events, messages
 from server.domain.accounts import confirm_address, hash_token, normalise_email, take_email_token, text_field
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.mail_body import Action, MailBody, para
@@ -245,6 +245,7 @@ async def delete_account(tx: Tx, user: User, *, erase_messages: bool = False, er
     if erase_messages and not erasure_allowed:
         raise Forbidden("this site keeps the messages of deleted accounts (shown as Former member)", "erase_messages")
     user = await _own(tx, user)
+    await access.require_not_last_administrator(tx.session, user, "delete your account")
     now = utcnow()
     for table in (RoomMember, ThreadFollow, ThreadMute, ReadMarker, NotificationMark, ReplyAddress, EmailToken, Invitation):
         await tx.session.execute(delete(table).where(table.user_id == user.id))

@@ -9,7 +9,7 @@ from aiohttp import web
 from server.contract.accounts import EmailedToken
 from server.contract.profile import AccountDeletion, EmailChange, PasswordChange, ProfileChanges
 from server.contract.session import SESSION_COOKIE
-from server.domain import accounts, personal_data, profile
+from server.domain import access, accounts, personal_data, profile
 from server.domain.people import load_person, self_view
 from server.http.common import clear_session_cookie, current_user, ok, path_int, read_body
 from server.http.export_views import stream
@@ -121,4 +121,6 @@ async def my_data(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/api/v1/admin/users/{user_id}/data")
 async def someones_data(request: web.Request) -> web.StreamResponse:
+    """The administration door: administrators only, even for one's own data (``/api/v1/me/data``)."""
+    access.require_administrator(await current_user(request), "export a person's data from the administration screens")
     return await _data(request, path_int(request, "user_id"))

@@ -75,6 +75,8 @@ async def get_room(request: web.Request) -> web.Response:
 async def update_room(request: web.Request) -> web.Response:
     user = await current_user(request)
     ref = room_ref(request)
+    async with request.app[DATABASE].read() as session:  # authorisation before validation
+        await access.require_room_manager(session, user, ref, "change it")
     fields = await _fields(request)
     async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         room = await rooms.update_room(tx, user, ref, fields, request.app[SETTINGS].max_title_chars)

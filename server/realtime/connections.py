@@ -108,11 +108,11 @@ class Connections:
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST")
         if not origin_allowed(self.settings, environ.get("HTTP_ORIGIN"), scheme, host):
-            raise socketio.exceptions.ConnectionRefusedError({"code": "forbidden_origin", "message": "this origin may not connect"})
+            raise socketio.exceptions.ConnectionRefusedError("this origin may not connect", {"code": "forbidden_origin"})
         token = _session_token(environ.get("HTTP_COOKIE", ""))
         session_id = accounts.hash_token(token) if token and len(token) <= 200 else None
         if session_id is None:
-            raise socketio.exceptions.ConnectionRefusedError({"code": "unauthenticated", "message": "sign in first"})
+            raise socketio.exceptions.ConnectionRefusedError("sign in first", {"code": "unauthenticated"})
         generation = self.sessions.generation
         cached = self.sessions.get(session_id)
         user_id, expires_at = (cached.user_id, cached.expires_at) if cached is not None else await self._signed_in(session_id, generation)
@@ -140,7 +140,7 @@ class Connections:
         async with self.reading() as conn:
             owner = await accounts.session_owner(conn, session_id)
         if owner is None:
-            raise socketio.exceptions.ConnectionRefusedError({"code": "unauthenticated", "message": "sign in first"})
+            raise socketio.exceptions.ConnectionRefusedError("sign in first", {"code": "unauthenticated"})
         user_id, expires_at = owner
         if not self.sessions.forgotten_since(user_id, generation):
             self.sessions.put(user_id, session_id, expires_at)

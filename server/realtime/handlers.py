@@ -18,11 +18,12 @@ from server.config import Settings
 from server.contract.events import Outgoing, ToConnection, ToRoom
 from server.contract.origin import Origin
 from server.contract.socket_payloads import Delete, Edit, Read, Send, Subscribe, Typing, Unsubscribe, parse
-from server.domain import events, messages, threads
+from server.domain import access, events, messages, threads
 from server.domain.errors import DomainError, Invalid
 from server.domain.people import load_person
 from server.domain.send_queue import SendQueue
 from server.realtime.connections import Connections
+from server.realtime.limits import Limits, TooManyConnections
 from server.realtime.publisher import SocketPublisher
 from server.realtime.server import REFUSED_PACKET
 from server.store.db import Database
@@ -35,13 +36,17 @@ EVENTS = ("subscribe", "unsubscribe", "send", "edit", "delete", "typing", "read"
 Handler = Callable[[str, Any], Awaitable[dict[str, Any]]]
 
 
-def _answer(name: str, handler: Handler, connected: Callable[[str], bool]) -> Handler:
+def _answer(name: str, handler: Handler, connected: Callable[[str], bool], limits: Limits) -> Handler:
     """Turn domain errors into a failed acknowledgement; a bad payload is logged as one
     line, an unexpected failure (a defect) with its traceback. A connection that went
-    away while its event was handled has nobody to answer: that is not a failure."""
+    away while its event was handled has nobody to answer: that is not a failure. An
+    event over a limit (``limits.py``) is answered ``rate_limited`` before any work."""
 
     @functools.wraps(handler)
     async def wrapped(sid: str, data: Any = None) -> dict[str, Any]:
+        refusal = limits.admit(sid, name)
+        if refusal is not None:
+            return {"ok": False, "error": refusal}
         try:
             return {"ok": True} | await handler(sid, data)
         except DomainError as error:
@@ -68,14 +73,15 @@ class Realtime:
         self.txs = txs
         self.send_queue = send_queue
         self.connections = Connections(sio, settings, db)
+        self.limits = Limits(settings)
         self.connections.presence.announce = self.txs.publisher.publish
         if isinstance(txs.publisher, SocketPublisher):
             txs.publisher.connections = self.connections
-        sio.on("connect", self.connections.connect)
+        sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         for name in EVENTS:
-            sio.on(name, _answer(name, getattr(self, f"on_{name}"), self._connected))
-        sio.on(REFUSED_PACKET, _answer("packet", self.on_refused_packet, self._connected))
+            sio.on(name, _answer(name, getattr(self, f"on_{name}"), self._connected, self.limits))
+        sio.on(REFUSED_PACKET, _answer("packet", self.on_refused_packet, self._connected, self.limits))
         sio.on("*", self.on_unknown)
 
     def _connected(self, sid: str) -> bool:
@@ -84,10 +90,27 @@ class Realtime:
     async def _publish(self, *outgoing: Outgoing) -> None:
         await self.txs.publisher.publish(outgoing)
 
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        """The connect gate: the address's connection limit first (no work for a flood),
+        then origin and session (``Connections.connect``)."""
+        try:
+            self.limits.connecting(sid, environ.get("REMOTE_ADDR"))
+        except TooManyConnections as refused:
+            raise socketio.exceptions.ConnectionRefusedError(str(refused), {"code": "too_many_connections"}) from None
+        try:
+            await self.connections.connect(sid, environ, auth)
+        except BaseException:
+            self.limits.gone(sid)  # refused: never counted as live
+            raise
+
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.limits.gone(sid)
         await self.connections.disconnect(sid, reason)
 
     async def on_unknown(self, event: str, sid: str, data: Any = None) -> dict[str, Any]:
+        refusal = self.limits.admit(sid, "*")
+        if refusal is not None:
+            return {"ok": False, "error": refusal}
         log.info("socket sent an unknown event %.60r", event)
         message = f"there is no event {event[:60]!r}; events are {', '.join(EVENTS)}"
         return {"ok": False, "error": {"code": "unknown_event", "message": message, "field": None}}
@@ -131,8 +154,12 @@ class Realtime:
         return {"message": posted.message, "created": posted.created}
 
     async def on_edit(self, sid: str, data: Any) -> dict[str, Any]:
-        edit = parse(Edit, data, self.settings)
         user = await self.connections.user(sid)
+        named = data.get("message_id") if isinstance(data, dict) else None
+        if isinstance(named, int) and not isinstance(named, bool):  # authorisation before validation
+            async with self.db.read() as session:
+                await access.require_message_author(session, user, named)
+        edit = parse(Edit, data, self.settings)
         async with self.txs.begin() as tx:
             view = await messages.edit_message(tx, user, edit.message_id, edit.body, self.settings.max_message_chars)
         return {"message": view}

@@ -68,7 +68,9 @@ def test_markdown_above_an_outlook_block() -> None:
     ],
 )
 def test_history_is_cut(history: str) -> None:
-    assert trim(f"Yes, Thursday works.\n\n{history}\n\nmore history\n") == "Yes, Thursday works."
+    # Unquoted text under an attribution's quote is an answer (bottom-posting); under a header block it is history.
+    more = "> more history" if "wrote:" in history or "ysgrifennodd:" in history else "more history"
+    assert trim(f"Yes, Thursday works.\n\n{history}\n\n{more}\n") == "Yes, Thursday works."
 
 
 @pytest.mark.parametrize(
@@ -115,7 +117,7 @@ def test_inline_quotes_in_the_middle_are_kept() -> None:
 
 
 def test_outlook_image_placeholders_are_dropped() -> None:
-    assert trim("Thanks\n[cid:image001.png@01DB8C2D.5F1A2B30]\nAda") == "Thanks\nAda"
+    assert trim("See you then.\n[cid:image001.png@01DB8C2D.5F1A2B30]\nAda") == "See you then.\nAda"
 
 
 def test_leading_blank_lines_and_trailing_spaces_go() -> None:

@@ -30,7 +30,7 @@ from .limits import Breach, InboundLimits, check_body, check_size, check_tree, p
 from .parsing import read_body
 from .result import Accepted, Inbound, MailFacts, Reason, Refused, refuse
 from .screening import screen
-from .trimming import trim_reply
+from .trimming import trim
 
 log = logging.getLogger(__name__)
 
@@ -153,13 +153,14 @@ def _read_whole(raw: bytes, facts: MailFacts, limits: InboundLimits) -> Inbound:
         return refuse(facts, Reason.MALFORMED, "The message's text could not be decoded.")
     if body.text is None:
         return refuse(facts, Reason.NO_TEXT, "The message has no text to post (only attachments, or an unknown kind of content).")
-    reply = trim_reply(body.text, scan_chars=2 * limits.max_body_chars + 20_000)
+    trimmed = trim(body.text, scan_chars=2 * limits.max_body_chars + 20_000)
+    reply = trimmed.body
     if not reply.strip():
         return refuse(facts, Reason.EMPTY, "No reply was found above the quoted message.")
     too_long = check_body(reply, limits)
     if too_long is not None:
         return _refuse_breach(facts, too_long)
-    return Accepted(facts=facts, body=reply, left_out=body.left_out)
+    return Accepted(facts=facts, body=reply, left_out=body.left_out, trimmed=trimmed.trimmed)
 
 
 def _boundary_missing(message: EmailMessage) -> bool:

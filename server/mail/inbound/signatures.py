@@ -1,0 +1,171 @@
+"""Where the signature starts in the author's own text, with or without the "-- " delimiter.
+
+Most people's signatures have no RFC 3676 delimiter: Outlook and Gmail users end with a
+sign-off ("Kind regards,", "Diolch,", "Mit freundlichen Grüßen") and a short block of name,
+role, organisation, phone numbers, postal address and links; phones add "Sent from my
+iPhone" (or "Anfonwyd o fy iPhone", "Von meinem iPhone gesendet", "Get Outlook for
+Android"); mailing lists add a footer under a rule of underscores; organisations add a
+confidentiality notice. All of these are cut, so that a phone number or an address in a
+signature never lands in a room shared with other organisations.
+
+A sign-off counts only when it stands on its own line and what follows it, to the end, is a
+short block of short lines (a sentence after "Thanks," is still the message); a block with
+a phone number, an e-mail address or a postcode is cut even without a sign-off, with the
+name and role lines directly above it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:"
+    # English
+    r"(?:kind|best|warm|warmest|many|kindest)(?: regards| wishes)?|regards|best|all the best|cheers|thanks|thank you"
+    r"|many thanks|thanks again|thanks and regards|thanks & regards|with thanks|with best wishes|best wishes|yours"
+    r"|yours sincerely|yours faithfully|sincerely|ta|speak soon|take care"
+    # Welsh
+    r"|diolch|diolch yn fawr|diolch o galon|cofion|cofion cynnes|cofion gorau|yn gywir|yn ddiffuant|hwyl|hwyl fawr"
+    # French
+    r"|cordialement|bien cordialement|bien à vous|bien à toi|salutations|meilleures salutations|merci|merci beaucoup|amitiés|bonne journée"
+    # German
+    r"|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|grüße|gruß|danke|vielen dank|lg|vg|mfg"
+    # Italian
+    r"|cordiali saluti|distinti saluti|saluti|un saluto|grazie|grazie mille|a presto"
+    # Polish
+    r"|pozdrawiam|pozdrawiam serdecznie|z poważaniem|z wyrazami szacunku|pozdrowienia|dziękuję"
+    # Ukrainian and Russian
+    r"|з повагою|з найкращими побажаннями|дякую|с уважением|с наилучшими пожеланиями|всего доброго|спасибо"
+    # Swedish, Danish, Norwegian
+    r"|med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|tack|med venlig hilsen|venlig hilsen|hilsen|tak"
+    r"|med vennlig hilsen|vennlig hilsen|takk"
+    # Finnish
+    r"|ystävällisin terveisin|parhain terveisin|terveisin|kiitos"
+    # Spanish and Portuguese
+    r"|saludos|un saludo|saludos cordiales|atentamente|gracias|muchas gracias|atenciosamente|cumprimentos"
+    r"|com os melhores cumprimentos|melhores cumprimentos|abraços|obrigado|obrigada"
+    # Dutch
+    r"|met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|groet|mvg|bedankt|dank je wel|dank u wel"
+    r")[ \t]*[,.!]?[ \t]*$",
+    re.IGNORECASE,
+)
+# Lines that phones and webmail append, in the languages Convene's partners use; also as Markdown links.
+_SENT_FROM = re.compile(
+    r"^[ \t]*\[?[ \t]*(?:"
+    r"sent from (?:my )?\S[^\n]{0,50}|sent (?:with|using|via) \S[^\n]{0,50}|get (?:outlook|typeapp|bluemail) for \S[^\n]{0,50}"
+    r"|anfonwyd (?:o|gyda|trwy) \S[^\n]{0,50}|cael outlook (?:ar gyfer|i) \S[^\n]{0,50}"
+    r"|envoy[ée] (?:de|depuis|à partir de|avec) \S[^\n]{0,50}|obtenir outlook pour \S[^\n]{0,50}"
+    r"|von meinem \S[^\n]{0,50}gesendet|gesendet (?:von|mit|vom) \S[^\n]{0,50}|outlook für (?:ios|android) herunterladen"
+    r"|inviato da \S[^\n]{0,50}|enviado (?:desde|de|do|a partir do) \S[^\n]{0,50}|verzonden (?:vanaf|met|van) \S[^\n]{0,50}"
+    r"|verstuurd (?:vanaf|met|van) \S[^\n]{0,50}|skickat från \S[^\n]{0,50}|sendt fra \S[^\n]{0,50}|lähetetty \S[^\n]{0,50}"
+    r"|wysłane z \S[^\n]{0,50}|отправлено (?:с|из) \S[^\n]{0,50}|надіслано (?:з|із) \S[^\n]{0,50}"
+    r")[ \t]*\]?(?:\((?:https?://|<)[^)\s]*\)|<https?://[^>\s]*>)?[ \t]*$",
+    re.IGNORECASE,
+)
+_DELIMITER = re.compile(r"^--[ \t]?$")
+_UNDERSCORES = re.compile(r"^[ \t]*_{10,}[ \t]*$")
+_DISCLAIMER = re.compile(
+    r"^[ \t]*\**(?:confidentiality|disclaimer|important|notice|privileged|legal notice|ymwadiad|avertissement|haftungsausschluss"
+    r"|this (?:e-?mail|message|communication)(?: and any (?:files|attachments)[^.]{0,40})?(?: \([^)]{0,40}\))? (?:is|are|may be|contains?) (?:confidential|intended|private|privileged)"
+    r"|the information (?:contained )?in this (?:e-?mail|message)|mae'r (?:e-?bost|neges) hon(?:no)? yn gyfrinachol"
+    r"|ce (?:message|courriel)(?: et (?:ses|toutes les) pièces jointes)? (?:est|sont) confidenti"
+    r"|diese e-?mail (?:enthält|ist) vertraulich|questo messaggio (?:e|è) (?:riservato|confidenziale)"
+    r"|este (?:mensaje|correo)[^.]{0,40} (?:es|son) confidencial|dit (?:e-?mail)?bericht is vertrouwelijk"
+    r"|detta (?:e-?post)?meddelande är konfidentiellt|denne e-?mail er fortrolig)",
+    re.IGNORECASE,
+)
+_PHONE = re.compile(
+    r"(?:^|[\s|:(])(?:\+?\d[\d ()./-]{7,}\d)(?:\s*(?:ext\.?|x)\s*\d+)?(?:$|[\s|,)])"
+    r"|^[ \t]*(?:t|m|p|f|tel|tél|mob|mobile|phone|ffôn|ffon|symudol|fax|direct|office|handy|telefon|puh|тел)\b[ .:]",
+    re.IGNORECASE,
+)
+# A UK postcode, or a street line ("12 High Street"), or a mail or web address on its own.
+_ADDRESS = re.compile(
+    r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"
+    r"|^[ \t]*\d{1,4}[a-z]?,? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* (?:Street|St|Road|Rd|Lane|Avenue|Way|Square|Place|Heol|Stryd|Ffordd|Rue|Straße|Strasse|Via|Calle|Rua|Straat|Gatan|Gade|Gate)\b"
+    r"|^[ \t]*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+|\[[^\]]*\]\((?:https?|mailto):[^)]*\))[ \t]*$"
+    r"|[\w.+-]+@[\w-]+\.[\w.-]+",
+)
+_SENTENCE_END = re.compile(r"[.?!:;][\"'’”)]*$")
+_BLOCK_LINES = 10
+_BLOCK_LINE_CHARS = 90
+_NAME_LINES = 4
+
+
+def signature_start(lines: list[str]) -> int:
+    """The index in ``lines`` (the author's own text) where the signature starts; ``len(lines)`` when there is none."""
+    cut = len(lines)
+    for i, line in enumerate(lines):
+        if _DELIMITER.match(line) and (line.startswith("-- ") or i == 0 or not lines[i - 1].strip()):
+            cut = i  # a bare "--" counts only after a blank line, where Markdown can't read it as a heading rule
+            break
+        if _UNDERSCORES.match(line) or _DISCLAIMER.match(line):
+            cut = i
+            break
+    cut = _trailing_sent_from(lines, cut)
+    signed_off = _sign_off(lines, cut)
+    return signed_off if signed_off < cut else _contact_block(lines, cut)
+
+
+def is_sent_from(line: str) -> bool:
+    return bool(_SENT_FROM.match(line))
+
+
+def _trailing_sent_from(lines: list[str], cut: int) -> int:
+    """Step back over blank and "Sent from my iPhone" lines at the end."""
+    while cut > 0 and (not lines[cut - 1].strip() or _SENT_FROM.match(lines[cut - 1])):
+        cut -= 1
+    return cut
+
+
+def _block_like(block: list[str]) -> bool:
+    filled = [line for line in block if line.strip()]
+    return len(filled) <= _BLOCK_LINES and all(len(line.strip()) <= _BLOCK_LINE_CHARS for line in filled)
+
+
+def _sign_off(lines: list[str], end: int) -> int:
+    """The earliest sign-off line in the last few lines followed, up to ``end``, by a short block only."""
+    for i in range(max(0, end - _BLOCK_LINES - 1), end):
+        if _SIGN_OFF.match(lines[i]) and _block_like(lines[i + 1 : end]) and _not_a_sentence_after(lines[i + 1 : end]):
+            return i
+    return end
+
+
+def _not_a_sentence_after(block: list[str]) -> bool:
+    """A sign-off is followed by names and contact lines, not by more of the message ("Thanks, that works.")."""
+    filled = [line.strip() for line in block if line.strip()]
+    return not filled or not any(len(line.split()) > 6 and _SENTENCE_END.search(line) for line in filled)
+
+
+def _contact_block(lines: list[str], end: int) -> int:
+    """Cut a last paragraph of contact lines (phone, postcode, address, mail or web address) and the name above it."""
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    block = lines[start:end]
+    if not block or not _block_like(block) or not any(_PHONE.search(line) or _ADDRESS.search(line) for line in block):
+        return end
+    if start == 0 or any(len(line.split()) > 4 and _SENTENCE_END.search(line.strip()) for line in block):
+        return end
+    # The name and role, when they stand as their own paragraph just above.
+    above_end = start
+    while above_end > 0 and not lines[above_end - 1].strip():
+        above_end -= 1
+    above_start = above_end
+    while above_start > 0 and lines[above_start - 1].strip():
+        above_start -= 1
+    above = lines[above_start:above_end]
+    if above and len(above) <= _NAME_LINES and _names_and_roles(above) and above_start > 0:
+        return above_start
+    return start
+
+
+def _names_and_roles(block: list[str]) -> bool:
+    first = block[0].strip().split()
+    return (
+        1 <= len(first) <= 5
+        and all(word[:1].isupper() for word in first if word[:1].isalpha())
+        and all(len(line.strip()) <= 60 and not _SENTENCE_END.search(line.strip()) for line in block)
+    )

@@ -33,6 +33,7 @@ _ATTRIBUTIONS = [
     r"On\b.{4,300}\b(?:wrote|writes|said)[ \t]*:?",  # English: Gmail, Apple, Thunderbird, Yahoo, Android
     r".{1,200}\b(?:wrote|writes)[ \t]*:",  # "Ada Lovelace <ada@...> wrote:"
     r"Le\b.{4,300}\ba [ée]crit[ \t\u00a0]*:?",  # French
+    r"Am\b.{4,300}\bhat\b.{1,300}\bFolgendes geschrieben[ \t]*:",  # German Yahoo
     r"Am\b.{4,300}\bschrieb\b(?:.{0,300}:|[ \t]*)",  # German: Apple, Thunderbird, Outlook
     r".{1,300}\bschrieb am\b.{4,100}:",  # German Gmail: "Ada <...> schrieb am Di., 16. Aug. 2016 um 12:52 Uhr:"
     r".{4,300}\bschrieb[ \t]*:",  # "Ada <...> schrieb:"
@@ -43,14 +44,19 @@ _ATTRIBUTIONS = [
     r".{4,300}\bskrev\b.{0,300}?:",  # Swedish, Danish, Norwegian: "... skrev Ada <...>:"
     r".{4,300}\bskrev[ \t]*:?",
     r".{4,300}\bkirjoitti[ \t]*:?",  # Finnish
+    r".{1,300}\bkirjoitti\b.{1,100}:",  # Finnish Apple Mail and Thunderbird: "Ada <...> kirjoitti 3.3.2025 kello 10.15:"
+    r"Wiadomość napisana przez .{1,300}:",  # Polish Apple Mail
     r"El\b.{4,300}\bescribi[óo][ \t]*:?",  # Spanish
     r".{4,300}\bescribi[óo][ \t]*:",
     r"Em\b.{4,300}\bescreveu[ \t]*:?",  # Portuguese (Brazil)
     r".{4,300}\bescreveu(?: (?:no dia|em)\b.{4,100})?[ \t]*:",  # Portuguese (Portugal)
+    r"Op\b.{4,300}\bheeft\b.{1,300}\bhet volgende geschreven[ \t]*:",  # Dutch Apple Mail
     r"Op\b.{4,300}\bschreef\b(?:.{0,300}:|[ \t]*)",  # Dutch
     r".{4,300}\bschreef(?: op\b.{4,100})?[ \t]*:",
     r"Ar\b.{4,300}\bysgrifennodd\b(?:.{0,300}:|[ \t]*)",  # Welsh
     r".{4,300}\bysgrifennodd[ \t]*:",
+    r"(?:пн|вт|ср|чт|пт|сб|вс), \d{1,2} \S{2,8} \d{4} г\. в \d{1,2}:\d{2}, .{1,300}:",  # Russian Gmail, no verb
+    r"Às \d{1,2}:\d{2} de .{4,300}\bescreveu[ \t]*:",  # Portuguese Thunderbird
     r"\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} GMT[+-]\d{1,2}:\d{2} .{1,300}:",  # Gmail's ISO-date form, any language
 ]
 _ATTRIBUTION = re.compile(r"(?:" + "|".join(_ATTRIBUTIONS) + r")", re.IGNORECASE)
@@ -66,7 +72,7 @@ _FROM_NAMES = (
 # ... followed closely by when it was sent ...
 _SENT_NAMES = (
     r"Sent|Date|Envoy[ée]|Gesendet|Datum|Verzonden|Verstuurd|Inviato|Data|Skickat|Sendt|Отправлено|Дата|Надіслано"
-    r"|Wysłano|Wysłane|Lähetetty|Päivämäärä|Anfonwyd|Dyddiad|Enviado|Enviada|Fecha|Sent at"
+    r"|Wysłano|Wysłane|Lähetetty|Päivämäärä|Anfonwyd|Dyddiad|Enviado el|Enviada em|Enviado em|Enviado|Enviada|Fecha|Sent at"
 )
 # ... and the other header lines that may sit between them.
 _OTHER_NAMES = (

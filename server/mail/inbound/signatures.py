@@ -55,9 +55,10 @@ _SENT_FROM = re.compile(
     r"sent from (?:my )?\S[^\n]{0,50}|sent (?:with|using|via) \S[^\n]{0,50}|get (?:outlook|typeapp|bluemail) for \S[^\n]{0,50}"
     r"|anfonwyd (?:o|gyda|trwy) \S[^\n]{0,50}|cael outlook (?:ar gyfer|i) \S[^\n]{0,50}"
     r"|envoy[ée] (?:de|depuis|à partir de|avec) \S[^\n]{0,50}|obtenir outlook pour \S[^\n]{0,50}"
-    r"|von meinem \S[^\n]{0,50}gesendet|gesendet (?:von|mit|vom) \S[^\n]{0,50}|outlook für (?:ios|android) herunterladen"
-    r"|inviato da \S[^\n]{0,50}|enviado (?:desde|de|do|a partir do) \S[^\n]{0,50}|verzonden (?:vanaf|met|van) \S[^\n]{0,50}"
-    r"|verstuurd (?:vanaf|met|van) \S[^\n]{0,50}|skickat från \S[^\n]{0,50}|sendt fra \S[^\n]{0,50}|lähetetty \S[^\n]{0,50}"
+    r"|vo[nm] [^\n]{1,50}gesendet|gesendet (?:von|mit|vom) \S[^\n]{0,50}"
+    r"|[^\n]{0,40}\boutlook\b[^\n]{0,30}\b(?:ios|android)\b[^\n]{0,25}"
+    r"|inviato da\w* \S[^\n]{0,50}|enviado (?:desde|de|do|a partir do) \S[^\n]{0,50}|verzonden (?:vanaf|vanuit|met|van) \S[^\n]{0,50}"
+    r"|verstuurd (?:vanaf|vanuit|met|van) \S[^\n]{0,50}|skickat?(?:es)? från \S[^\n]{0,50}|sendt fra \S[^\n]{0,50}|lähetetty \S[^\n]{0,50}"
     r"|wysłane z \S[^\n]{0,50}|отправлено (?:с|из) \S[^\n]{0,50}|надіслано (?:з|із) \S[^\n]{0,50}"
     r")[ \t]*\]?(?:\((?:https?://|<)[^)\s]*\)|<https?://[^>\s]*>)?[ \t]*$",
     re.IGNORECASE,
@@ -125,7 +126,8 @@ def _block_like(block: list[str]) -> bool:
 
 def _sign_off(lines: list[str], end: int) -> int:
     """The earliest sign-off line in the last few lines followed, up to ``end``, by a short block only."""
-    for i in range(max(0, end - _BLOCK_LINES - 1), end):
+    first_text = next((i for i, line in enumerate(lines) if line.strip()), end)
+    for i in range(max(first_text + 1, end - _BLOCK_LINES - 1), end):
         if _SIGN_OFF.match(lines[i]) and _block_like(lines[i + 1 : end]) and _not_a_sentence_after(lines[i + 1 : end]):
             return i
     return end

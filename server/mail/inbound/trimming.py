@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import quotequail  # type: ignore[import-untyped]
 
-from .quotes import RULE, Kind, find_marker, is_quoted
+from .quotes import RULE, Kind, attribution_end, find_marker, is_quoted
 from .signatures import is_sent_from, signature_start
 
 # Outlook's plain-text stand-in for an inline image, e.g. a signature logo: "[cid:image001.png@01DB8C2D.5F1A2B30]".
@@ -106,8 +106,13 @@ def _end_of_answers(lines: list[str], begin: int) -> int:
 
 
 def _answered_quotes(lines: list[str], keep: list[bool], begin: int, end: int, *, above_marker: bool) -> None:
-    """Keep only the ``>`` runs that an answer follows; a lone quote before the only answer is bottom-posting."""
+    """Keep only the ``>`` runs that an answer follows; a lone quote before the only answer is bottom-posting.
+
+    Apple Mail puts its attribution inside the quote ("> On ... wrote:"); such a line is never kept,
+    and a quote that opens with one is history being answered below, as after an unquoted attribution.
+    """
     runs: list[tuple[int, int, bool]] = []  # (start, end, answered)
+    attributions: set[int] = set()
     i = begin
     while i < end:
         if not is_quoted(lines[i]):
@@ -116,17 +121,38 @@ def _answered_quotes(lines: list[str], keep: list[bool], begin: int, end: int, *
         start = i
         while i < end and (is_quoted(lines[i]) or not lines[i].strip()):
             i += 1
+        attributions |= _quoted_attributions(lines, start, i)
         answered = i < end and not is_quoted(lines[i]) and not is_sent_from(lines[i])
         runs.append((start, i, answered))
     answered_runs = [run for run in runs if run[2]]
-    bottom_posted = len(answered_runs) == 1 and not above_marker and begin > 0
-    bottom_posted = bottom_posted and not any(lines[j].strip() for j in range(begin, answered_runs[0][0]))
+    bottom_posted = False
+    if len(answered_runs) == 1:
+        start = answered_runs[0][0]
+        introduced = (begin > 0 and not above_marker) or start in attributions
+        bottom_posted = introduced and not any(keep[j] and lines[j].strip() and not is_quoted(lines[j]) for j in range(start))
     for start, stop, answered in runs:
         for j in range(start, stop):
             if not is_quoted(lines[j]):
                 continue
-            depth = _depth(lines[j])
-            keep[j] = answered and not bottom_posted and depth == 1 and bool(lines[j].strip(" \t>"))
+            keep[j] = (
+                answered
+                and not bottom_posted
+                and j not in attributions
+                and _depth(lines[j]) == 1
+                and bool(lines[j].strip(" \t>"))
+            )
+
+
+def _quoted_attributions(lines: list[str], start: int, stop: int) -> set[int]:
+    """The lines of attributions written inside a quote, at depth one."""
+    found: set[int] = set()
+    unquoted = [_QUOTE_DEPTH.sub("", line) if _depth(line) == 1 else "" for line in lines[start:stop]]
+    for k in range(len(unquoted)):
+        if unquoted[k].strip() and (k == 0 or not unquoted[k - 1].strip()):
+            last = attribution_end(unquoted, k)
+            if last is not None:
+                found |= {start + n for n in range(k, last + 1)}
+    return found
 
 
 def _depth(line: str) -> int:

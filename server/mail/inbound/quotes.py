@@ -31,6 +31,7 @@ _QUOTE_PREFIX = r"^(?:>[ \t]?)*[ \t]*"
 # The whole attribution, once its lines are joined by single spaces and Zoho's dashes are gone.
 _ATTRIBUTIONS = [
     r"On\b.{4,300}\b(?:wrote|writes|said)[ \t]*:?",  # English: Gmail, Apple, Thunderbird, Yahoo, Android
+    r"On\b.{4,300}\bwrote:[ \t]{2,}.*",  # Yahoo on Android runs the quote on after the attribution
     r".{1,200}\b(?:wrote|writes)[ \t]*:",  # "Ada Lovelace <ada@...> wrote:"
     r"Le\b.{4,300}\ba [ée]crit[ \t\u00a0]*:?",  # French
     r"Am\b.{4,300}\bhat\b.{1,300}\bFolgendes geschrieben[ \t]*:",  # German Yahoo
@@ -71,7 +72,7 @@ _FROM_NAMES = (
 )
 # ... followed closely by when it was sent ...
 _SENT_NAMES = (
-    r"Sent|Date|Envoy[ée]|Gesendet|Datum|Verzonden|Verstuurd|Inviato|Data|Skickat|Sendt|Отправлено|Дата|Надіслано"
+    r"Sent|Date|Envoy[ée] le|Envoy[ée]|Gesendet|Datum|Verzonden|Verstuurd|Inviato|Data|Skickat|Sendt|Отправлено|Дата|Надіслано"
     r"|Wysłano|Wysłane|Lähetetty|Päivämäärä|Anfonwyd|Dyddiad|Enviado el|Enviada em|Enviado em|Enviado|Enviada|Fecha|Sent at"
 )
 # ... and the other header lines that may sit between them.
@@ -157,6 +158,8 @@ def attribution_end(lines: list[str], start: int) -> int | None:
         if len(joined) > _MAX_ATTRIBUTION_CHARS:
             return None
         candidate = _ZOHO_DASHES.sub("", joined)
+        if candidate != joined:
+            candidate += ":"  # Zoho's dashes stand where the colon would be
         if _ATTRIBUTION.fullmatch(candidate) and _looks_written_by_a_client(candidate):
             if candidate.endswith(":") or "@" in candidate or _quote_follows(lines, end):
                 return end

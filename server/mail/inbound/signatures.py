@@ -58,11 +58,13 @@ _SENT_FROM = re.compile(
     r"|vo[nm] [^\n]{1,50}gesendet|gesendet (?:von|mit|vom) \S[^\n]{0,50}"
     r"|[^\n]{0,40}\boutlook\b[^\n]{0,30}\b(?:ios|android)\b[^\n]{0,25}"
     r"|inviato da\w* \S[^\n]{0,50}|enviado (?:desde|de|do|a partir do) \S[^\n]{0,50}|verzonden (?:vanaf|vanuit|met|van) \S[^\n]{0,50}"
-    r"|verstuurd (?:vanaf|vanuit|met|van) \S[^\n]{0,50}|skickat?(?:es)? från \S[^\n]{0,50}|sendt fra \S[^\n]{0,50}|lähetetty \S[^\n]{0,50}"
-    r"|wysłane z \S[^\n]{0,50}|отправлено (?:с|из) \S[^\n]{0,50}|надіслано (?:з|із) \S[^\n]{0,50}"
+    r"|verstuurd (?:vanaf|vanuit|met|van) \S[^\n]{0,50}|skicka(?:t|des) från \S[^\n]{0,50}|sendt fra \S[^\n]{0,50}|lähetetty \S[^\n]{0,50}"
+    r"|yahoo mail: search, organi[sz]e, conquer|wysłane z \S[^\n]{0,50}|отправлено (?:с|из) \S[^\n]{0,50}|надіслано (?:з|із) \S[^\n]{0,50}"
     r")[ \t]*\]?(?:\((?:https?://|<)[^)\s]*\)|<https?://[^>\s]*>)?[ \t]*$",
     re.IGNORECASE,
 )
+# HTML turned into text writes links as Markdown: "Sent from [Mail](https://go.microsoft.com/...) for Windows".
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\((?:https?|mailto):[^)\s]*\)")
 _DELIMITER = re.compile(r"^--[ \t]?$")
 _UNDERSCORES = re.compile(r"^[ \t]*_{10,}[ \t]*$")
 _DISCLAIMER = re.compile(
@@ -109,12 +111,12 @@ def signature_start(lines: list[str]) -> int:
 
 
 def is_sent_from(line: str) -> bool:
-    return bool(_SENT_FROM.match(line))
+    return bool(_SENT_FROM.match(line) or _SENT_FROM.match(_MARKDOWN_LINK.sub(r"\1", line)))
 
 
 def _trailing_sent_from(lines: list[str], cut: int) -> int:
     """Step back over blank and "Sent from my iPhone" lines at the end."""
-    while cut > 0 and (not lines[cut - 1].strip() or _SENT_FROM.match(lines[cut - 1])):
+    while cut > 0 and (not lines[cut - 1].strip() or is_sent_from(lines[cut - 1])):
         cut -= 1
     return cut
 

@@ -126,6 +126,7 @@ class Message(Answer):
     edited_at: Time | None
     deleted: bool
     mentions: list[int]
+    trimmed: bool  # quoted text or a signature was cut off this reply by email; only its author may read it
 
 
 class Revision(Answer):

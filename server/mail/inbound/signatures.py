@@ -27,9 +27,11 @@ _SIGN_OFF = re.compile(
     # Welsh
     r"|diolch|diolch yn fawr|diolch o galon|cofion|cofion cynnes|cofion gorau|yn gywir|yn ddiffuant|hwyl|hwyl fawr"
     # French
-    r"|cordialement|bien cordialement|bien à vous|bien à toi|salutations|meilleures salutations|merci|merci beaucoup|amitiés|bonne journée"
+    r"|cordialement|bien cordialement|bien à vous|bien à toi|salutations|meilleures salutations|merci|merci beaucoup"
+    r"|amitiés|bonne journée"
     # German
-    r"|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|grüße|gruß|danke|vielen dank|lg|vg|mfg"
+    r"|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|grüße|gruß"
+    r"|danke|vielen dank|lg|vg|mfg"
     # Italian
     r"|cordiali saluti|distinti saluti|saluti|un saluto|grazie|grazie mille|a presto"
     # Polish
@@ -69,7 +71,8 @@ _DELIMITER = re.compile(r"^--[ \t]?$")
 _UNDERSCORES = re.compile(r"^[ \t]*_{10,}[ \t]*$")
 _DISCLAIMER = re.compile(
     r"^[ \t]*\**(?:confidentiality|disclaimer|important|notice|privileged|legal notice|ymwadiad|avertissement|haftungsausschluss"
-    r"|this (?:e-?mail|message|communication)(?: and any (?:files|attachments)[^.]{0,40})?(?: \([^)]{0,40}\))? (?:is|are|may be|contains?) (?:confidential|intended|private|privileged)"
+    r"|this (?:e-?mail|message|communication)(?: and any (?:files|attachments)[^.]{0,40})?(?: \([^)]{0,40}\))?"
+    r" (?:is|are|may be|contains?) (?:confidential|intended|private|privileged)"
     r"|the information (?:contained )?in this (?:e-?mail|message)|mae'r (?:e-?bost|neges) hon(?:no)? yn gyfrinachol"
     r"|ce (?:message|courriel)(?: et (?:ses|toutes les) pièces jointes)? (?:est|sont) confidenti"
     r"|diese e-?mail (?:enthält|ist) vertraulich|questo messaggio (?:e|è) (?:riservato|confidenziale)"
@@ -85,7 +88,8 @@ _PHONE = re.compile(
 # A UK postcode, or a street line ("12 High Street"), or a mail or web address on its own.
 _ADDRESS = re.compile(
     r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"
-    r"|^[ \t]*\d{1,4}[a-z]?,? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* (?:Street|St|Road|Rd|Lane|Avenue|Way|Square|Place|Heol|Stryd|Ffordd|Rue|Straße|Strasse|Via|Calle|Rua|Straat|Gatan|Gade|Gate)\b"
+    r"|^[ \t]*\d{1,4}[a-z]?,? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* (?:Street|St|Road|Rd|Lane|Avenue|Way|Square|Place"
+    r"|Heol|Stryd|Ffordd|Rue|Straße|Strasse|Via|Calle|Rua|Straat|Gatan|Gade|Gate)\b"
     r"|^[ \t]*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+|\[[^\]]*\]\((?:https?|mailto):[^)]*\))[ \t]*$"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+",
 )

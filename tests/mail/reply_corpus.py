@@ -1,6 +1,6 @@
 """The reply corpus (tests/mail/replies/*.yaml): replies as each mail client writes them, with the text that must land.
 
-Each file is one client; each case has an ``id``, a language (``lang``, an ISO 639-1 code),
+Each file is one client (or names each case's ``client``); each case has an ``id``, a language (``lang``, an ISO 639-1 code),
 how it was posted (``style``: top, bottom or inline), the body as the client sends it
 (``message``; ``format: html`` for HTML-only mail), and ``lands``, exactly the text that
 must be posted. ``as_mail`` wraps a case in the headers of a reply to a Convene reply
@@ -37,7 +37,7 @@ def load() -> list[Case]:
         for item in data["cases"]:
             case = Case(
                 id=str(item["id"]),
-                client=str(data["client"]),
+                client=str(item.get("client", data.get("client"))),
                 lang=str(item["lang"]),
                 style=str(item["style"]),
                 format=str(item.get("format", "text")),

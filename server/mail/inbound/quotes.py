@@ -61,6 +61,12 @@ _ATTRIBUTIONS = [
     r"\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} GMT[+-]\d{1,2}:\d{2} .{1,300}:",  # Gmail's ISO-date form, any language
 ]
 _ATTRIBUTION = re.compile(r"(?:" + "|".join(_ATTRIBUTIONS) + r")", re.IGNORECASE)
+# Every attribution above holds one of these: a cheap test before the long alternation, line by line.
+_ATTRIBUTION_WORD = re.compile(
+    r"wrote|writes|said|[ée]crit|schrieb|geschrieben|scritto|napisa|pisze|пише|написа|пишет|skrev|kirjoitti|escribi|escreveu"
+    r"|schreef|geschreven|ysgrifennodd|GMT[+-]|г\. в|Wiadomość",
+    re.IGNORECASE,
+)
 _ZOHO_DASHES = re.compile(r"^-{2,}[ \t]*|[ \t]*-{2,}$")
 _ATTRIBUTION_LINES = 3
 _MAX_ATTRIBUTION_CHARS = 400
@@ -157,6 +163,8 @@ def attribution_end(lines: list[str], start: int) -> int | None:
         joined = f"{joined} {line}".strip() if joined else line
         if len(joined) > _MAX_ATTRIBUTION_CHARS:
             return None
+        if not _ATTRIBUTION_WORD.search(joined):
+            continue  # the verb is on a later line, if anywhere
         candidate = _ZOHO_DASHES.sub("", joined)
         if candidate != joined:
             candidate += ":"  # Zoho's dashes stand where the colon would be

@@ -69,28 +69,34 @@ _SENT_FROM = re.compile(
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\((?:https?|mailto):[^)\s]*\)")
 _DELIMITER = re.compile(r"^--[ \t]?$")
 _UNDERSCORES = re.compile(r"^[ \t]*_{10,}[ \t]*$")
-_DISCLAIMER = re.compile(
-    r"^[ \t]*\**(?:confidentiality|disclaimer|important|notice|privileged|legal notice|ymwadiad|avertissement|haftungsausschluss"
-    r"|this (?:e-?mail|message|communication)(?: and any (?:files|attachments)[^.]{0,40})?(?: \([^)]{0,40}\))?"
-    r" (?:is|are|may be|contains?) (?:confidential|intended|private|privileged)"
-    r"|the information (?:contained )?in this (?:e-?mail|message)|mae'r (?:e-?bost|neges) hon(?:no)? yn gyfrinachol"
-    r"|ce (?:message|courriel)(?: et (?:ses|toutes les) pièces jointes)? (?:est|sont) confidenti"
-    r"|diese e-?mail (?:enthält|ist) vertraulich|questo messaggio (?:e|è) (?:riservato|confidenziale)"
-    r"|este (?:mensaje|correo)[^.]{0,40} (?:es|son) confidencial|dit (?:e-?mail)?bericht is vertrouwelijk"
-    r"|detta (?:e-?post)?meddelande är konfidentiellt|denne e-?mail er fortrolig)",
+# Confidentiality notices and their like, which organisations append to every mail: a label on its own
+# line ("CONFIDENTIALITY NOTICE"), or a long sentence opening like one ("This email and any attachments
+# are confidential ...", "Mae'r e-bost hwn ... yn gyfrinachol"). Short lines never count, so "Important:
+# the room moved" or "This is confidential, please" stay in the message.
+_DISCLAIMER_LABEL = re.compile(
+    r"^[ \t]*\**(?:confidentiality(?: notice)?|disclaimer|legal notice|important notice|privileged and confidential"
+    r"|ymwadiad|hysbysiad cyfrinachedd|avertissement|haftungsausschluss|aviso legal|vertrouwelijkheid)\**[ \t]*:?\**[ \t]*$",
     re.IGNORECASE,
 )
+_DISCLAIMER_OPENING = re.compile(
+    r"^[ \t]*\**(?:(?:confidentiality(?: notice)?|disclaimer|legal notice|important notice|ymwadiad)\**[ \t]*:\**[ \t]*)?"
+    r"(?:this|the information|mae'r|mae’r|ce|cet|diese|dieser|questo|este|esta|dit|deze|detta|denne|tämä|ta|это|цей|please consider)\b"
+    r".{0,160}?\b(?:confidential|privileged|intended (?:solely|only)|[cg]yfrinachol|confidenti|vertraulich|riservat|confidencial"
+    r"|vertrouwelijk|konfidentiell|fortrolig|luottamuksellinen|poufn|конфиденц|конфіденц|environment before printing)",
+    re.IGNORECASE,
+)
+_DISCLAIMER_WORDS = 8
 _PHONE = re.compile(
     r"(?:^|[\s|:(])(?:\+?\d[\d ()./-]{7,}\d)(?:\s*(?:ext\.?|x)\s*\d+)?(?:$|[\s|,)])"
     r"|^[ \t]*(?:t|m|p|f|tel|tél|mob|mobile|phone|ffôn|ffon|symudol|fax|direct|office|handy|telefon|puh|тел)\b[ .:]",
     re.IGNORECASE,
 )
-# A UK postcode, or a street line ("12 High Street"), or a mail or web address on its own.
+# A UK postcode, a street line ("12 High Street"), or an e-mail address: what makes a last paragraph
+# a contact block. A web link alone does not (people end a message with the link they mean to share).
 _ADDRESS = re.compile(
     r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"
     r"|^[ \t]*\d{1,4}[a-z]?,? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* (?:Street|St|Road|Rd|Lane|Avenue|Way|Square|Place"
     r"|Heol|Stryd|Ffordd|Rue|Straße|Strasse|Via|Calle|Rua|Straat|Gatan|Gade|Gate)\b"
-    r"|^[ \t]*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+|\[[^\]]*\]\((?:https?|mailto):[^)]*\))[ \t]*$"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+",
 )
 _SENTENCE_END = re.compile(r"[.?!:;][\"'’”)]*$")
@@ -106,12 +112,18 @@ def signature_start(lines: list[str]) -> int:
         if _DELIMITER.match(line) and (line.startswith("-- ") or i == 0 or not lines[i - 1].strip()):
             cut = i  # a bare "--" counts only after a blank line, where Markdown can't read it as a heading rule
             break
-        if _UNDERSCORES.match(line) or _DISCLAIMER.match(line):
+        if _UNDERSCORES.match(line) or _is_disclaimer(line):
             cut = i
             break
     cut = _trailing_sent_from(lines, cut)
     signed_off = _sign_off(lines, cut)
     return signed_off if signed_off < cut else _contact_block(lines, cut)
+
+
+def _is_disclaimer(line: str) -> bool:
+    if _DISCLAIMER_LABEL.match(line):
+        return True
+    return len(line.split()) >= _DISCLAIMER_WORDS and bool(_DISCLAIMER_OPENING.match(line))
 
 
 def is_sent_from(line: str) -> bool:
@@ -125,6 +137,21 @@ def _trailing_sent_from(lines: list[str], cut: int) -> int:
     return cut
 
 
+# "Viele Grüße aus Köln", "Best wishes from Leeds", "Cofion o Gaerdydd": a sign-off and where from.
+_FROM_PLACE = re.compile(r"^(.*?)[ \t]+(?:aus|from|fra|från|uit|desde|da|de|o|z|ze|из|з|frá)[ \t]+\S+(?:[ \t]+\S+){0,2}?[ \t]*[,.!]?[ \t]*$")
+
+
+def is_sign_off(line: str) -> bool:
+    """A sign-off on its own line; also two joined ("Med venlig hilsen / Best regards") or with a place after."""
+    if _SIGN_OFF.match(line):
+        return True
+    parts = re.split(r"[ \t]+[/|][ \t]+", line.strip())
+    if len(parts) > 1 and all(_SIGN_OFF.match(part) for part in parts):
+        return True
+    placed = _FROM_PLACE.match(line)
+    return bool(placed and _SIGN_OFF.match(placed.group(1)))
+
+
 def _block_like(block: list[str]) -> bool:
     filled = [line for line in block if line.strip()]
     return len(filled) <= _BLOCK_LINES and all(len(line.strip()) <= _BLOCK_LINE_CHARS for line in filled)
@@ -134,7 +161,7 @@ def _sign_off(lines: list[str], end: int) -> int:
     """The earliest sign-off line in the last few lines followed, up to ``end``, by a short block only."""
     first_text = next((i for i, line in enumerate(lines) if line.strip()), end)
     for i in range(max(first_text + 1, end - _BLOCK_LINES - 1), end):
-        if _SIGN_OFF.match(lines[i]) and _block_like(lines[i + 1 : end]) and _not_a_sentence_after(lines[i + 1 : end]):
+        if is_sign_off(lines[i]) and _block_like(lines[i + 1 : end]) and _not_a_sentence_after(lines[i + 1 : end]):
             return i
     return end
 

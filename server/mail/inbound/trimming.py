@@ -11,9 +11,11 @@ The reply is what the author wrote, wherever they wrote it:
   and the attribution go. One quote followed by one answer is read as bottom-posting.
 
 Then the signature (``server.mail.inbound.signatures``) goes from the end of the author's
-text, and Outlook's "[cid:...]" image placeholders go everywhere. quotequail (maintained,
-and it never rewrites the text it splits) is asked too: where it sees history start above
-every rule here, its cut wins.
+text, and Outlook's "[cid:...]" image placeholders go everywhere.
+
+Decision (issue 18): no library is asked. quotequail was, until the reply corpus showed that
+it found no history these rules miss (on 200 cases, none) while taking nine tenths of the
+time on long mail; it and the other libraries are compared in ``docs/reply-trimming.md``.
 
 The author's text is kept exactly: lines are never joined, re-indented or escaped (numbered
 lists, ``*`` and ``_`` reach Markdown as typed); only trailing spaces are dropped, because
@@ -25,8 +27,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import quotequail  # type: ignore[import-untyped]
 
 from .quotes import RULE, Kind, attribution_end, find_marker, is_quoted
 from .signatures import is_sent_from, signature_start
@@ -79,7 +79,6 @@ def _history(lines: list[str], keep: list[bool]) -> bool:
     """Mark the author's lines in ``keep``; True when quoted history was found."""
     marker = find_marker(lines)
     stop = marker.start if marker else len(lines)
-    stop = min(stop, _quotequail_cut(lines, stop))
     if marker is None or stop < marker.start or marker.kind is Kind.BLOCK:
         for i in range(stop):
             keep[i] = True
@@ -158,21 +157,6 @@ def _quoted_attributions(lines: list[str], start: int, stop: int) -> set[int]:
 def _depth(line: str) -> int:
     found = _QUOTE_DEPTH.match(line)
     return found.group(1).count(">") if found else 0
-
-
-def _quotequail_cut(lines: list[str], stop: int) -> int:
-    """Where quotequail sees the history start above ``stop``, on an unquoted line; else ``stop``."""
-    if stop == 0:
-        return stop
-    window = "\n".join(lines[: stop + 1])
-    parts = quotequail.quote(window, limit=stop + 2, quote_intro_line=True)
-    if len(parts) < 2:
-        return stop
-    first = parts[0][1]
-    cut = first.count("\n") + 1 if first else 0
-    if cut >= stop or is_quoted(lines[cut]) or not lines[cut].strip():
-        return stop
-    return cut
 
 
 def _cut_signature(lines: list[str], keep: list[bool]) -> None:

@@ -138,7 +138,9 @@ def _trailing_sent_from(lines: list[str], cut: int) -> int:
 
 
 # "Viele Grüße aus Köln", "Best wishes from Leeds", "Cofion o Gaerdydd": a sign-off and where from.
-_FROM_PLACE = re.compile(r"^(.*?)[ \t]+(?:aus|from|fra|från|uit|desde|da|de|o|z|ze|из|з|frá)[ \t]+\S+(?:[ \t]+\S+){0,2}?[ \t]*[,.!]?[ \t]*$")
+_FROM_PLACE = re.compile(
+    r"^(.*?)[ \t]+(?:aus|from|fra|från|uit|desde|da|de|o|z|ze|из|з|frá)[ \t]+\S+(?:[ \t]+\S+){0,2}?[ \t]*[,.!]?[ \t]*$"
+)
 
 
 def is_sign_off(line: str) -> bool:

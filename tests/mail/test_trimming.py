@@ -126,3 +126,37 @@ def test_leading_blank_lines_and_trailing_spaces_go() -> None:
 
 def test_only_history_gives_nothing() -> None:
     assert trim("On Mon, 3 Mar 2025 at 10:15, Convene wrote:\n> old") == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks!",
+        "Diolch yn fawr!",
+        "Important: the room moved to 4.12.\n\nSee you there.",
+        "This is confidential, please don't share it yet.\n\nThe budget is £40k.",
+        "Here is the link:\n\nhttps://prototype.example.org/permits",
+        "Call me on 07700 900461 if you need me.",
+        "On Thursday I wrote to DVLA about this.\nNo answer yet.",
+        "On 3 March I wrote\nand they answered on the 5th.",
+        "Thanks, that works for Camden.\nAda",
+        "Diolch am y nodiadau, maen nhw'n ddefnyddiol iawn i ni yng Ngwynedd.",
+        "We met:\n\nFrom: 10:00\nTo: 12:00",
+    ],
+)
+def test_what_only_looks_like_history_or_a_signature_stays(text: str) -> None:
+    assert trim(text) == text
+
+
+def test_what_is_cut_is_returned_in_order() -> None:
+    from server.mail.inbound.trimming import trim as split
+
+    text = (
+        "See my answer below.\n\nOn Mon, 3 Mar 2025 at 10:15, Convene <r@c.example> wrote:\n> Q1?\n\nA1.\n\n"
+        "> Unanswered.\n\nKind regards,\nAda\nT: 020 7974 1234\n"
+    )
+    result = split(text, scan_chars=40_000)
+    assert result.body == "See my answer below.\n\n> Q1?\n\nA1."
+    assert result.trimmed == (
+        "On Mon, 3 Mar 2025 at 10:15, Convene <r@c.example> wrote:\n\n> Unanswered.\n\nKind regards,\nAda\nT: 020 7974 1234"
+    )

@@ -80,12 +80,17 @@ _DISCLAIMER_LABEL = re.compile(
 )
 _DISCLAIMER_OPENING = re.compile(
     r"^[ \t]*\**(?:(?:confidentiality(?: notice)?|disclaimer|legal notice|important notice|ymwadiad)\**[ \t]*:\**[ \t]*)?"
-    r"(?:this|the information|mae'r|mae’r|ce|cet|diese|dieser|questo|este|esta|dit|deze|detta|denne|tämä|ta|это|цей|please consider)\b"
+    r"(?:this|the information|mae'r|mae’r|ce|cet|diese|dieser|questo|este|esta|dit|deze|detta|denne|tämä|ta|это|цей)\b"
     r".{0,160}?\b(?:confidential|privileged|intended (?:solely|only)|[cg]yfrinachol|confidenti|vertraulich|riservat|confidencial"
-    r"|vertrouwelijk|konfidentiell|fortrolig|luottamuksellinen|poufn|конфиденц|конфіденц|environment before printing)",
+    r"|vertrouwelijk|konfidentiell|fortrolig|luottamuksellinen|poufn|конфиденц|конфіденц)",
     re.IGNORECASE,
 )
-_DISCLAIMER_WORDS = 8
+_DISCLAIMER_WORDS = 12
+_PRINT_NOTICE = re.compile(
+    r"^[ \t]*(?:please consider the environment before printing|ystyriwch yr amgylchedd cyn argraffu"
+    r"|pensez à l'environnement avant d'imprimer|bitte denken sie an die umwelt)",
+    re.IGNORECASE,
+)
 _PHONE = re.compile(
     r"(?:^|[\s|:(])(?:\+?\d[\d ()./-]{7,}\d)(?:\s*(?:ext\.?|x)\s*\d+)?(?:$|[\s|,)])"
     r"|^[ \t]*(?:t|m|p|f|tel|tél|mob|mobile|phone|ffôn|ffon|symudol|fax|direct|office|handy|telefon|puh|тел)\b[ .:]",
@@ -121,7 +126,7 @@ def signature_start(lines: list[str]) -> int:
 
 
 def _is_disclaimer(line: str) -> bool:
-    if _DISCLAIMER_LABEL.match(line):
+    if _DISCLAIMER_LABEL.match(line) or _PRINT_NOTICE.match(line):
         return True
     return len(line.split()) >= _DISCLAIMER_WORDS and bool(_DISCLAIMER_OPENING.match(line))
 

@@ -197,15 +197,17 @@ def _close_gaps(lines: list[str], keep: list[bool]) -> None:
 
 
 def _cut_text(lines: list[str], keep: list[bool]) -> str:
-    """The lines not kept, in order; a blank line where kept text stood between two cut stretches."""
+    """The lines not kept, in order; one blank line between stretches that kept text separated."""
     out: list[str] = []
     gap = False
     for line, kept in zip(lines, keep):
         if kept:
             gap = bool(out)
             continue
-        if gap and out and out[-1].strip():
+        line = line.rstrip()
+        if (gap or not line.strip()) and out and out[-1]:
             out.append("")
         gap = False
-        out.append(line.rstrip())
+        if line.strip():
+            out.append(line)
     return "\n".join(out).strip("\n")

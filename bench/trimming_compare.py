@@ -161,9 +161,14 @@ def table(cases: list[Case], scores: list[Score]) -> str:
         f"| {s.by_style['inline']} | {s.by_format['text']} | {s.by_format['html']} |\n"
         for s in scores
     )
-    languages = len({case.lang for case in cases})
-    clients = len({case.client for case in cases})
-    return f"{len(cases)} cases, {languages} languages, {clients} clients.\n\n" + head + rows
+    languages = Counter(case.lang for case in cases)
+    clients = Counter(case.client for case in cases)
+    summary = (
+        f"{len(cases)} cases, {len(languages)} languages, {len(clients)} clients.\n\n"
+        f"- languages: {', '.join(f'{lang} {n}' for lang, n in sorted(languages.items()))}\n"
+        f"- clients: {', '.join(f'{client} {n}' for client, n in sorted(clients.items()))}\n\n"
+    )
+    return summary + head + rows
 
 
 def write(doc: Path, text: str) -> None:

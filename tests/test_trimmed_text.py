@@ -81,6 +81,13 @@ async def test_only_the_author_sees_and_restores_what_was_trimmed(
     [change] = await sock.wait_for("message.edited")
     assert change["message"]["body"] == restored
 
+    async with alice.http.get("/api/v1/me/data") as response:  # the author's own data includes it
+        mine = json.loads(await response.text())
+    [exported] = [m for m in mine["messages"] if m["id"] == message_id]
+    assert exported["trimmed"] == trimmed
+    status, room_export = await alice.call("GET", f"/api/v1/rooms/{room['id']}/export", params={"format": "json"}, expect=200)
+    assert "07700" not in json.dumps(room_export)  # the room's records hold only what landed
+
     await alice.call("DELETE", f"/api/v1/messages/{message_id}", expect=200)
     assert (await alice.get(f"/api/v1/messages/{message_id}/trimmed"))["text"] == ""
     [gone] = [m for m in (await bob.get(f"/api/v1/threads/{thread['id']}/messages"))["messages"] if m["id"] == message_id]

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 # Headers are read from at most this much of a message: enough for any real header block.
 _HEADER_BYTES = 256 * 1024
+# What was trimmed is kept for the author up to this much (a long thread quoted in full is
+# rarely more); past it, a last line says how much was not kept, so nothing goes unsaid.
+MAX_TRIMMED_CHARS = 100_000
 
 
 def read_inbound(
@@ -160,7 +163,14 @@ def _read_whole(raw: bytes, facts: MailFacts, limits: InboundLimits) -> Inbound:
     too_long = check_body(reply, limits)
     if too_long is not None:
         return _refuse_breach(facts, too_long)
-    return Accepted(facts=facts, body=reply, left_out=body.left_out, trimmed=trimmed.trimmed)
+    return Accepted(facts=facts, body=reply, left_out=body.left_out, trimmed=_capped(trimmed.trimmed))
+
+
+def _capped(trimmed: str) -> str:
+    if len(trimmed) <= MAX_TRIMMED_CHARS:
+        return trimmed
+    kept = trimmed[: trimmed.rfind("\n", 0, MAX_TRIMMED_CHARS) + 1 or MAX_TRIMMED_CHARS]
+    return f"{kept}[{len(trimmed) - len(kept)} more characters of quoted history were not kept]"
 
 
 def _boundary_missing(message: EmailMessage) -> bool:

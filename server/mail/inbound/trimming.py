@@ -79,7 +79,7 @@ def _history(lines: list[str], keep: list[bool]) -> bool:
     """Mark the author's lines in ``keep``; True when quoted history was found."""
     marker = find_marker(lines)
     stop = marker.start if marker else len(lines)
-    if marker is None or stop < marker.start or marker.kind is Kind.BLOCK:
+    if marker is None or marker.kind is Kind.BLOCK:
         for i in range(stop):
             keep[i] = True
         _answered_quotes(lines, keep, 0, stop, above_marker=True)

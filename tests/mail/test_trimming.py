@@ -139,6 +139,8 @@ def test_only_history_gives_nothing() -> None:
         "Call me on 07700 900461 if you need me.",
         "On Thursday I wrote to DVLA about this.\nNo answer yet.",
         "On 3 March I wrote\nand they answered on the 5th.",
+        "Am 3. März schrieb ich an die DVLA.\nKeine Antwort bisher.",
+        "Op 3 maart schreef ik de leverancier\nen die belde terug.",
         "Thanks, that works for Camden.\nAda",
         "Diolch am y nodiadau, maen nhw'n ddefnyddiol iawn i ni yng Ngwynedd.",
         "We met:\n\nFrom: 10:00\nTo: 12:00",
@@ -160,3 +162,11 @@ def test_what_is_cut_is_returned_in_order() -> None:
     assert result.trimmed == (
         "On Mon, 3 Mar 2025 at 10:15, Convene <r@c.example> wrote:\n\n> Unanswered.\n\nKind regards,\nAda\nT: 020 7974 1234"
     )
+
+
+def test_a_venue_or_number_alone_at_the_end_stays() -> None:
+    for text in (
+        "See you on Thursday at the usual place.\n\nMeeting room 4.12, 5 Pancras Square, London N1C 4AG",
+        "If the door is locked, call reception.\n\n020 7974 4444",
+    ):
+        assert trim(text) == text

@@ -17,7 +17,8 @@ under the quote, or answers between quoted lines); the other two always end the 
 part. The patterns are the languages Convene's partners write in (English, Welsh, French,
 German, Italian, Polish, Ukrainian, Russian, Swedish, Danish, Norwegian, Finnish, Spanish,
 Portuguese, Dutch); an attribution must hold a digit or an "@" (every client writes a date
-or an address), so a sentence that merely ends in "wrote" is not one.
+or an address), so a sentence that merely ends in "wrote" is not one; one without its colon counts
+only above a quote or with an address in it.
 """
 
 from __future__ import annotations
@@ -35,14 +36,14 @@ _ATTRIBUTIONS = [
     r".{1,200}\b(?:wrote|writes)[ \t]*:",  # "Ada Lovelace <ada@...> wrote:"
     r"Le\b.{4,300}\ba [ée]crit[ \t\u00a0]*:?",  # French
     r"Am\b.{4,300}\bhat\b.{1,300}\bFolgendes geschrieben[ \t]*:",  # German Yahoo
-    r"Am\b.{4,300}\bschrieb\b(?:.{0,300}:|[ \t]*)",  # German: Apple, Thunderbird, Outlook
+    r"Am\b.{4,300}\bschrieb\b.{0,300}?:?",  # German: Apple, Thunderbird, Outlook
     r".{1,300}\bschrieb am\b.{4,100}:",  # German Gmail: "Ada <...> schrieb am Di., 16. Aug. 2016 um 12:52 Uhr:"
     r".{4,300}\bschrieb[ \t]*:",  # "Ada <...> schrieb:"
     r".{4,300}\bha scritto[ \t]*:?",  # Italian
     r".{4,300}\b(?:napisał\(a\)|napisała?|pisze)[ \t]*:?",  # Polish
     r".{4,300}\s(?:пише|написав\(ла\)|написав|написала)[ \t]*:?",  # Ukrainian
     r".{4,300}\s(?:написал\(а\)|написала?|пишет)[ \t]*:?",  # Russian, incl. "пользователь ... написал:"
-    r".{4,300}\bskrev\b.{0,300}?:",  # Swedish, Danish, Norwegian: "... skrev Ada <...>:"
+    r".{4,300}\bskrev\b.{0,300}?:?",  # Swedish, Danish, Norwegian: "... skrev Ada <...>:"
     r".{4,300}\bskrev[ \t]*:?",
     r".{4,300}\bkirjoitti[ \t]*:?",  # Finnish
     r".{1,300}\bkirjoitti\b.{1,100}:",  # Finnish Apple Mail and Thunderbird: "Ada <...> kirjoitti 3.3.2025 kello 10.15:"
@@ -52,9 +53,9 @@ _ATTRIBUTIONS = [
     r"Em\b.{4,300}\bescreveu[ \t]*:?",  # Portuguese (Brazil)
     r".{4,300}\bescreveu(?: (?:no dia|em)\b.{4,100})?[ \t]*:",  # Portuguese (Portugal)
     r"Op\b.{4,300}\bheeft\b.{1,300}\bhet volgende geschreven[ \t]*:",  # Dutch Apple Mail
-    r"Op\b.{4,300}\bschreef\b(?:.{0,300}:|[ \t]*)",  # Dutch
+    r"Op\b.{4,300}\bschreef\b.{0,300}?:?",  # Dutch
     r".{4,300}\bschreef(?: op\b.{4,100})?[ \t]*:",
-    r"Ar\b.{4,300}\bysgrifennodd\b(?:.{0,300}:|[ \t]*)",  # Welsh
+    r"Ar\b.{4,300}\bysgrifennodd\b.{0,300}?:?",  # Welsh
     r".{4,300}\bysgrifennodd[ \t]*:",
     r"(?:пн|вт|ср|чт|пт|сб|вс), \d{1,2} \S{2,8} \d{4} г\. в \d{1,2}:\d{2}, .{1,300}:",  # Russian Gmail, no verb
     r"Às \d{1,2}:\d{2} de .{4,300}\bescreveu[ \t]*:",  # Portuguese Thunderbird

@@ -201,7 +201,8 @@ def _contact_block(lines: list[str], end: int) -> int:
     above = lines[above_start:above_end]
     if above and len(above) <= _NAME_LINES and _names_and_roles(above) and above_start > 0:
         return above_start
-    return start
+    # One line alone is more likely the message's own (the venue, a number to call) than a signature.
+    return start if len([line for line in block if line.strip()]) > 1 else end
 
 
 def _names_and_roles(block: list[str]) -> bool:

@@ -62,6 +62,7 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     await alice.call("PATCH", f"/api/v1/messages/{posted['id']}", json={"body": "v2"}, expect=200)
     await alice.get(f"/api/v1/messages/{posted['id']}")
     await alice.get(f"/api/v1/messages/{posted['id']}/history")
+    await alice.get(f"/api/v1/messages/{posted['id']}/trimmed")  # the author's own (empty for a message from the browser)
     await alice.call("DELETE", f"/api/v1/messages/{posted['id']}", expect=200)
     await alice.post("/api/v1/preview", {"body": "*hi* @Nia", "room_id": room["id"]}, expect=200)
     await alice.get(f"/api/v1/rooms/{room['id']}/events?after=0")

@@ -107,6 +107,12 @@ class History(Answer):
     revisions: list[Revision]
 
 
+class Trimmed(Answer):
+    """What was trimmed off your reply by email (quoted history, signature); empty when nothing was."""
+
+    text: str
+
+
 class Rendered(Answer):
     html: str
 

@@ -126,6 +126,9 @@ class Message(Answer):
     edited_at: Time | None
     deleted: bool
     mentions: list[int]
+    # Quoted text or a signature was cut off this reply by email (only its author may read it). Optional:
+    # events recorded before it existed are replayed as they were stored.
+    trimmed: bool = False
 
 
 class Revision(Answer):

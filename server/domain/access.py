@@ -71,6 +71,13 @@ def check_can_post(user: Someone, room: AnyRoom, member: Membership | None) -> b
     return member is None
 
 
+def require_trimmed_reader(user: Someone, author_id: int) -> None:
+    """What was trimmed off a reply by email (quoted history, a signature with phone numbers
+    and addresses) is the author's alone: not the room's owners', nor an administrator's."""
+    if getattr(user, "id", None) != author_id:
+        raise Forbidden("only the author can see what was trimmed from their message")
+
+
 def require_manager(user: User, member: RoomMember | None, doing: str) -> None:
     if not can_manage(user, member):
         raise Forbidden(f"only the room's owners, facilitators and administrators can {doing}")

@@ -167,7 +167,7 @@ class InboundPipeline:
         user, thread = decided
         body = with_left_out_note(read.body, read.left_out, self.config.max_message_chars)
         try:
-            posted = await self.send_queue.send(user.id, thread.id, _client_id(entry), body)
+            posted = await self.send_queue.send(user.id, thread.id, _client_id(entry), body, trimmed=read.trimmed)
         except SendFailed:
             raise
         except DomainError as error:
@@ -194,7 +194,7 @@ class InboundPipeline:
                 body = with_left_out_note(read.body, read.left_out, cfg.max_message_chars)
                 title = thread_title(entry.facts.subject, cfg.max_title_chars)
                 started = await posting.start_thread(
-                    tx, user, room.id, title, body, _client_id(entry), cfg.max_title_chars, cfg.max_message_chars
+                    tx, user, room.id, title, body, _client_id(entry), cfg.max_title_chars, cfg.max_message_chars, trimmed=read.trimmed
                 )
                 message_id = int(started.message["id"]) if started.message else None
                 row = add_record(tx, entry, "posted", user_id=user.id, thread_id=started.thread_id, message_id=message_id)

@@ -13,14 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.contract.events import DurableEvent
 from server.domain import audit, events, markdown
-from server.domain.access import can_manage, get_member, readable_room, require_readable_room
+from server.domain.access import can_manage, get_member, readable_room, require_readable_room, require_trimmed_reader
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.domain.people import load_people
 from server.domain.presenters import message_json
 from server.domain.rooms import member_names
 from server.domain.threads import readable_thread
 from server.store import fulltext
-from server.store.models import Message, MessageMention, MessageRevision, Room, RoomEvent, Thread, User, utcnow
+from server.store.models import Message, MessageMention, MessageRevision, MessageTrim, Room, RoomEvent, Thread, User, utcnow
 from server.store.transaction import Tx
 from server.store.upsert import insert_ignore, table_of
 
@@ -73,11 +73,20 @@ async def _mentions(session: AsyncSession, message_ids: list[int]) -> dict[int, 
     return found
 
 
+async def _trimmed(session: AsyncSession, message_ids: list[int]) -> set[int]:
+    """Which of these messages had quoted text or a signature trimmed off (replies by email)."""
+    if not message_ids:
+        return set()
+    return set((await session.scalars(select(MessageTrim.message_id).where(MessageTrim.message_id.in_(message_ids)))).all())
+
+
 async def present(session: AsyncSession, messages: list[Message]) -> list[dict[str, Any]]:
-    """Messages as JSON with authors and mentions, in three queries for any number."""
+    """Messages as JSON with authors, mentions and the trimmed marker, in four queries for any number."""
+    ids = [m.id for m in messages]
     people = await load_people(session, [m.author_id for m in messages])
-    mentions = await _mentions(session, [m.id for m in messages])
-    return [message_json(m, people[m.author_id], mentions[m.id]) for m in messages]
+    mentions = await _mentions(session, ids)
+    trimmed = await _trimmed(session, ids)
+    return [message_json(m, people[m.author_id], mentions[m.id], trimmed=m.id in trimmed) for m in messages]
 
 
 def _render(body: str, names: dict[str, int]) -> markdown.Rendered:
@@ -150,6 +159,7 @@ async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]
     message.body, message.html = "", ""
     await tx.session.execute(delete(MessageRevision).where(MessageRevision.message_id == message.id))
     await tx.session.execute(delete(MessageMention).where(MessageMention.message_id == message.id))
+    await tx.session.execute(delete(MessageTrim).where(MessageTrim.message_id == message.id))
     thread = await tx.session.get(Thread, message.thread_id)
     if thread is not None:
         thread.message_count = max(0, thread.message_count - 1)
@@ -163,6 +173,16 @@ async def delete_message(tx: Tx, actor: User, message_id: int) -> dict[str, Any]
 async def get_message(session: AsyncSession, viewer: User, message_id: int) -> dict[str, Any]:
     message, _ = await _readable_message(session, viewer, message_id)
     return (await present(session, [message]))[0]
+
+
+async def trimmed_text(session: AsyncSession, viewer: User, message_id: int) -> str:
+    """What was trimmed off the viewer's own reply by email ("" when nothing was). Decision
+    (issue 18): kept so nothing is silently lost, shown only to the author, who may put any
+    of it back through ``edit_message``; everyone else sees only the ``trimmed`` marker."""
+    message, _ = await _readable_message(session, viewer, message_id)
+    require_trimmed_reader(viewer, message.author_id)
+    found = await session.get(MessageTrim, message_id)
+    return found.text if found is not None else ""
 
 
 async def history(session: AsyncSession, viewer: User, message_id: int) -> list[dict[str, Any]]:

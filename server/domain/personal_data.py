@@ -26,6 +26,7 @@ from server.store.models import (
     Invitation,
     Message,
     MessageRevision,
+    MessageTrim,
     Room,
     RoomMember,
     Thread,
@@ -76,9 +77,15 @@ async def _messages(session: AsyncSession, user_id: int) -> AsyncIterator[str]:
         if ids:
             for r in await session.scalars(select(MessageRevision).where(MessageRevision.message_id.in_(ids)).order_by(MessageRevision.id)):
                 revisions.setdefault(r.message_id, []).append({"body": r.body, "replaced_at": iso(r.replaced_at)})
+        # What was trimmed off replies by email is the author's too (issue 18).
+        trims = {
+            t.message_id: t.text
+            for t in await session.scalars(select(MessageTrim).where(MessageTrim.message_id.in_([m.id for m, _, _ in rows])))
+        }
         items = [
             {"id": m.id, "room": slug, "thread": {"id": m.thread_id, "title": title}, "seq": m.seq, "created_at": iso(m.created_at),
-             "body": m.body, "edited_at": iso(m.edited_at), "revisions": revisions.get(m.id, []), "deleted_at": iso(m.deleted_at)}
+             "body": m.body, "edited_at": iso(m.edited_at), "revisions": revisions.get(m.id, []), "deleted_at": iso(m.deleted_at),
+             "trimmed": trims.get(m.id, "")}
             for m, title, slug in rows
         ]  # fmt: skip
         yield ("" if first else ", ") + ", ".join(_dump(i) for i in items)

@@ -44,6 +44,7 @@ class SendRequest:
     thread_id: int
     client_id: str
     body: str
+    trimmed: str = ""  # what was cut off a reply by email (kept for its author, never posted)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def post_batch(sql: SendSql, actors: dict[int, UserRow], requests: list[SendRequ
     ]
     ids = dict(zip(accepted, sql.insert_messages(new)))
     sql.index_messages([(ids[i], requests[i].body) for i in accepted])
+    sql.keep_trimmed([(ids[i], requests[i].trimmed) for i in accepted if requests[i].trimmed], now)
     for i in accepted:
         batch.thread_counts[requests[i].thread_id] = batch.thread_counts.get(requests[i].thread_id, 0) + 1
     sql.count_in_threads(batch.thread_counts, now)
@@ -201,7 +203,7 @@ def post_batch(sql: SendSql, actors: dict[int, UserRow], requests: list[SendRequ
     created = []
     for row, i in zip(new, accepted):
         record = SimpleNamespace(id=ids[i], edited_at=None, deleted_at=None, **_fields(row))
-        view = message_json(record, people[row.author_id], mentions[i])
+        view = message_json(record, people[row.author_id], mentions[i], trimmed=bool(requests[i].trimmed))
         created.append(events.message_created(view))
         outcomes[i] = Posted(view, created=True)
     sql.record_events(created, now)
@@ -215,7 +217,7 @@ def post_batch(sql: SendSql, actors: dict[int, UserRow], requests: list[SendRequ
         stored_mentions = sql.mentions({m.id for m in stored.values()})
         for i, request in enumerate(requests):
             if outcomes[i] is None and (message := stored.get((request.actor_id, request.client_id))) is not None:
-                view = message_json(message, _author(people, message.author_id), stored_mentions[message.id])
+                view = message_json(message, _author(people, message.author_id), stored_mentions[message.id], trimmed=bool(request.trimmed))
                 outcomes[i] = Posted(view, created=False) if _is_retry_of(message, request) else _conflict()
     for i, j in repeats.items():
         original = outcomes[j]
@@ -271,9 +273,11 @@ async def post_messages(tx: Tx, actors: dict[int, User], requests: list[SendRequ
     return (await post_in_session(tx, lambda sql: post_batch(sql, rows, requests, max_chars))).outcomes
 
 
-async def post_message(tx: Tx, actor: User, thread_id: int, client_id: str, body: str, max_chars: int) -> Posted:
+async def post_message(
+    tx: Tx, actor: User, thread_id: int, client_id: str, body: str, max_chars: int, *, trimmed: str = ""
+) -> Posted:
     """Post one message (a batch of one); raises the error that refused it."""
-    [outcome] = await post_messages(tx, {actor.id: actor}, [SendRequest(actor.id, thread_id, client_id, body)], max_chars)
+    [outcome] = await post_messages(tx, {actor.id: actor}, [SendRequest(actor.id, thread_id, client_id, body, trimmed)], max_chars)
     if isinstance(outcome, DomainError):
         raise outcome
     return outcome
@@ -286,7 +290,16 @@ class Started:
 
 
 async def start_thread(
-    tx: Tx, actor: User, room_ref: int | str, title: str, body: str | None, client_id: str | None, max_title: int, max_chars: int
+    tx: Tx,
+    actor: User,
+    room_ref: int | str,
+    title: str,
+    body: str | None,
+    client_id: str | None,
+    max_title: int,
+    max_chars: int,
+    *,
+    trimmed: str = "",
 ) -> Started:
     """Open a thread and, when ``body`` is given, post its first message, in the
     caller's transaction: either both exist afterwards or neither does."""
@@ -295,5 +308,5 @@ async def start_thread(
     thread = await threads.start_thread(tx, actor, room_ref, title, max_title)
     posted = None
     if body is not None:
-        posted = await post_message(tx, actor, thread.id, client_id or f"thread-{thread.id}-opening", body, max_chars)
+        posted = await post_message(tx, actor, thread.id, client_id or f"thread-{thread.id}-opening", body, max_chars, trimmed=trimmed)
     return Started(thread.id, posted.message if posted else None)

@@ -17,8 +17,9 @@ def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def message_json(message: Message | Any, author: Person, mentions: list[int] | None = None) -> dict[str, Any]:
-    """``message`` is a Message row or any record with the same attributes."""
+def message_json(message: Message | Any, author: Person, mentions: list[int] | None = None, *, trimmed: bool = False) -> dict[str, Any]:
+    """``message`` is a Message row or any record with the same attributes; ``trimmed`` says that
+    quoted text or a signature was cut off it when it came in by email (only its author may read that)."""
     deleted = message.deleted_at is not None
     return {
         "id": message.id,
@@ -33,6 +34,7 @@ def message_json(message: Message | Any, author: Person, mentions: list[int] | N
         "edited_at": iso(message.edited_at),
         "deleted": deleted,
         "mentions": sorted(mentions or []),
+        "trimmed": trimmed and not deleted,
     }
 
 

@@ -79,14 +79,16 @@ class SendQueue:
         if self._writer is not None:
             await asyncio.get_running_loop().run_in_executor(None, self._writer.close)
 
-    async def send(self, actor_id: int, thread_id: int, client_id: str, body: str, *, session_id: str | None = None) -> Posted:
+    async def send(
+        self, actor_id: int, thread_id: int, client_id: str, body: str, *, session_id: str | None = None, trimmed: str = ""
+    ) -> Posted:
         """Queue a send and wait until it is committed (or refused). With
         ``session_id``, the send is refused if that session has ended by the time it is
         written (a socket outliving its sign-out)."""
         if self._task is None or self._task.done():
             raise RuntimeError("the send queue is not running (the server is stopping)")
         future: asyncio.Future[Posted] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Send(actor_id, session_id, SendRequest(actor_id, thread_id, client_id, body), future))
+        self._queue.put_nowait(_Send(actor_id, session_id, SendRequest(actor_id, thread_id, client_id, body, trimmed), future))
         # shield: a caller that goes away must not cancel a write already in flight
         return await asyncio.shield(future)
 

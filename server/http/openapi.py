@@ -165,6 +165,9 @@ PATHS: dict[str, dict[str, Op]] = {
         "delete": Op("Delete a message (tombstone)", envelopes.MessageAnswer, errors=(409,)),
     },
     f"{V}/messages/{{message_id}}/history": {"get": Op("Earlier versions of an edited message", envelopes.History)},
+    f"{V}/messages/{{message_id}}/trimmed": {
+        "get": Op("What was trimmed off your reply by email (author only)", envelopes.Trimmed)
+    },
     f"{V}/preview": {"post": Op("Render Markdown exactly as posting would", envelopes.Rendered, body=messages.Preview)},
 }
 

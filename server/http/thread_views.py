@@ -94,6 +94,14 @@ async def message_history(request: web.Request) -> web.Response:
         return ok({"revisions": await messages.history(session, user, path_int(request, "message_id"))})
 
 
+@routes.get("/api/v1/messages/{message_id}/trimmed")
+async def trimmed_text(request: web.Request) -> web.Response:
+    """The author's own view of what was trimmed off their reply by email."""
+    user = await current_user(request)
+    async with request.app[DATABASE].read() as session:
+        return ok({"text": await messages.trimmed_text(session, user, path_int(request, "message_id"))})
+
+
 @routes.post("/api/v1/preview")
 async def preview(request: web.Request) -> web.Response:
     """Render a draft exactly as posting would, including mentions of the room's members."""

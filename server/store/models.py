@@ -283,6 +283,16 @@ class MessageRevision(Base):
     replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MessageTrim(Base):
+    """What was trimmed off a message that came in by email (quoted history, signature):
+    kept for its author only, never shown in the room, searched or exported."""
+
+    __tablename__ = "message_trims"
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class MessageMention(Base):
     __tablename__ = "message_mentions"
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)

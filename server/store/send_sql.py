@@ -117,6 +117,7 @@ _STATEMENTS = {
     "add_member": "INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (?, ?, 'member', ?)",
     "reserve": "UPDATE rooms SET last_seq = last_seq + ?, last_activity_at = ? WHERE id = ? RETURNING last_seq",
     "count_in_thread": "UPDATE threads SET message_count = message_count + ?, last_activity_at = ? WHERE id = ?",
+    "trim": "INSERT INTO message_trims (message_id, text, created_at) VALUES (?, ?, ?)",
     "mention": "INSERT INTO message_mentions (message_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
     "follow": "INSERT INTO thread_follows (thread_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
     "read_marker": "INSERT INTO read_markers (thread_id, user_id, last_read_seq) VALUES (?, ?, ?)"
@@ -326,6 +327,11 @@ class SendSql:
     def count_in_threads(self, counts: dict[int, int], now: datetime) -> None:
         stamp = self._time(now)
         self._many("count_in_thread", [(counts[t], stamp, t) for t in sorted(counts)])
+
+    def keep_trimmed(self, texts: list[tuple[int, str]], now: datetime) -> None:
+        """What was trimmed off messages that came in by email: (message id, text)."""
+        stamp = self._time(now)
+        self._many("trim", [(message_id, text, stamp) for message_id, text in texts])
 
     def add_mentions(self, pairs: list[tuple[int, int]]) -> None:
         self._many("mention", sorted(set(pairs)))

@@ -19,17 +19,11 @@ CLIENTS = {
         "2. Keeper address (*not* the registered address)\n"
         "3. VRM\n"
         "\n"
-        "We don\u2019t use the V5C reference at all.\n"
-        "\n"
-        "Thanks,\n"
-        "Ada\n"
-        "\n"
-        "Ada Lovelace\n"
-        "Parking Services Manager | Camden Council",
+        "We don\u2019t use the V5C reference at all.",  # the sign-off, name and role are a signature
     ),
     "outlook-welsh.eml": (
         "sian.williams@gwynedd.llyw.cymru",
-        "Bore da,\n\nMae Cyngor Gwynedd yn gofyn am enw a chyfeiriad y ceidwad yn unig.\n\nDiolch,\nSi\u00e2n",
+        "Bore da,\n\nMae Cyngor Gwynedd yn gofyn am enw a chyfeiriad y ceidwad yn unig.",
     ),
     "outlook-web.eml": (
         "ada.lovelace@camden.gov.uk",

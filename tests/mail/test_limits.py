@@ -153,3 +153,14 @@ def test_random_bytes_never_raise() -> None:
 def test_limits_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_parts must be at least 1"):
         InboundLimits(max_parts=0)
+
+
+def test_a_huge_quoted_history_is_kept_for_the_author_up_to_a_limit_that_says_so() -> None:
+    from server.mail.inbound.reading import MAX_TRIMMED_CHARS
+
+    history = "".join(f"> line {n} of a very long thread quoted in full\n" for n in range(10_000))
+    message = RA_HEADERS + b"Content-Type: text/plain; charset=utf-8\n\nYes.\n\nOn Mon, 3 Mar 2025 at 10:15, C <c@x.example> wrote:\n"
+    result = accepted(message + history.encode())
+    assert result.body == "Yes."
+    assert len(result.trimmed) <= MAX_TRIMMED_CHARS + 100
+    assert result.trimmed.startswith("On Mon, 3 Mar 2025") and result.trimmed.endswith("of quoted history were not kept]")

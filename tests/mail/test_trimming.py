@@ -68,7 +68,9 @@ def test_markdown_above_an_outlook_block() -> None:
     ],
 )
 def test_history_is_cut(history: str) -> None:
-    assert trim(f"Yes, Thursday works.\n\n{history}\n\nmore history\n") == "Yes, Thursday works."
+    # Unquoted text under an attribution's quote is an answer (bottom-posting); under a header block it is history.
+    more = "> more history" if "wrote:" in history or "ysgrifennodd:" in history else "more history"
+    assert trim(f"Yes, Thursday works.\n\n{history}\n\n{more}\n") == "Yes, Thursday works."
 
 
 @pytest.mark.parametrize(
@@ -115,7 +117,7 @@ def test_inline_quotes_in_the_middle_are_kept() -> None:
 
 
 def test_outlook_image_placeholders_are_dropped() -> None:
-    assert trim("Thanks\n[cid:image001.png@01DB8C2D.5F1A2B30]\nAda") == "Thanks\nAda"
+    assert trim("See you then.\n[cid:image001.png@01DB8C2D.5F1A2B30]\nAda") == "See you then.\nAda"
 
 
 def test_leading_blank_lines_and_trailing_spaces_go() -> None:
@@ -124,3 +126,47 @@ def test_leading_blank_lines_and_trailing_spaces_go() -> None:
 
 def test_only_history_gives_nothing() -> None:
     assert trim("On Mon, 3 Mar 2025 at 10:15, Convene wrote:\n> old") == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks!",
+        "Diolch yn fawr!",
+        "Important: the room moved to 4.12.\n\nSee you there.",
+        "This is confidential, please don't share it yet.\n\nThe budget is £40k.",
+        "Here is the link:\n\nhttps://prototype.example.org/permits",
+        "Call me on 07700 900461 if you need me.",
+        "On Thursday I wrote to DVLA about this.\nNo answer yet.",
+        "On 3 March I wrote\nand they answered on the 5th.",
+        "Am 3. März schrieb ich an die DVLA.\nKeine Antwort bisher.",
+        "Op 3 maart schreef ik de leverancier\nen die belde terug.",
+        "Thanks, that works for Camden.\nAda",
+        "Diolch am y nodiadau, maen nhw'n ddefnyddiol iawn i ni yng Ngwynedd.",
+        "We met:\n\nFrom: 10:00\nTo: 12:00",
+    ],
+)
+def test_what_only_looks_like_history_or_a_signature_stays(text: str) -> None:
+    assert trim(text) == text
+
+
+def test_what_is_cut_is_returned_in_order() -> None:
+    from server.mail.inbound.trimming import trim as split
+
+    text = (
+        "See my answer below.\n\nOn Mon, 3 Mar 2025 at 10:15, Convene <r@c.example> wrote:\n> Q1?\n\nA1.\n\n"
+        "> Unanswered.\n\nKind regards,\nAda\nT: 020 7974 1234\n"
+    )
+    result = split(text, scan_chars=40_000)
+    assert result.body == "See my answer below.\n\n> Q1?\n\nA1."
+    assert result.trimmed == (
+        "On Mon, 3 Mar 2025 at 10:15, Convene <r@c.example> wrote:\n\n> Unanswered.\n\nKind regards,\nAda\nT: 020 7974 1234"
+    )
+
+
+def test_a_venue_or_number_alone_at_the_end_stays() -> None:
+    for text in (
+        "See you on Thursday at the usual place.\n\nMeeting room 4.12, 5 Pancras Square, London N1C 4AG",
+        "If the door is locked, call reception.\n\n020 7974 4444",
+    ):
+        assert trim(text) == text

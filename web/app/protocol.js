@@ -105,6 +105,7 @@
  * @property {string | null} [edited_at]
  * @property {boolean} deleted
  * @property {number[]} [mentions]
+ * @property {boolean} [trimmed]  quoted text or a signature was cut off this reply by email
  */
 
 /**

@@ -65,12 +65,57 @@ def decode_text(part: Message) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Readable text from HTML: block structure kept, links as ``[text](url)``, script and style dropped."""
+    """Readable text from HTML: block structure kept, links as ``[text](url)``, script and style dropped,
+    and what stood in ``<blockquote>`` marked with ``> `` per level, as a plain-text reply quotes it."""
     try:
-        text = get_text(html, _HTML_CONFIG)
+        text = get_text(_mark_quotes(html), _HTML_CONFIG)
     except Exception:  # lxml refuses some documents outright (e.g. only a comment); there is no text then
         return ""
-    return str(text).replace("\r\n", "\n").replace("\xa0", " ")
+    return _quoted_lines(str(text).replace("\r\n", "\n").replace("\xa0", " "))
+
+
+# Where each <blockquote> opens and closes, as lines of their own once the HTML is text (characters
+# from Unicode's private use area, removed from the mail first, so no one can forge them).
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_BLOCKQUOTE_OPEN = re.compile(r"(<blockquote\b[^>]*>)", re.IGNORECASE)
+_BLOCKQUOTE_CLOSE = re.compile(r"(</blockquote\s*>)", re.IGNORECASE)
+
+
+def _mark_quotes(html: str) -> str:
+    """Mail clients send a quote as <blockquote> (Gmail, Apple Mail, Thunderbird, Zoho); marking it
+    lets the trimmer tell a reply under the quote, or between quoted lines, from the quote."""
+    if "<blockquote" not in html and "<BLOCKQUOTE" not in html.upper():
+        return html
+    html = html.replace(_OPEN, "").replace(_CLOSE, "")
+    html = _BLOCKQUOTE_OPEN.sub(lambda m: f"{m.group(1)}<div>{_OPEN}</div>", html)
+    return _BLOCKQUOTE_CLOSE.sub(lambda m: f"<div>{_CLOSE}</div>{m.group(1)}", html)
+
+
+def _quoted_lines(text: str) -> str:
+    if _OPEN not in text:
+        return text.replace(_CLOSE, "")
+    out: list[str] = []
+    depth = 0
+    for line in text.split("\n"):
+        opened, closed = line.count(_OPEN), line.count(_CLOSE)
+        content = line.replace(_OPEN, "").replace(_CLOSE, "")
+        if opened or closed:
+            # A marker line: what else stands on it belongs to the level before it opened or after it closed.
+            depth_for_text = depth + opened if opened >= closed else depth
+            depth = max(0, depth + opened - closed)
+            if not content.strip():
+                continue
+            out.append(_at_depth(content, depth_for_text if opened >= closed else depth))
+            continue
+        out.append(_at_depth(line, depth))
+    return "\n".join(out)
+
+
+def _at_depth(line: str, depth: int) -> str:
+    if not depth:
+        return line
+    stripped = line.strip()
+    return ">" * depth + (" " + stripped if stripped else "")
 
 
 def unflow(text: str, *, delsp: bool) -> str:

@@ -30,12 +30,15 @@ from .limits import Breach, InboundLimits, check_body, check_size, check_tree, p
 from .parsing import read_body
 from .result import Accepted, Inbound, MailFacts, Reason, Refused, refuse
 from .screening import screen
-from .trimming import trim_reply
+from .trimming import trim
 
 log = logging.getLogger(__name__)
 
 # Headers are read from at most this much of a message: enough for any real header block.
 _HEADER_BYTES = 256 * 1024
+# What was trimmed is kept for the author up to this much (a long thread quoted in full is
+# rarely more); past it, a last line says how much was not kept, so nothing goes unsaid.
+MAX_TRIMMED_CHARS = 100_000
 
 
 def read_inbound(
@@ -153,13 +156,21 @@ def _read_whole(raw: bytes, facts: MailFacts, limits: InboundLimits) -> Inbound:
         return refuse(facts, Reason.MALFORMED, "The message's text could not be decoded.")
     if body.text is None:
         return refuse(facts, Reason.NO_TEXT, "The message has no text to post (only attachments, or an unknown kind of content).")
-    reply = trim_reply(body.text, scan_chars=2 * limits.max_body_chars + 20_000)
+    trimmed = trim(body.text, scan_chars=2 * limits.max_body_chars + 20_000)
+    reply = trimmed.body
     if not reply.strip():
         return refuse(facts, Reason.EMPTY, "No reply was found above the quoted message.")
     too_long = check_body(reply, limits)
     if too_long is not None:
         return _refuse_breach(facts, too_long)
-    return Accepted(facts=facts, body=reply, left_out=body.left_out)
+    return Accepted(facts=facts, body=reply, left_out=body.left_out, trimmed=_capped(trimmed.trimmed))
+
+
+def _capped(trimmed: str) -> str:
+    if len(trimmed) <= MAX_TRIMMED_CHARS:
+        return trimmed
+    kept = trimmed[: trimmed.rfind("\n", 0, MAX_TRIMMED_CHARS) + 1 or MAX_TRIMMED_CHARS]
+    return f"{kept}[{len(trimmed) - len(kept)} more characters of quoted history were not kept]"
 
 
 def _boundary_missing(message: EmailMessage) -> bool:

@@ -114,12 +114,14 @@ class MailFacts:
 class Accepted:
     """A message the domain may post: ``body`` is the trimmed reply text exactly as the author wrote it.
 
-    ``left_out`` names the attachments that were not kept, so the post can say so.
+    ``left_out`` names the attachments that were not kept, so the post can say so;
+    ``trimmed`` is the quoted history and signature cut from the text, kept for the author.
     """
 
     facts: MailFacts
     body: str
     left_out: tuple[str, ...]
+    trimmed: str = ""
 
     @property
     def summary(self) -> str:

@@ -1,7 +1,9 @@
 // @ts-check
 // One message in a thread: author, organisation, time (a permalink), "edited"
 // (a button that shows the earlier versions), the server-rendered body, and the
-// author's edit and delete controls.
+// author's edit and delete controls. A reply by email whose quoted text and
+// signature were cut shows a discreet marker; its author alone gets "Show trimmed
+// text", which can put any of it back through the ordinary edit.
 import { h, hiddenText, replaceContent, setServerHtml, uniqueId } from "../dom.js";
 import { organisationLabel } from "../labels.js";
 import { timeElement, formatTime } from "../time.js";
@@ -32,8 +34,12 @@ const historyCache = new WeakMap();
  * @param {(li: HTMLElement, message: Message) => void} actions.onDelete
  * @param {boolean} actions.isOwn
  * @param {(message: Message) => Promise<{revisions: Revision[]}>} actions.loadHistory
+ * @param {(message: Message) => Promise<{text: string}>} [actions.loadTrimmed]
+ * @param {(li: HTMLElement, message: Message, body: string) => void} [actions.onRestore]
  */
-export function renderMessage(li, message, { permalink, canEdit, canDelete, onEdit, onDelete, isOwn, loadHistory }) {
+export function renderMessage(li, message, {
+  permalink, canEdit, canDelete, onEdit, onDelete, isOwn, loadHistory, loadTrimmed, onRestore,
+}) {
   li.className = "message";
   li.classList.toggle("is-own", Boolean(isOwn));
   li.classList.toggle("is-deleted", Boolean(message.deleted));
@@ -55,6 +61,17 @@ export function renderMessage(li, message, { permalink, canEdit, canDelete, onEd
   if (message.edited_at && !message.deleted) {
     history = editHistory(li, message, loadHistory);
     meta.append(" ", h("span", { class: "message-edited" }, "(", history.button, ")"));
+  }
+
+  let trimmed = null;
+  let trimmedNote = null;
+  if (message.trimmed && !message.deleted) {
+    if (isOwn && loadTrimmed) {
+      trimmed = trimmedText(li, message, loadTrimmed, canEdit && onRestore ? onRestore : null);
+      trimmedNote = h("p", { class: "message-trimmed" }, "(trimmed quoted text and signature) ", trimmed.button);
+    } else {
+      trimmedNote = h("p", { class: "message-trimmed" }, "(trimmed quoted text and signature)");
+    }
   }
 
   let body;
@@ -79,7 +96,7 @@ export function renderMessage(li, message, { permalink, canEdit, canDelete, onEd
     remove.dataset.action = "delete";
     actions.push(remove);
   }
-  replaceContent(li, meta, body, history ? history.panel : null,
+  replaceContent(li, meta, body, trimmedNote, history ? history.panel : null, trimmed ? trimmed.panel : null,
     actions.length ? h("div", { class: "message-actions" }, actions) : null);
   return li;
 }
@@ -151,6 +168,61 @@ function editHistory(li, message, loadHistory) {
 }
 
 /**
+ * "Show trimmed text": the author's own view of what was cut off their reply by
+ * email, as plain text (never HTML), fetched each time it opens, with "Put it back"
+ * opening the editor with the message and the trimmed text below it, to keep what
+ * they want and save as an ordinary edit.
+ * @param {HTMLElement} li @param {Message} message
+ * @param {(message: Message) => Promise<{text: string}>} loadTrimmed
+ * @param {((li: HTMLElement, message: Message, body: string) => void) | null} onRestore
+ */
+function trimmedText(li, message, loadTrimmed, onRestore) {
+  const panelId = `message-${message.id}-trimmed`;
+  const button = h("button", { type: "button", class: "link-button trimmed-toggle", "aria-expanded": "false",
+    "aria-controls": panelId, "data-action": "trimmed" }, "Show trimmed text");
+  const panel = h("div", { class: "message-trimmed-text", id: panelId, hidden: true });
+  let request = 0;
+
+  async function open() {
+    const mine = ++request;
+    button.setAttribute("aria-expanded", "true");
+    li.dataset.trimmedOpen = "true";
+    panel.hidden = false;
+    replaceContent(panel, h("p", { class: "hint" }, "Loading the trimmed text…"));
+    let text;
+    try {
+      ({ text } = await loadTrimmed(message));
+    } catch (error) {
+      if (mine === request) {
+        replaceContent(panel, h("p", { class: "error-message" },
+          `The trimmed text could not be loaded: ${error instanceof Error ? error.message : error}`));
+      }
+      return;
+    }
+    if (mine !== request) return;
+    const restore = onRestore ? h("button", { type: "button", class: "link-button", "data-action": "restore" },
+      "Put it back", hiddenText(" by editing your message")) : null;
+    if (restore && onRestore) restore.addEventListener("click", () => onRestore(li, message, `${message.body}\n\n${text}`));
+    replaceContent(panel,
+      h("p", { class: "message-history-title" }, "Trimmed when your email arrived (only you can see this)"),
+      h("pre", { class: "trimmed-body" }, text),
+      restore);
+  }
+
+  function close() {
+    request += 1;
+    button.setAttribute("aria-expanded", "false");
+    delete li.dataset.trimmedOpen;
+    panel.hidden = true;
+    panel.replaceChildren();
+  }
+
+  button.addEventListener("click", () => (button.getAttribute("aria-expanded") === "true" ? close() : open()));
+  if (li.dataset.trimmedOpen) open();
+  return { button, panel };
+}
+
+/**
  * A message that has not reached the server yet (from the outbox).
  * @param {HTMLElement} li
  * @param {OutboxItem} item
@@ -190,11 +262,12 @@ export function renderPending(li, item, { author, connected, onRetry, onDiscard 
  * @param {HTMLElement} li
  * @param {Message} message
  * @param {{onSave: (body: string) => Promise<void>, onClose: (result: {saved: boolean}) => void}} handlers
+ * @param {string} [initialBody]  the text to start from (the message with its trimmed text put back)
  */
-export function openEditor(li, message, { onSave, onClose }) {
+export function openEditor(li, message, { onSave, onClose }, initialBody) {
   const id = uniqueId("edit");
-  const textarea = h("textarea", { id, class: "textarea", rows: 3, "aria-describedby": `${id}-hint` });
-  textarea.value = message.body;
+  const textarea = h("textarea", { id, class: "textarea", rows: initialBody ? 8 : 3, "aria-describedby": `${id}-hint` });
+  textarea.value = initialBody ?? message.body;
   const error = h("p", { class: "error-message", role: "alert", hidden: true });
   const save = h("button", { type: "submit", class: "button" }, "Save changes");
   const cancel = h("button", { type: "button", class: "button button-secondary" }, "Cancel");
@@ -205,6 +278,7 @@ export function openEditor(li, message, { onSave, onClose }) {
   const body = /** @type {HTMLElement} */ (li.querySelector(".message-body"));
   const actions = /** @type {HTMLElement | null} */ (li.querySelector(".message-actions"));
   if (actions) actions.hidden = true;
+  li.querySelector(".message-trimmed-text")?.setAttribute("hidden", "");
   body.replaceWith(form);
   li.classList.add("is-editing");
   let busy = false;

@@ -65,6 +65,8 @@ export function createMessageList({ store, threadId, me, observe, onDrawn, pendi
       onEdit: startEdit,
       onDelete: startDelete,
       loadHistory: (m) => get(`/messages/${m.id}/history`),
+      loadTrimmed: (m) => get(`/messages/${m.id}/trimmed`),
+      onRestore: startEdit,
     });
     if (focusedAction) /** @type {HTMLElement} */ (li.querySelector(`[data-action="${focusedAction}"]`) || li).focus();
     if (isNew) {
@@ -95,8 +97,8 @@ export function createMessageList({ store, threadId, me, observe, onDrawn, pendi
     updateStatus();
   }
 
-  /** @param {HTMLElement} li @param {Message} message */
-  function startEdit(li, message) {
+  /** @param {HTMLElement} li @param {Message} message @param {string} [initialBody] */
+  function startEdit(li, message, initialBody) {
     openEditor(li, message, {
       onSave: async (body) => {
         const { message: saved } = await patch(`/messages/${message.id}`, { body });
@@ -107,7 +109,7 @@ export function createMessageList({ store, threadId, me, observe, onDrawn, pendi
         upsert(latest(message.id) || message);
         /** @type {HTMLElement | null} */ (li.querySelector('[data-action="edit"]'))?.focus();
       },
-    });
+    }, initialBody);
   }
 
   /** @param {HTMLElement} li @param {Message} message */

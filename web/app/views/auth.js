@@ -318,16 +318,15 @@ export async function signOut({ everywhere = false } = {}) {
 
 /** Ask the server who we are (used at start-up). */
 export async function loadSession() {
+  // One request that answers 200 whether or not anyone is signed in, so a
+  // signed-out visit leaves the console clean (GET /me would log a 401).
   try {
-    const setup = await get("/setup");
-    session.needsSetup = Boolean(setup.needs_setup);
+    const state = await get("/session");
+    session.needsSetup = Boolean(state.needs_setup);
+    session.user = state.user;
+    session.limits = state.limits;
   } catch {
     session.needsSetup = false;
-  }
-  try {
-    const { user } = await get("/me");
-    session.user = user;
-  } catch {
     session.user = null;
   }
 }

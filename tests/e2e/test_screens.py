@@ -3,30 +3,33 @@ a normal visit leaves the console clean (no errors or warnings, no failed or ref
 requests), nothing scrolls sideways on the phone, and the site header stays within
 its bounds (one row for an administrator on the laptop).
 
-One server and one browser page for the whole walk keep it to a few seconds a screen.
+One server for the module; the signed-in walks share one page, seeded through the seed
+page (whose streamed answers must not show as aborted requests).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
+
+import pytest
 
 from .conftest import PASSWORD, ROOT, ConveneServer
 
 SAMPLE = ROOT / "tests" / "seed_files" / "files" / "discovery-day.csv"
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-# The header on a phone: the brand, the search box and the links in a few short rows.
-PHONE_HEADER_MAX = 130
+# The header on a phone: one row, the brand and the Menu button (the links open below).
+PHONE_HEADER_MAX = 64
 # On a laptop every link fits one row beside the brand (two rows measure over 90 px).
 LAPTOP_HEADER_MAX = 70
 
 
 @dataclass
 class Console:
-    """What a page reported since ``mark()``: console errors and warnings, requests that
-    failed (aborted, refused) and answers of 400 or more. Requests started before the
-    last navigation belong to the page left behind and are not counted."""
+    """What a page reported: console errors and warnings, requests that failed (aborted,
+    refused) and answers of 400 or more. Requests started before the last navigation
+    committed belong to the page left behind (leaving aborts them) and are not counted."""
 
     page: Any
     problems: list[str] = field(default_factory=list)
@@ -37,23 +40,26 @@ class Console:
                      if msg.type in ("error", "warning") else None)
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
         self.page.on("request", lambda r: self.current.add(r))
+        self.page.on("framenavigated", lambda frame: self.current.clear() if frame == self.page.main_frame else None)
         self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.method} {r.url} {r.failure}")
                      if r in self.current else None)
         self.page.on("response", lambda r: self.problems.append(f"{r.status} from {r.request.method} {r.url}")
                      if r.status >= 400 and r.request in self.current else None)
-
-    def mark(self) -> None:
-        self.current.clear()
 
     def take(self) -> list[str]:
         found, self.problems[:] = list(self.problems), []
         return found
 
 
+LOADED = """() => !document.querySelector('main [aria-busy="true"]') && !/Loading/.test(document.querySelector('main').innerText)"""
+
+
 def visit(page: Any, console: Console, server: ConveneServer, path: str) -> None:
-    console.mark()
+    """Open ``path``, wait for its content and for the network to go quiet (a person
+    reads a page before leaving it; leaving earlier aborts its requests)."""
     page.goto(server.url(path))
     page.locator("main h1").first.wait_for()
+    page.wait_for_function(LOADED)
     page.wait_for_load_state("networkidle")
 
 
@@ -65,9 +71,9 @@ def measure(page: Any) -> dict[str, float]:
     })""")
 
 
-def walk(page: Any, console: Console, server: ConveneServer, paths: list[str], who: str) -> list[str]:
+def walk(page: Any, console: Console, server: ConveneServer, paths: list[str], who: str, sizes: tuple[dict[str, int], ...]) -> list[str]:
     failures: list[str] = []
-    for size in (LAPTOP, PHONE):
+    for size in sizes:
         page.set_viewport_size(size)
         for path in paths:
             visit(page, console, server, path)
@@ -82,22 +88,45 @@ def walk(page: Any, console: Console, server: ConveneServer, paths: list[str], w
     return failures
 
 
-def test_every_screen_is_quiet_and_fits(browser: Any, server: ConveneServer, people):
+@dataclass
+class Site:
+    page: Any
+    console: Console
+    paths: list[str]
+    seeding: list[str]
+
+
+def new_page(browser: Any) -> tuple[Any, Any, Console]:
     context = browser.new_context(viewport=LAPTOP, locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    console = Console(page)
+    return context, page, Console(page)
+
+
+def test_signed_out_screens(browser: Any, server: ConveneServer):
+    """First in the module: the set-up screen of a fresh server, then the public pages."""
+    context, page, console = new_page(browser)
     try:
-        # Signed out, on a fresh server: the set-up screen, then the public pages.
         visit(page, console, server, "/")
         page.wait_for_url("**/setup")
-        assert console.take() == []
-        ada = people("Ada Lovelace", "LocalGov Digital")  # the first account: administrator
-        failures = walk(page, console, server, ["/signin", "/signup", "/rooms", "/accessibility", "/no/such/page"], "signed out")
+        failures = [f"set-up: {problem}" for problem in console.take()]
+        failures += walk(page, console, server, ["/setup", "/signin", "/signup", "/rooms", "/accessibility", "/no/such/page"],
+                         "signed out", (LAPTOP, PHONE))
+        assert failures == [], "\n".join(failures)
+    finally:
+        context.close()
 
-        # Signed in as the administrator; the sample workshop seeded through the page,
-        # whose streamed preview and apply must not show as aborted requests.
-        page.request.post(server.url("/api/v1/auth/signin"), data={"email": ada.email, "password": PASSWORD})
+
+@pytest.fixture(scope="module")
+def site(browser: Any, server: ConveneServer) -> Iterator[Site]:
+    """The module's first account (so its administrator; the signed-out walk creates
+    none), signed in, having seeded the sample workshop on the seed page."""
+    context, page, console = new_page(browser)
+    try:
+        signup = page.request.post(server.url("/api/v1/auth/signup"), data={
+            "email": "ada@localdigital.example", "display_name": "Ada Lovelace", "organisation": "LocalGov Digital",
+            "password": PASSWORD})
+        assert signup.status == 201 and signup.json()["user"]["role"] == "administrator", signup.text()
         visit(page, console, server, "/seed")
         page.get_by_label("Workshop file").set_input_files(str(SAMPLE))
         page.get_by_role("button", name="Preview").click()
@@ -105,19 +134,36 @@ def test_every_screen_is_quiet_and_fits(browser: Any, server: ConveneServer, peo
         page.get_by_role("button", name="Apply").click()
         page.locator("h2", has_text="Applied").wait_for()
         page.wait_for_load_state("networkidle")
-        failures += [f"seeding: {problem}" for problem in console.take()]
+        seeding = console.take()
 
-        event = ada.api("GET", "/events")["events"][0]
-        room = ada.api("GET", "/rooms")["rooms"][0]
-        thread = ada.api("GET", f"/rooms/{room['id']}/threads")["threads"][0]
+        def api(path: str) -> Any:
+            return page.request.get(server.url("/api/v1" + path)).json()
+
+        event = api("/events")["events"][0]
+        room = api("/rooms")["rooms"][0]
+        thread = api(f"/rooms/{room['id']}/threads")["threads"][0]
         slug = room["slug"]
-        failures += walk(page, console, server, [
+        paths = [
             "/", "/rooms", "/search?q=DVLA", "/mentions", "/rooms/new", "/profile", "/settings/notifications",
             "/collaborate", "/pipeline", "/seed", "/events", f"/events/{event['id']}",
             "/admin/people", "/admin/rooms", "/admin/organisations", "/admin/inbound-mail", "/admin/audit",
             f"/r/{slug}", f"/r/{slug}/new", f"/r/{slug}/settings", f"/r/{slug}/t/{thread['id']}",
             "/accessibility", "/no/such/page",
-        ], "administrator")
-        assert failures == [], "\n".join(failures)
+        ]
+        yield Site(page, console, paths, seeding)
     finally:
         context.close()
+
+
+def test_seeding_on_the_seed_page_leaves_the_console_clean(site: Site):
+    assert site.seeding == []
+
+
+def test_every_signed_in_screen_on_a_laptop(site: Site, server: ConveneServer):
+    failures = walk(site.page, site.console, server, site.paths, "administrator", (LAPTOP,))
+    assert failures == [], "\n".join(failures)
+
+
+def test_every_signed_in_screen_on_a_phone(site: Site, server: ConveneServer):
+    failures = walk(site.page, site.console, server, site.paths, "administrator", (PHONE,))
+    assert failures == [], "\n".join(failures)

@@ -142,4 +142,3 @@ def test_an_owner_downloads_the_rooms_record_from_its_settings(people):
     assert Path(info.value.path()).read_text(encoding="utf-8").startswith("# Parking data\n")
     assert_accessible(owner.page, "room settings with the record")
 
-

@@ -4,7 +4,7 @@
 // message will appear.
 import { h, uniqueId, setServerHtml, replaceContent } from "./dom.js";
 import { post } from "./api.js";
-import { attachMentions } from "./mentions.js";
+import { attachMentions, mentionSource } from "./mentions.js";
 import { announceStatus } from "./announcer.js";
 
 const TYPING_EVERY_MS = 3000;
@@ -104,6 +104,11 @@ export function createComposer({ label, roomId, getPeople = () => [], maxChars =
     draftTimer = window.setTimeout(writeDraft, 300);
   }
 
+  /** The box shows "@Name"; the server reads "@**Name**" (see mentions.js). @param {string} text */
+  function toSource(text) {
+    return mentionSource(text, getPeople().map((person) => person.display_name));
+  }
+
   /** @param {string | null} text */
   function showProblem(text) {
     problem.hidden = !text;
@@ -148,7 +153,7 @@ export function createComposer({ label, roomId, getPeople = () => [], maxChars =
     form.setAttribute("aria-busy", "true");
     let result;
     try {
-      result = await onSend(body);
+      result = await onSend(toSource(body));
     } finally {
       sending = false;
       form.removeAttribute("aria-busy");
@@ -205,7 +210,8 @@ export function createComposer({ label, roomId, getPeople = () => [], maxChars =
       return;
     }
     try {
-      const { html } = await post("/preview", roomId ? { body, room_id: roomId } : { body });
+      const source = toSource(body);
+      const { html } = await post("/preview", roomId ? { body: source, room_id: roomId } : { body: source });
       setServerHtml(previewBody, html);
     } catch (error) {
       replaceContent(previewBody, h("p", { class: "error-message" }, `Preview unavailable: ${error instanceof Error ? error.message : error}`));

@@ -1,6 +1,7 @@
-"""A message over the limit is never lost (issue 19): the reply box counts down near the
-limit the server publishes, refuses a longer message before sending, and keeps any text
-the server refuses, with the reason beside it in a line, not a page."""
+"""The reply box (issue 19). A message over the limit is never lost: the box counts down
+near the limit the server publishes, refuses a longer message before sending, and keeps
+any text the server refuses, with the reason beside it in a line, not a page. A person
+chosen from the mention list shows as their name, and is sent as a mention."""
 
 from __future__ import annotations
 
@@ -48,3 +49,21 @@ def test_the_reply_box_counts_refuses_and_keeps_what_the_server_refuses(people):
     page.locator("ol.message-list:not(.pending-list) > li .message-body", has_text="Hello there").wait_for()
     assert box.input_value() == "" and error.is_hidden()
     assert message_texts(page)[-1] == "Hello there"
+
+
+def test_a_chosen_mention_shows_as_the_name_and_is_sent_as_a_mention(people):
+    ada, ben, _room, thread = two_in_a_thread(people, "Blue Badge", "Eligibility", "Opening", open_pages=("ada",))
+    page = ada.page
+    box = page.get_by_label("Reply", exact=True)
+    box.press_sequentially("Over to you @Be")
+    page.get_by_role("option", name="Ben Okafor").wait_for()
+    box.press("Enter")  # chooses the highlighted person
+    assert box.input_value() == "Over to you @Ben Okafor "
+    box.press_sequentially("for the rules")
+    page.get_by_role("button", name="Preview").click()
+    page.locator(".preview-body .mention", has_text="@Ben Okafor").wait_for()
+    box.press("Enter")
+    page.locator("ol.message-list:not(.pending-list) > li .mention", has_text="@Ben Okafor").wait_for()
+    sent = ada.api("GET", f"/threads/{thread['id']}/messages")["messages"][-1]
+    assert sent["body"] == "Over to you @**Ben Okafor** for the rules"
+    assert ben.api("GET", "/mentions")["mentions"][0]["snippet"] == "Over to you @Ben Okafor for the rules"

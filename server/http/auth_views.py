@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.contract.accounts import EmailedToken, LinkRequest, RoleChange, SignIn, SignUp
+from server.contract.limits import published_limits
 from server.contract.session import SESSION_COOKIE
 from server.domain import accounts
 from server.domain.errors import Unauthenticated
 from server.domain.people import load_person, self_view
-from server.contract.limits import published_limits
 from server.http.common import clear_session_cookie, current_user, ok, optional_user, path_int, read_body, set_session_cookie
 from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL_THROTTLE, PASSWORDS, SETTINGS, TRANSACTIONS
 from server.http.origin import origin_of

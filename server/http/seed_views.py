@@ -83,7 +83,8 @@ async def _answer(request: web.Request, run: Run, total: int) -> web.StreamRespo
     # "no-cache", not "no-store": Chromium reports a no-store fetch stream read to its end
     # as an aborted request (a console full of failures for answers of 200); the answer to
     # a POST is never cached either way.
-    response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"})
+    headers = {"Content-Type": NDJSON, "Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"}
+    response = web.StreamResponse(headers=headers)
     await response.prepare(request)
     steps_done: asyncio.Queue[int | None] = asyncio.Queue()  # None: the seed is over
 

@@ -3,6 +3,8 @@ sessions, organisations and roles."""
 
 from __future__ import annotations
 
+import re
+
 
 async def test_first_account_is_a_confirmed_administrator(people):
     anonymous = people.new_session()
@@ -182,3 +184,22 @@ async def test_emailed_links_are_limited_per_address(people, admin):
         async with session.post("/api/v1/auth/link", json={"email": "ada@localdigital.example"}) as r:
             statuses.append(r.status)
     assert statuses == [202] * 5 + [429]
+
+
+async def test_session_state_answers_everyone_and_publishes_the_limits(people, settings):
+    """GET /api/v1/session answers 200 signed out too (a signed-out page logs no 401)
+    and publishes the bounds a browser checks forms against, from the server's own."""
+    anonymous = people.new_session()
+    async with anonymous.get("/api/v1/session") as r:
+        assert r.status == 200
+        state = await r.json()
+    assert state["user"] is None and state["needs_setup"] is True
+    limits = state["limits"]
+    assert limits["message_chars"] == settings.max_message_chars
+    assert limits["title_chars"] == settings.max_title_chars
+    assert limits["display_name_chars"] == 100 and limits["password_min_chars"] == 10
+    pattern = re.compile(limits["email_pattern"])
+    assert pattern.match("ada@camden.gov.uk") and not pattern.match("ada@camden")
+    admin = await people.signup("ada@camden.example", "Ada", "Camden")
+    mine = await admin.get("/api/v1/session")
+    assert mine["user"]["id"] == admin.id and mine["needs_setup"] is False

@@ -27,6 +27,9 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     token = await people.mailed_token("nia@probe.example", "/signin/link?token=")
     await newcomer.post("/api/v1/auth/link/redeem", {"token": token}, expect=200)
     await newcomer.get("/api/v1/setup")
+    await newcomer.get("/api/v1/session")
+    async with people.new_session().get("/api/v1/session") as signed_out:  # nobody signed in: still 200
+        assert signed_out.status == 200
     await newcomer.get("/api/v1/me")
 
     org = (await admin.post("/api/v1/organisations", {"name": "Probe Ltd", "domains": ["probe.example"]}, expect=201))["organisation"]

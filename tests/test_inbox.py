@@ -38,7 +38,7 @@ async def test_inbox_lists_exactly_the_unread_threads_mentions_first(alice, bob,
     assert inbox["unread_threads"] == 2 and inbox["unread_mentions"] == 1
     entry = inbox["entries"][0]
     assert entry["room"]["slug"] == parking["slug"] and entry["author"]["display_name"] == "Alice Officer"
-    assert entry["snippet"] == "over to you @**Bob Supplier**"
+    assert entry["snippet"] == "over to you @Bob Supplier"  # a name, not the mention syntax (issue 19)
 
     # New activity in the followed thread brings it back, between mentions and the rest.
     await alice.send(followed["id"], "and a third answer", "a-5")

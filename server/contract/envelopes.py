@@ -23,6 +23,36 @@ class SetupState(Answer):
     needs_setup: bool
 
 
+class Limits(Answer):
+    """The bounds the server checks, published so a browser can check them first
+    (every one is re-checked by the server). ``message_chars`` and ``title_chars`` come
+    from the operator's Settings; ``email_pattern`` is the server's address rule as a
+    regular expression both Python and JavaScript read the same way."""
+
+    message_chars: int
+    title_chars: int
+    summary_chars: int
+    display_name_chars: int
+    organisation_chars: int
+    tag_chars: int
+    tags: int
+    email_chars: int
+    email_pattern: str
+    password_min_chars: int
+    password_max_chars: int
+    invitees: int
+
+
+class SessionState(Answer):
+    """What a page needs before it draws anything: who is signed in (null when nobody
+    is; this is not an error, so a signed-out visit logs none), whether first-run
+    set-up is needed, and the limits to check forms against."""
+
+    user: Me | None
+    needs_setup: bool
+    limits: Limits
+
+
 class UserAnswer(Answer):
     user: Me
 

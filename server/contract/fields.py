@@ -56,17 +56,21 @@ ClientId = Annotated[
     ),
 ]
 
-Email = Annotated[str, Meta(max_length=254, description="an email address")]
+EMAIL_MAX_CHARS: Final = 254
+Email = Annotated[str, Meta(max_length=EMAIL_MAX_CHARS, description="an email address")]
 Token = Annotated[str, Meta(max_length=200, description="the token from an emailed link")]
 PASSWORD_MIN_CHARS: Final = 10
 PASSWORD_MAX_CHARS: Final = 1000
 Password = Annotated[str, Meta(max_length=PASSWORD_MAX_CHARS)]
 NewPassword = Annotated[str, Meta(min_length=PASSWORD_MIN_CHARS, max_length=PASSWORD_MAX_CHARS)]
-DisplayName = Annotated[str, Meta(max_length=100)]
-OrganisationName = Annotated[str, Meta(max_length=200)]
+DISPLAY_NAME_MAX_CHARS: Final = 100
+DisplayName = Annotated[str, Meta(max_length=DISPLAY_NAME_MAX_CHARS)]
+ORGANISATION_NAME_MAX_CHARS: Final = 200
+OrganisationName = Annotated[str, Meta(max_length=ORGANISATION_NAME_MAX_CHARS)]
 DomainName = Annotated[str, Meta(max_length=253, description="an email domain like camden.gov.uk")]
 Slug = Annotated[str, Meta(max_length=80, description="a-z, 0-9 and single hyphens, not only digits")]
-Tag = Annotated[str, Meta(max_length=40)]
+TAG_MAX_CHARS: Final = 40
+Tag = Annotated[str, Meta(max_length=TAG_MAX_CHARS)]
 MAX_TAGS: Final = 20
 SUMMARY_MAX_CHARS: Final = 20_000
 Summary = Annotated[str, Meta(max_length=SUMMARY_MAX_CHARS, description="Markdown source")]

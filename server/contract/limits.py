@@ -20,9 +20,21 @@ import msgspec
 
 from server.config import Settings
 from server.contract.errors import top_field
-from server.contract.fields import SETTING_KEY
+from server.contract.fields import (
+    DISPLAY_NAME_MAX_CHARS,
+    EMAIL_MAX_CHARS,
+    MAX_TAGS,
+    ORGANISATION_NAME_MAX_CHARS,
+    PASSWORD_MAX_CHARS,
+    PASSWORD_MIN_CHARS,
+    SETTING_KEY,
+    SUMMARY_MAX_CHARS,
+    TAG_MAX_CHARS,
+)
+from server.contract.invitations import MAX_INVITEES
 from server.contract.jsontext import has_unstorable, unstorable_path
 from server.domain.errors import Invalid
+from server.vocabulary import EMAIL_RE
 
 
 def _setting_of(hint: Any) -> str | None:
@@ -68,3 +80,22 @@ def check(value: msgspec.Struct, settings: Settings) -> None:
 
 def _unstorable(field: str) -> Invalid:
     return Invalid(f"{field} contains a character that cannot be stored (a NUL or an unpaired UTF-16 surrogate)", field)
+
+
+def published_limits(settings: Settings) -> dict[str, int | str]:
+    """The bounds a browser checks before sending (``envelopes.Limits``), from the same
+    constants and Settings the server checks with, so the two cannot disagree."""
+    return {
+        "message_chars": settings.max_message_chars,
+        "title_chars": settings.max_title_chars,
+        "summary_chars": SUMMARY_MAX_CHARS,
+        "display_name_chars": DISPLAY_NAME_MAX_CHARS,
+        "organisation_chars": ORGANISATION_NAME_MAX_CHARS,
+        "tag_chars": TAG_MAX_CHARS,
+        "tags": MAX_TAGS,
+        "email_chars": EMAIL_MAX_CHARS,
+        "email_pattern": EMAIL_RE.pattern,
+        "password_min_chars": PASSWORD_MIN_CHARS,
+        "password_max_chars": PASSWORD_MAX_CHARS,
+        "invitees": MAX_INVITEES,
+    }

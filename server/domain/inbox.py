@@ -18,20 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.domain import events
 from server.domain.people import load_people
 from server.domain.presenters import iso
+from server.domain.summaries import snippet_of
 from server.domain.threads import readable_thread
 from server.store.models import Message, MessageMention, ReadMarker, Room, RoomMember, Thread, ThreadFollow, User
 from server.store.transaction import Tx
 from server.store.upsert import advance_read_markers
 
 MAX_ENTRIES = 200
-SNIPPET_CHARS = 160
 REASON_ORDER = {"mention": 0, "following": 1, "other": 2}
-
-
-def snippet_of(body: str) -> str:
-    """A message's text on one line, shortened (plain text: the client escapes it)."""
-    text = " ".join(body.split())
-    return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1].rstrip() + "…"
 
 
 def _unread(user_id: int) -> Select[Any]:

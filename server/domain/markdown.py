@@ -43,6 +43,8 @@ def _mention_rule(state: StateInline, silent: bool) -> bool:
         return False
     name = state.src[state.pos + 3 : end]
     user_id = state.env.get("members", {}).get(name.strip().casefold())
+    if user_id is None and state.env.get("any_name") and name.strip():
+        user_id = 0  # summarising (summary_text): every @**Name** reads as the name
     if user_id is None:
         return False  # not a member: leave the text to the other rules
     if not silent:
@@ -93,3 +95,26 @@ def render(source: str, members: Mapping[str, int] | None = None) -> Rendered:
     env: dict[str, Any] = {"members": dict(members or {})}
     html = _MD.render(source, env)
     return Rendered(html=html, mentions=frozenset(env.get("mentioned", ())))
+
+
+def summary_text(source: str) -> str:
+    """The words of a message as a person reads them, on one line, for anywhere a
+    message is summarised (inbox, mentions, search): ``@**Ben Okafor**`` reads
+    "@Ben Okafor", ``**bold**`` "bold", ``[the plan](https://...)`` "the plan", code
+    its text; blocks (paragraphs, list items, quotes) are separated by a space. Plain
+    text, never HTML: whoever shows it escapes it."""
+    env: dict[str, Any] = {"any_name": True}
+    words: list[str] = []
+    for token in _MD.parse(source, env):
+        if token.type == "inline":
+            for child in token.children or ():
+                if child.type in ("text", "code_inline"):
+                    words.append(child.content)
+                elif child.type == "mention":
+                    words.append("@" + str(child.meta["name"]))
+                elif child.type in ("softbreak", "hardbreak"):
+                    words.append(" ")
+            words.append(" ")
+        elif token.type in ("fence", "code_block"):
+            words.append(" " + token.content + " ")
+    return " ".join("".join(words).split())

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.domain.access import readable_room, readable_rooms
 from server.domain.errors import Invalid
 from server.domain.people import load_people
+from server.domain.summaries import marked_excerpt
 from server.store import fulltext
 from server.store.fulltext import MARK_END, MARK_START, Terms
 from server.store.models import Message, Organisation, Room, Thread, User
@@ -213,7 +214,7 @@ async def _present(session: AsyncSession, terms: Terms, rows: list[Any]) -> list
             message = messages[row.ref]
             author_id: int | None = message.author_id
             created, seq, message_id = message.created_at, message.seq, message.id
-            snippet = message_snippets.get(message.id, message.body[:200])
+            snippet = marked_excerpt(message.body, message_snippets.get(message.id))
         else:
             author_id, created, seq, message_id = thread.created_by, thread.created_at, None, None
             snippet = title_snippets.get(thread.id, thread.title)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.contract.accounts import EmailedToken, LinkRequest, RoleChange, SignIn, SignUp
+from server.contract.limits import published_limits
 from server.contract.session import SESSION_COOKIE
 from server.domain import access, accounts
 from server.domain.errors import Unauthenticated
 from server.domain.people import load_person, self_view
-from server.http.common import clear_session_cookie, current_user, ok, path_int, read_body, set_session_cookie
+from server.http.common import clear_session_cookie, current_user, ok, optional_user, path_int, read_body, set_session_cookie
 from server.http.keys import AUTH_THROTTLE, DATABASE, MAIL_THROTTLE, PASSWORDS, SETTINGS, TRANSACTIONS
 from server.http.origin import origin_of
 from server.http.throttle import client_address
@@ -35,6 +36,18 @@ async def _signed_in(request: web.Request, user_id: int, token: str, status: int
 async def setup_state(request: web.Request) -> web.Response:
     async with request.app[DATABASE].read() as session:
         return ok({"needs_setup": await accounts.needs_setup(session)})
+
+
+@routes.get("/api/v1/session")
+async def session_state(request: web.Request) -> web.Response:
+    user = await optional_user(request)
+    async with request.app[DATABASE].read() as session:
+        needs = await accounts.needs_setup(session)
+    return ok({
+        "user": await _me(request, user.id) if user is not None else None,
+        "needs_setup": needs,
+        "limits": published_limits(request.app[SETTINGS]),
+    })
 
 
 def _throttle(request: web.Request, email: str | None = None) -> None:

@@ -76,6 +76,10 @@ LIMITED = (429,)
 PATHS: dict[str, dict[str, Op]] = {
     "/healthz": {"get": Op("Health (503 while the database does not answer)", envelopes.Health)},
     f"{V}/setup": {"get": Op("Whether first-run set-up is needed", envelopes.SetupState)},
+    f"{V}/session": {
+        "get": Op("Who is signed in (null for nobody), whether set-up is needed, and the limits forms are checked against",
+                  envelopes.SessionState, public=True)
+    },
     f"{V}/auth/signup": {
         "post": Op("Sign up (the first account becomes administrator)", envelopes.UserAnswer, 201, accounts.SignUp, errors=(409, 429))
     },

@@ -80,7 +80,11 @@ async def _answer(request: web.Request, run: Run, total: int) -> web.StreamRespo
     the report when the client asked for NDJSON (see the module's doc)."""
     if NDJSON not in request.headers.get("Accept", ""):
         return ok(await run(lambda _: None))
-    response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    # "no-cache", not "no-store": Chromium reports a no-store fetch stream read to its end
+    # as an aborted request (a console full of failures for answers of 200); the answer to
+    # a POST is never cached either way.
+    headers = {"Content-Type": NDJSON, "Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"}
+    response = web.StreamResponse(headers=headers)
     await response.prepare(request)
     steps_done: asyncio.Queue[int | None] = asyncio.Queue()  # None: the seed is over
 

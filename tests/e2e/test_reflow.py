@@ -32,9 +32,9 @@ def test_pages_reflow_without_sideways_scrolling(people, width: int, height: int
         ("/rooms", ".room-card"),
         ("/search?q=placement", ".search-result"),
         ("/mentions", "h1"),
-        ("/rooms/new", "form"),
+        ("/rooms/new", "main form"),
         (f"/r/{room['slug']}", ".member-list"),
-        (f"/r/{room['slug']}/new", "form"),
+        (f"/r/{room['slug']}/new", "main form"),
         (f"/r/{room['slug']}/t/{thread['id']}", ".message-body"),
         ("/accessibility", "h1"),
     ]:

@@ -3,6 +3,7 @@
 // optional hint, an inline error tied to the control with aria-describedby, and
 // an error summary at the top that takes focus and links to each field.
 import { h, uniqueId, replaceContent } from "./dom.js";
+import { session } from "./session.js";
 
 /**
  * @typedef {object} FieldOptions
@@ -99,6 +100,82 @@ export function radios({ name, legend, choices, value }) {
   return { wrapper, inputs };
 }
 
+/**
+ * What one control must hold; `label` is the words people see beside it.
+ * @typedef {object} Rule
+ * @property {string} field
+ * @property {string} label
+ * @property {Control} input
+ * @property {string} [required] the message when it is empty (absent: it may be empty)
+ * @property {number} [max] characters at most, after trimming
+ * @property {number} [min] characters at least, when not empty
+ * @property {boolean} [email] an email address by the server's rule
+ * @property {boolean} [raw] check the value as typed (passwords), not trimmed
+ */
+
+/**
+ * Every problem with these controls at once, in the words of their labels, checked
+ * against the limits the server publishes (session.limits, GET /api/v1/session);
+ * the server checks everything again.
+ * @param {Rule[]} rules @returns {FieldError[]}
+ */
+export function checkRules(rules) {
+  /** @type {FieldError[]} */
+  const errors = [];
+  const address = new RegExp(session.limits.email_pattern);
+  for (const rule of rules) {
+    const value = rule.raw ? rule.input.value : rule.input.value.trim();
+    const name = plainLabel(rule.label);
+    if (!value) {
+      if (rule.required) errors.push({ field: rule.field, message: rule.required });
+      continue;
+    }
+    if (rule.max !== undefined && value.length > rule.max) {
+      errors.push({ field: rule.field, message: `${name} must be ${rule.max.toLocaleString("en-GB")} characters or fewer `
+        + `(it is ${value.length.toLocaleString("en-GB")})` });
+    } else if (rule.min !== undefined && value.length < rule.min) {
+      errors.push({ field: rule.field, message: `${name} must be at least ${rule.min} characters` });
+    } else if (rule.email && (value.length > session.limits.email_chars || !address.test(value))) {
+      errors.push({ field: rule.field, message: `${name} must be a whole address, like name@council.gov.uk` });
+    }
+  }
+  return errors;
+}
+
+/**
+ * Problems with a comma-separated list of tags, against the published limits.
+ * @param {Control} input @returns {FieldError[]}
+ */
+export function checkTags(input) {
+  const { tags: most, tag_chars: longest } = session.limits;
+  const tags = input.value.split(",").map((tag) => tag.trim()).filter(Boolean);
+  /** @type {FieldError[]} */
+  const errors = [];
+  if (tags.length > most) errors.push({ field: "tags", message: `Enter at most ${most} tags (there are ${tags.length})` });
+  const long = tags.filter((tag) => tag.length > longest);
+  if (long.length) {
+    errors.push({ field: "tags", message: `Each tag must be ${longest} characters or fewer: ${long.map((t) => `“${t}”`).join(", ")} `
+      + `${long.length === 1 ? "is" : "are"} longer` });
+  }
+  return errors;
+}
+
+/** A label without its "(optional)". @param {string} label */
+function plainLabel(label) {
+  return label.replace(/\s*\(optional\)\s*$/i, "");
+}
+
+/**
+ * The server names fields as its API does ("Display_name must be...", "Title must
+ * be..."); beside a control, the sentence starts with the control's label instead.
+ * @param {string} message @param {string} field @param {string} label
+ */
+export function inLabelWords(message, field, label) {
+  if (message.toLowerCase().startsWith(plainLabel(label).toLowerCase())) return message; // already in its words
+  const spelled = field.replace(/_/g, "[ _]");
+  return message.replace(new RegExp(`^${spelled}\\b`, "i"), plainLabel(label));
+}
+
 /** The error summary box placed at the top of a form; hidden until needed. @returns {ErrorSummary} */
 export function errorSummary() {
   const titleId = uniqueId("error-summary-title");
@@ -124,14 +201,18 @@ export function showErrors(form, summary, errors) {
     if (group && control) {
       group.classList.add("form-group-error");
       const message = /** @type {HTMLElement} */ (group.querySelector(".error-message"));
-      replaceContent(message, h("span", { class: "visually-hidden" }, "Error: "), error.message);
+      const label = group.querySelector("label, legend")?.textContent || "";
+      const text = label && error.field ? inLabelWords(error.message, error.field, label) : error.message;
+      // Several problems with one control are all shown beside it.
+      const earlier = message.hidden ? [] : [...message.childNodes].slice(1);
+      replaceContent(message, h("span", { class: "visually-hidden" }, "Error: "), ...earlier, earlier.length ? " " : null, text);
       message.hidden = false;
       for (const input of group.querySelectorAll("input, textarea, select")) {
         input.setAttribute("aria-invalid", "true");
         const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
         if (!described.includes(message.id)) input.setAttribute("aria-describedby", [message.id, ...described].join(" "));
       }
-      const link = h("a", { href: `#${control.id}` }, error.message);
+      const link = h("a", { href: `#${control.id}` }, text);
       link.addEventListener("click", (event) => {
         event.preventDefault();
         control.focus();

@@ -15,8 +15,8 @@
 
 /**
  * Split what someone typed or pasted into entries: separated by commas,
- * semicolons, whitespace or new lines, as Outlook, Gmail and spreadsheets copy
- * them. A "Name <address>" entry stays whole (its name may hold spaces, and a
+ * semicolons, new lines, or spaces between addresses, as Outlook, Gmail and
+ * spreadsheets copy them. A "Name <address>" entry stays whole (its name may hold spaces, and a
  * quoted name may hold commas), so the server can use the name.
  * @param {string} text
  * @returns {string[]}
@@ -44,10 +44,32 @@ export function splitAddresses(text) {
   for (const chunk of chunks) {
     const trimmed = chunk.trim();
     if (!trimmed) continue;
-    if (trimmed.includes("<")) entries.push(trimmed.replace(/\s+/g, " "));
-    else entries.push(...trimmed.split(/\s+/));
+    const pieces = trimmed.split(/\s+/);
+    // Spaces separate addresses only when every piece is one ("a@x b@y"); otherwise the
+    // chunk stays whole ("sam at supplier" is one wrong address, not three), so the
+    // problem can be shown as it was typed.
+    if (trimmed.includes("<") || !pieces.every((piece) => piece.includes("@"))) entries.push(trimmed.replace(/\s+/g, " "));
+    else entries.push(...pieces);
   }
   return entries;
+}
+
+/**
+ * Why an entry cannot be invited, in the words of the form, or null when it is an
+ * address (alone or as "Name <address>") by the server's rule (``pattern``, published
+ * in GET /api/v1/session; the server checks again).
+ * @param {string} entry @param {RegExp} pattern
+ * @returns {string | null}
+ */
+export function entryProblem(entry, pattern) {
+  const bracketed = /<([^<>]*)>\s*$/.exec(entry);
+  const address = (bracketed ? bracketed[1] : entry).trim();
+  if (pattern.test(address)) return null;
+  if (/\s/.test(address)) {
+    return `“${entry}” is not an email address. Write each address in full, like name@council.gov.uk, `
+      + "and separate addresses with commas or new lines";
+  }
+  return `“${entry}” is not a complete email address. Write it in full, like name@council.gov.uk`;
 }
 
 /**

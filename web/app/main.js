@@ -201,10 +201,27 @@ function sessionEnded(reason) {
 
 // ---- header ------------------------------------------------------------------
 
+// On a phone the signed-in header is the brand and a Menu button (a disclosure); the
+// links and the search box open below it, so the page starts near the top.
+const menuButton = /** @type {HTMLButtonElement} */ (document.getElementById("menu-button"));
+/** @param {boolean} open */
+function setMenu(open) {
+  menuButton.setAttribute("aria-expanded", String(open));
+  document.getElementById("account-nav")?.classList.toggle("menu-open", open);
+}
+menuButton.addEventListener("click", () => setMenu(menuButton.getAttribute("aria-expanded") !== "true"));
+document.getElementById("account-nav")?.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || menuButton.getAttribute("aria-expanded") !== "true") return;
+  setMenu(false);
+  menuButton.focus();
+});
+
 /** @param {string} routeName */
 function renderHeader(routeName) {
   const nav = /** @type {HTMLElement} */ (document.getElementById("account-nav"));
   const user = session.user;
+  setMenu(false);
+  document.querySelector(".site-header")?.classList.toggle("signed-in", Boolean(user));
   if (!user) {
     replaceContent(nav, h("ul", { class: "header-links" },
       h("li", {}, h("a", { href: "/signin", "aria-current": routeName === "signin" ? "page" : null }, "Sign in")),
@@ -226,10 +243,11 @@ function renderHeader(routeName) {
     if (words) navigate(`/search?q=${encodeURIComponent(words)}`);
     else box.focus();
   });
+  // "Create a room" lives on the Rooms page and the inbox, not here: with it, an
+  // administrator's header no longer fits one row at 1280 px.
   replaceContent(nav, search, h("ul", { class: "header-links" },
     h("li", {}, h("a", { href: "/", "aria-current": routeName === "inbox" ? "page" : null }, "Inbox", inboxCount)),
     h("li", {}, h("a", { href: "/rooms", "aria-current": routeName === "directory" ? "page" : null }, "Rooms")),
-    h("li", {}, h("a", { href: "/rooms/new", "aria-current": routeName === "new-room" ? "page" : null }, "Create a room")),
     h("li", {}, h("a", { href: "/collaborate", "aria-current": routeName === "collaborate" ? "page" : null }, "Collaborate")),
     h("li", {}, h("a", { href: "/pipeline", "aria-current": routeName === "pipeline" ? "page" : null }, "Pipeline")),
     h("li", {}, h("a", { href: "/events", "aria-current": routeName === "events" || routeName === "event" ? "page" : null }, "Events")),
@@ -249,6 +267,10 @@ function renderHeader(routeName) {
 const inboxCount = h("span", { class: "header-count" });
 /** @param {number} count */
 function renderInboxCount(count) {
+  // The Menu button carries the count too: on a phone the Inbox link is behind it.
+  replaceContent(/** @type {HTMLElement} */ (document.getElementById("menu-count")), count ? h("span", { class: "badge badge-mention" },
+    h("span", { class: "visually-hidden" }, ", "), String(count),
+    h("span", { class: "visually-hidden" }, count === 1 ? " unread mention" : " unread mentions")) : null);
   replaceContent(inboxCount, count ? h("span", { class: "badge badge-mention" },
     h("span", { class: "visually-hidden" }, ", "), String(count),
     h("span", { class: "visually-hidden" }, count === 1 ? " unread mention" : " unread mentions")) : null);

@@ -4,13 +4,31 @@
 // Typing "@" followed by part of a name offers the room's members in a listbox.
 // The textarea keeps focus (aria-activedescendant points at the highlighted
 // option) so people can keep typing; Up/Down move, Enter or Tab insert, Escape
-// closes. The inserted text is the server's mention syntax: @**Display Name**.
+// closes. The box shows a chosen person as "@Display Name", as chat apps do; on the
+// way to the server (sending, previewing) mentionSource() turns "@Name" of anyone who
+// can be mentioned into the server's syntax, @**Name**. Typing the name in full works
+// the same as choosing it; text already in @**...** is left as it is.
 import { h, uniqueId, replaceContent } from "./dom.js";
 import { announceStatus } from "./announcer.js";
 import { organisationLabel, plural } from "./labels.js";
 import { placePopup } from "./placement.js";
 
 const MAX_SUGGESTIONS = 8;
+
+/**
+ * The text with each "@Name" of these people (the longest name first, so "@Ben
+ * Okafor" wins over "@Ben") written as the server's mention, "@**Name**". A name
+ * counts only as a whole: followed by the end, a space or punctuation, not a letter.
+ * @param {string} text @param {string[]} names
+ */
+export function mentionSource(text, names) {
+  const wanted = [...new Set(names.filter((name) => name.trim()))].sort((a, b) => b.length - a.length);
+  if (!wanted.length || !text.includes("@")) return text;
+  const escaped = wanted.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  // Not inside an address (ada@camden...): the @ starts the text or follows a non-word.
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])@(?:\\*\\*[^*\\n]*\\*\\*|(${escaped.join("|")})(?![\\p{L}\\p{N}_]))`, "gu");
+  return text.replace(pattern, (/** @type {string} */ whole, /** @type {string | undefined} */ name) => (name ? `@**${name}**` : whole));
+}
 
 /**
  * Attach suggestions to `textarea`. `getPeople` returns [{id, display_name,
@@ -117,7 +135,7 @@ export function attachMentions(textarea, getPeople) {
   function choose(index) {
     const person = matches[index];
     if (!person || !range) return;
-    const insert = `@**${person.display_name}** `;
+    const insert = `@${person.display_name} `;
     const value = textarea.value;
     textarea.value = value.slice(0, range.start) + insert + value.slice(range.end);
     const caret = range.start + insert.length;

@@ -15,6 +15,23 @@
  */
 
 /**
+ * The bounds the server checks (GET /api/v1/session), checked first in the browser.
+ * @typedef {object} Limits
+ * @property {number} message_chars
+ * @property {number} title_chars
+ * @property {number} summary_chars
+ * @property {number} display_name_chars
+ * @property {number} organisation_chars
+ * @property {number} tag_chars
+ * @property {number} tags
+ * @property {number} email_chars
+ * @property {string} email_pattern
+ * @property {number} password_min_chars
+ * @property {number} password_max_chars
+ * @property {number} invitees
+ */
+
+/**
  * A room. `membership`, `unread_count` and `can_manage` are per reader: REST answers
  * carry them, the room inside a `room.updated` event does not.
  * @typedef {object} Room

@@ -159,17 +159,25 @@ async function readStream(body, onProgress) {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffered = "";
+  /** @type {SeedReport | null} */
+  let report = null;
+  // Read to the end even after the report: a body left unread is cancelled, and the
+  // browser then logs a request that answered 200 as aborted.
   for (;;) {
     const { value, done } = await reader.read();
     if (value) buffered += decoder.decode(value, { stream: true });
     const [lines, rest] = splitLines(done ? `${buffered}\n` : buffered);
     buffered = rest;
     for (const line of lines) {
+      if (report) continue;
       const meaning = readLine(JSON.parse(line));
       if ("progress" in meaning) onProgress?.(meaning.progress);
-      else if ("report" in meaning) return meaning.report;
+      else if ("report" in meaning) report = meaning.report;
       else throw meaning.error;
     }
-    if (done) throw new ApiError(0, "network", "The connection closed before the seed finished; nothing was written. Try again.");
+    if (done) {
+      if (report) return report;
+      throw new ApiError(0, "network", "The connection closed before the seed finished; nothing was written. Try again.");
+    }
   }
 }

@@ -10,10 +10,24 @@
 /** @type {Set<(user: User | null) => void>} */
 const listeners = new Set();
 
-/** @type {{user: User | null, needsSetup: boolean, leaving: boolean}} */
+/** @typedef {import("./protocol.js").Limits} Limits */
+
+/**
+ * Until GET /api/v1/session answers (or if it cannot), the server's defaults; the
+ * server re-checks everything, so a stale bound only moves where the error shows.
+ * @type {Limits}
+ */
+const DEFAULT_LIMITS = {
+  message_chars: 10000, title_chars: 200, summary_chars: 20000, display_name_chars: 100, organisation_chars: 200,
+  tag_chars: 40, tags: 20, email_chars: 254, email_pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", password_min_chars: 10,
+  password_max_chars: 1000, invitees: 100,
+};
+
+/** @type {{user: User | null, needsSetup: boolean, leaving: boolean, limits: Limits}} */
 export const session = {
   user: null,
   needsSetup: false,
+  limits: DEFAULT_LIMITS,
   // This tab asked to sign out: the revocation the server sends back is expected.
   leaving: false,
 };

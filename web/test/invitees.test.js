@@ -1,7 +1,7 @@
 // Reading a pasted list of people to invite, and the sentence for each outcome.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { splitAddresses, describeResult, summarise } from "../app/invitees.js";
+import { splitAddresses, describeResult, summarise, entryProblem } from "../app/invitees.js";
 
 test("addresses separated by commas, semicolons, whitespace or new lines are split", () => {
   assert.deepEqual(splitAddresses("a@x.example, b@x.example;c@x.example\nd@x.example\r\n e@x.example\tf@x.example  "),
@@ -27,4 +27,14 @@ test("each outcome has its own sentence naming the address", () => {
   assert.equal(refused, "nope: not invited. Nope is not an email address");
   assert.match(describeResult({ email: null, user_id: 3, display_name: "Bob", outcome: "already_member" }), /^Bob: already/);
   assert.equal(summarise([{ ...base, outcome: "invited" }, { ...base, outcome: "error" }]), "1 address done, 1 could not be invited");
+});
+
+test("words between addresses are not split into addresses; what is wrong is said in the form's words", () => {
+  const pattern = /^[^@\s<>(),;:"[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+  assert.deepEqual(splitAddresses("sam at supplier, ada@camden.example"), ["sam at supplier", "ada@camden.example"]);
+  assert.deepEqual(splitAddresses("a@x.example b@y.example"), ["a@x.example", "b@y.example"]);
+  assert.match(entryProblem("sam at supplier", pattern) || "", /“sam at supplier” is not an email address/);
+  assert.match(entryProblem("ada@camden", pattern) || "", /“ada@camden” is not a complete email address/);
+  assert.equal(entryProblem("Ada <ada@camden.example>", pattern), null);
+  assert.equal(entryProblem("ada@camden.example", pattern), null);
 });

@@ -14,8 +14,9 @@ export const ADMIN_PAGES = [
 
 /** @param {string} current the path of the page shown */
 export function adminNav(current) {
+  // Not "header-links": those are white for the dark site header, and this sits on the page.
   return h("nav", { class: "admin-nav", "aria-label": "Administration" },
-    h("ul", { class: "header-links" }, ADMIN_PAGES.map(([href, label]) =>
+    h("ul", { class: "section-links" }, ADMIN_PAGES.map(([href, label]) =>
       h("li", {}, h("a", { href, "aria-current": href === current ? "page" : null }, label)))));
 }
 

@@ -7,6 +7,7 @@ import { confirmAction } from "../confirm-dialog.js";
 import { timeElement } from "../time.js";
 import { stageBadge } from "../labels.js";
 import { adminNav, administratorsOnly } from "./admin-nav.js";
+import { personPicker } from "../person-picker.js";
 
 /**
  * @typedef {object} AdminRoom
@@ -27,8 +28,6 @@ export function adminRoomsView(main) {
   if (!administratorsOnly(main, heading)) return { title: "Rooms", heading };
   const body = h("tbody");
   const status = h("p", { role: "status" });
-  /** @type {{id: number, display_name: string, email: string}[]} */
-  let people = [];
 
   /** @param {string} message */
   function say(message) {
@@ -38,23 +37,23 @@ export function adminRoomsView(main) {
   /** @param {AdminRoom} room */
   function row(room) {
     const tr = h("tr", { dataset: { room: room.slug } });
-    const owner = h("select", { class: "select", "aria-label": `New owner of ${room.title}` },
-      h("option", { value: "" }, "Choose a person"),
-      people.map((p) => h("option", { value: String(p.id) }, `${p.display_name} (${p.email})`)));
+    // Chosen by typing: a list of every account would not scale past a few hundred.
+    const owner = personPicker({ label: `New owner of ${room.title}` });
     const transfer = h("button", { type: "button", class: "button button-secondary button-small" }, "Make owner",
       h("span", { class: "visually-hidden" }, ` of ${room.title}`));
     transfer.addEventListener("click", async () => {
-      if (!owner.value) {
-        say(`Choose the new owner of ${room.title} first.`);
-        owner.focus();
+      const person = owner.chosen();
+      if (!person) {
+        say(`Type a name or address and choose the new owner of ${room.title} first.`);
+        owner.input.focus();
         return;
       }
       try {
-        const answer = await post(`/admin/rooms/${room.id}/owner`, { user_id: Number(owner.value) });
+        const answer = await post(`/admin/rooms/${room.id}/owner`, { user_id: person.id });
         const fresh = row(answer.room);
         tr.replaceWith(fresh);
         say(`${room.title} now belongs to ${answer.room.owners.map((/** @type {{display_name: string}} */ o) => o.display_name).join(", ")}.`);
-        /** @type {HTMLElement | null} */ (fresh.querySelector("select"))?.focus();
+        /** @type {HTMLElement | null} */ (fresh.querySelector("input"))?.focus();
       } catch (error) {
         say(error instanceof ApiError ? error.message : String(error));
       }
@@ -69,7 +68,7 @@ export function adminRoomsView(main) {
         const fresh = row({ ...room, stage: "archived" });
         tr.replaceWith(fresh);
         say(`${room.title} is archived.`);
-        /** @type {HTMLElement | null} */ (fresh.querySelector("select"))?.focus();
+        /** @type {HTMLElement | null} */ (fresh.querySelector("input"))?.focus();
       } catch (error) {
         say(error instanceof ApiError ? error.message : String(error));
       }
@@ -80,7 +79,7 @@ export function adminRoomsView(main) {
       h("td", {}, room.owners.length ? room.owners.map((o) => o.display_name).join(", ") : "No owner"),
       h("td", {}, String(room.member_count)),
       h("td", {}, timeElement(room.last_activity_at)),
-      h("td", {}, owner, " ", transfer),
+      h("td", {}, h("div", { class: "person-transfer" }, owner.element, transfer)),
       h("td", {}, archive, archive ? " " : null,
         h("a", { href: `/api/v1/rooms/${room.id}/export`, download: `${room.slug}.md` }, "Export",
           h("span", { class: "visually-hidden" }, ` ${room.title} as Markdown`))));
@@ -90,7 +89,6 @@ export function adminRoomsView(main) {
   async function load() {
     say("Loading…");
     try {
-      people = (await get("/admin/users?active=true&limit=200")).people;
       /** @type {AdminRoom[]} */
       const rooms = (await get("/admin/rooms")).rooms;
       replaceContent(body, rooms.map(row));

@@ -7,7 +7,7 @@
 // then POST the token from here.
 import { h, replaceContent } from "../dom.js";
 import { post, get, ApiError } from "../api.js";
-import { field, errorSummary, whileBusy, onValidSubmit } from "../forms.js";
+import { field, errorSummary, whileBusy, onValidSubmit, checkRules } from "../forms.js";
 import { session, setUser, safeNext } from "../session.js";
 import { navigate } from "../router.js";
 import { announceStatus } from "../announcer.js";
@@ -41,24 +41,20 @@ function valuesOf(fields) {
 }
 
 /**
- * Errors we can spot without asking the server, so people hear them at once.
- * @param {Record<string, Field>} fields @param {Record<string, string>} labels
+ * Every problem we can spot without asking the server, at once, with its limits.
+ * @param {Record<string, Field>} fields
  */
-function missing(fields, labels) {
-  /** @type {import("../forms.js").FieldError[]} */
-  const errors = [];
-  for (const [name, text] of Object.entries(labels)) {
-    if (!fields[name].input.value.trim()) errors.push({ field: name, message: text });
-  }
-  return errors;
+function accountProblems(fields) {
+  const limits = session.limits;
+  return checkRules([
+    { field: "display_name", label: "Your name", input: fields.display_name.input, required: "Enter your name", max: limits.display_name_chars },
+    { field: "organisation", label: "Organisation", input: fields.organisation.input, required: "Enter your organisation",
+      max: limits.organisation_chars },
+    { field: "email", label: "Email address", input: fields.email.input, required: "Enter your email address", email: true },
+    { field: "password", label: "Your password", input: fields.password.input, required: "Create a password", raw: true,
+      min: limits.password_min_chars, max: limits.password_max_chars },
+  ]);
 }
-
-const SIGNUP_REQUIRED = {
-  display_name: "Enter your name",
-  organisation: "Enter your organisation",
-  email: "Enter your email address",
-  password: "Create a password",
-};
 
 /** @param {{submitLabel: string, onDone: (user: User) => void}} options */
 function accountForm({ submitLabel, onDone }) {
@@ -68,7 +64,7 @@ function accountForm({ submitLabel, onDone }) {
   const form = h("form", { class: "form", novalidate: true }, summary.box,
     Object.values(fields).map((f) => f.wrapper), button);
   onValidSubmit(form, summary, button, {
-    check: () => missing(fields, SIGNUP_REQUIRED),
+    check: () => accountProblems(fields),
     send: async () => onDone((await post("/auth/signup", valuesOf(fields))).user),
     fieldNames: Object.keys(fields),
   });
@@ -200,7 +196,8 @@ export function signInView(main, { query }) {
     h("p", {}, "We will email you a link that signs you in once. You do not need your password."),
     linkSummary.box, linkEmail.wrapper, linkButton, linkStatus);
   onValidSubmit(linkForm, linkSummary, linkButton, {
-    check: () => (linkEmail.input.value.trim() ? [] : [{ field: "email", message: "Enter your email address" }]),
+    check: () => checkRules([{ field: "email", label: "Email address", input: linkEmail.input, required: "Enter your email address",
+      email: true }]),
     send: async () => {
       const address = linkEmail.input.value.trim();
       await post("/auth/link", { email: address });
@@ -318,16 +315,15 @@ export async function signOut({ everywhere = false } = {}) {
 
 /** Ask the server who we are (used at start-up). */
 export async function loadSession() {
+  // One request that answers 200 whether or not anyone is signed in, so a
+  // signed-out visit leaves the console clean (GET /me would log a 401).
   try {
-    const setup = await get("/setup");
-    session.needsSetup = Boolean(setup.needs_setup);
+    const state = await get("/session");
+    session.needsSetup = Boolean(state.needs_setup);
+    session.user = state.user;
+    session.limits = state.limits;
   } catch {
     session.needsSetup = false;
-  }
-  try {
-    const { user } = await get("/me");
-    session.user = user;
-  } catch {
     session.user = null;
   }
 }

@@ -7,11 +7,11 @@
 import { h, uniqueId, replaceContent } from "../dom.js";
 import { post } from "../api.js";
 import { field, errorSummary, onValidSubmit, errorsFrom } from "../forms.js";
-import { splitAddresses, describeResult, summarise } from "../invitees.js";
+import { splitAddresses, describeResult, summarise, entryProblem } from "../invitees.js";
+import { session } from "../session.js";
 
 /** @typedef {import("../invitees.js").InvitationResult} InvitationResult */
 
-const MAX_ADDRESSES = 100;
 
 /**
  * The form for `room`. `onInvited(userId)` runs after the server added someone
@@ -39,10 +39,18 @@ export function inviteForm({ room, onInvited }) {
       replaceContent(results);
       const entries = splitAddresses(emails.input.value);
       if (!entries.length) return [{ field: "emails", message: "Enter the email address of at least one person to invite" }];
-      if (entries.length > MAX_ADDRESSES) {
-        return [{ field: "emails", message: `Enter at most ${MAX_ADDRESSES} addresses at a time; you entered ${entries.length}` }];
+      /** @type {import("../forms.js").FieldError[]} */
+      const problems = [];
+      if (entries.length > session.limits.invitees) {
+        problems.push({ field: "emails", message: `Enter at most ${session.limits.invitees} addresses at a time; you entered ${entries.length}` });
       }
-      return [];
+      // Every entry that is not an address, all at once, as typed.
+      const pattern = new RegExp(session.limits.email_pattern);
+      for (const entry of entries) {
+        const problem = entryProblem(entry, pattern);
+        if (problem) problems.push({ field: "emails", message: problem });
+      }
+      return problems;
     },
     send: async () => {
       const entries = splitAddresses(emails.input.value);

@@ -3,7 +3,8 @@
 import { h, replaceContent } from "../dom.js";
 import { get, post, query as toQuery } from "../api.js";
 import { STAGES, stageBadge, collaboratorsBadge } from "../labels.js";
-import { field, checkbox, radios, errorSummary, onValidSubmit } from "../forms.js";
+import { field, checkbox, radios, errorSummary, onValidSubmit, checkRules, checkTags } from "../forms.js";
+import { session } from "../session.js";
 import { navigate } from "../router.js";
 import { announceStatus } from "../announcer.js";
 
@@ -83,7 +84,13 @@ export function newRoomView(main, { query } = {}) {
   }
 
   onValidSubmit(form, errors, button, {
-    check: () => (title.input.value.trim() ? [] : [{ field: "title", message: "Enter a name for the room" }]),
+    check: () => [
+      ...checkRules([
+        { field: "title", label: "Room name", input: title.input, required: "Enter a name for the room", max: session.limits.title_chars },
+        { field: "summary", label: "Summary", input: summary.input, max: session.limits.summary_chars, raw: true },
+      ]),
+      ...checkTags(tags.input),
+    ],
     send: async () => {
       const { room } = await post("/rooms", {
         title: title.input.value.trim(),

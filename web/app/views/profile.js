@@ -5,7 +5,7 @@
 // delete your account. Destructive steps ask first (confirm-dialog.js).
 import { h, replaceContent } from "../dom.js";
 import { api, get, patch, post, del, ApiError } from "../api.js";
-import { field, checkbox, errorSummary, onValidSubmit } from "../forms.js";
+import { field, checkbox, errorSummary, onValidSubmit, checkRules } from "../forms.js";
 import { announceStatus } from "../announcer.js";
 import { confirmAction } from "../confirm-dialog.js";
 import { session, setUser } from "../session.js";
@@ -22,13 +22,14 @@ function section(title, id, ...children) {
 
 /** A small form: fields, a submit button, the shared error summary and a status line. */
 function smallForm(/** @type {{fields: {wrapper: HTMLElement}[], button: string, names: string[],
-  send: () => Promise<string>}} */ { fields, button, names, send }) {
+  send: () => Promise<string>, rules?: () => import("../forms.js").Rule[]}} */ { fields, button, names, send, rules }) {
   const errors = errorSummary();
   const submit = h("button", { type: "submit", class: "button" }, button);
   const status = h("p", { class: "hint", role: "status" });
   const form = h("form", { class: "form", novalidate: true }, errors.box, fields.map((f) => f.wrapper),
     h("div", { class: "form-actions" }, submit), status);
   onValidSubmit(form, errors, submit, {
+    check: () => (rules ? checkRules(rules()) : []),
     send: async () => {
       status.textContent = "";
       status.textContent = await send(); // a status region: read out once, where it is shown
@@ -51,6 +52,10 @@ export function profileView(main) {
       ? "Verified from your email address. What you type here shows only if your address stops matching an organisation."
       : "Shown as self-declared unless your email address belongs to an organisation Convene knows." });
   const details = smallForm({ fields: [name, organisation], button: "Save your details", names: ["display_name", "organisation"],
+    rules: () => [
+      { field: "display_name", label: "Your name", input: name.input, required: "Enter your name", max: session.limits.display_name_chars },
+      { field: "organisation", label: "Your organisation", input: organisation.input, max: session.limits.organisation_chars },
+    ],
     send: async () => {
       const answer = await patch("/me", { display_name: name.input.value, organisation: organisation.input.value });
       setUser(answer.user);
@@ -61,6 +66,7 @@ export function profileView(main) {
   const emailPassword = field({ name: "current_password", label: "Your current password", type: "password",
     autocomplete: "current-password", hint: "Leave empty if you only sign in with emailed links." });
   const email = smallForm({ fields: [newEmail, emailPassword], button: "Change email address", names: ["email", "current_password"],
+    rules: () => [{ field: "email", label: "New email address", input: newEmail.input, required: "Enter your new email address", email: true }],
     send: async () => {
       await post("/me/email", { email: newEmail.input.value, current_password: emailPassword.input.value || null });
       emailPassword.input.value = "";
@@ -72,6 +78,8 @@ export function profileView(main) {
   const newPassword = field({ name: "new_password", label: "New password", type: "password", autocomplete: "new-password",
     hint: "At least 10 characters. Every other browser signed in to your account will be signed out." });
   const password = smallForm({ fields: [oldPassword, newPassword], button: "Change password", names: ["current_password", "new_password"],
+    rules: () => [{ field: "new_password", label: "New password", input: newPassword.input, required: "Enter a new password", raw: true,
+      min: session.limits.password_min_chars, max: session.limits.password_max_chars }],
     send: async () => {
       const answer = await post("/me/password", { current_password: oldPassword.input.value || null, new_password: newPassword.input.value });
       oldPassword.input.value = "";

@@ -5,7 +5,7 @@
 import { h, replaceContent } from "../dom.js";
 import { get, patch, ApiError } from "../api.js";
 import { STAGES } from "../labels.js";
-import { field, checkbox, radios, errorSummary, onValidSubmit } from "../forms.js";
+import { field, checkbox, radios, errorSummary, onValidSubmit, checkRules, checkTags } from "../forms.js";
 import { navigate } from "../router.js";
 import { setTitle } from "../page.js";
 import { announceStatus } from "../announcer.js";
@@ -116,7 +116,13 @@ export function roomSettingsView(main, { params }) {
     }
 
     onValidSubmit(form, errors, button, {
-      check: () => (title.input.value.trim() ? [] : [{ field: "title", message: "Enter a name for the room" }]),
+      check: () => [
+        ...checkRules([
+          { field: "title", label: "Room name", input: title.input, required: "Enter a name for the room", max: session.limits.title_chars },
+          { field: "summary", label: "Summary", input: summary.input, max: session.limits.summary_chars, raw: true },
+        ]),
+        ...checkTags(tags.input),
+      ],
       send: async () => {
         // Only what this person changed is sent, so a co-owner's change to
         // another setting made meanwhile is not overwritten with old values.

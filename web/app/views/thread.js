@@ -28,6 +28,10 @@ import { canManage, isOwnMessage, postingState } from "../permissions.js";
 import { outbox } from "../sending.js";
 import * as realtime from "../realtime.js";
 
+// How long the reply box holds a message waiting for the server's answer before
+// leaving it to the outbox (which keeps it, shows it as pending and sends it later).
+const SEND_PATIENCE_MS = 8000;
+
 /** @typedef {import("../room-store.js").RoomStore} RoomStore */
 /** @typedef {import("../room-store.js").Change} Change */
 /** @typedef {import("../protocol.js").Thread} Thread */
@@ -154,6 +158,38 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
     if (hadFocus) /** @type {HTMLElement} */ (composerSlot.querySelector("[tabindex='-1'], textarea, button") || heading).focus();
   }
 
+  /**
+   * Queue ``body`` in the outbox and resolve with what became of it. A refusal takes
+   * the message out of the outbox: the composer keeps its text instead (one place,
+   * editable). Offline, or with no answer for a while, the outbox keeps it to send
+   * later and shows it as pending.
+   * @param {string} body @returns {Promise<import("../composer.js").SendOutcome>}
+   */
+  function sendThroughOutbox(body) {
+    return new Promise((resolve) => {
+      /** @type {import("../outbox.js").OutboxItem | null} */
+      let item = null;
+      const timer = window.setTimeout(() => finish({ outcome: "queued" }), SEND_PATIENCE_MS);
+      const stop = outbox.subscribe((change) => {
+        if (!item || !("item" in change) || change.item !== item) return;
+        if (change.type === "sent") finish({ outcome: "sent" });
+        else if (change.type === "updated" && item.status === "failed") {
+          const error = item.error || "the server did not accept it.";
+          outbox.discard(item.client_id);
+          finish({ outcome: "refused", error: /[.!?]$/.test(error) ? error : `${error}.` });
+        }
+      });
+      /** @param {import("../composer.js").SendOutcome} outcome */
+      function finish(outcome) {
+        window.clearTimeout(timer);
+        stop();
+        resolve(outcome);
+      }
+      item = outbox.enqueue({ threadId, roomId: room.id, body });
+      if (!realtime.isConnected()) finish({ outcome: "queued" });
+    });
+  }
+
   function renderComposer() {
     composer?.destroy();
     composer = null;
@@ -166,12 +202,14 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
         roomId: room.id,
         getPeople: () => [...store.state.members.values()].map((m) => m.user).filter((u) => u.id !== me.id),
         draftKey: `convene.draft.${me.id}.${threadId}`,
+        maxChars: session.limits.message_chars,
         onSend: (body) => {
-          outbox.enqueue({ threadId, roomId: room.id, body });
+          const outcome = sendThroughOutbox(body);
           // Reading in the middle of a long thread: the reply goes after the newest
           // message, so show those first.
           if (win.hasMoreAfter) load({ latest: true });
           else scrollToBottom();
+          return outcome;
         },
         onTyping: () => realtime.request("typing", { thread_id: threadId }, 5000).catch(() => {}),
       });

@@ -108,11 +108,27 @@ class InboxEntry(Answer):
     last_activity_at: Time
 
 
+InboxSignalKind = Literal["same-problem", "can-help", "join-request"]
+
+
+class InboxSignal(Answer):
+    """In a room the person owns: someone outside it said "we have this problem too"
+    (``same-problem``) or "we could help" (``can-help``), or asks to join it
+    (``join-request``, while pending)."""
+
+    kind: InboxSignalKind
+    room: RoomRef
+    person: Person
+    at: Time
+
+
 class Inbox(Answer):
     """Mentions first, then followed threads, then the rest; within each, grouped by
-    room (the room with the newest entry first) and newest first."""
+    room (the room with the newest entry first) and newest first. ``signals``: interest
+    and requests to join in the person's own rooms, newest first."""
 
     entries: list[InboxEntry]
+    signals: list[InboxSignal]
     unread_threads: int
     unread_mentions: int
 

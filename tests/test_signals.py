@@ -1,0 +1,62 @@
+"""Signals that must reach people without a reload (issue 19): interest in a room
+reaches its owners live, by email and in their inbox, and the person who answered
+sees who else did; a change of site role reaches that person's connections. Real
+server, real SQLite, real python-socketio clients, mail read from the outbox."""
+
+from __future__ import annotations
+
+from .people import Person, PersonFactory
+from .test_invitations import mail_text
+
+
+async def test_interest_reaches_the_owners_live_by_email_and_in_the_inbox(people: PersonFactory, alice: Person, bob: Person, carol: Person):
+    room = await alice.create_room("Fly-tipping reports", looking_for_collaborators=True)
+    owner_socket = await alice.socket()
+
+    said = (await bob.post(f"/api/v1/rooms/{room['id']}/interest", {"kind": "same-problem"}, expect=200))["interest"]
+    [heard] = await owner_socket.wait_for("interest.changed")
+    assert (heard["room_id"], heard["kind"], heard["said"]) == (room["id"], "same-problem", True)
+    assert heard["person"]["display_name"] == "Bob Supplier"
+    mail = await mail_text(people, "alice@camden.example", "We have this problem too")
+    assert 'Bob Supplier (Bristol City Council) said "We have this problem too" about your room "Fly-tipping reports"' in mail
+    assert f"/r/{room['slug']}" in mail
+
+    # The person who answered sees who answered, by organisation.
+    await carol.post(f"/api/v1/rooms/{room['id']}/interest", {"kind": "same-problem"}, expect=200)
+    seen = (await bob.get(f"/api/v1/rooms/{room['id']}/interest"))["interest"]
+    assert [[p["display_name"] for p in g["people"]] for g in seen["same_problem"]["groups"]] == [["Bob Supplier"], ["Carol Policy"]]
+    assert said["mine"] == ["same-problem"]
+
+    signals = (await alice.get("/api/v1/inbox"))["signals"]
+    assert [(s["kind"], s["person"]["display_name"], s["room"]["id"]) for s in signals] == [
+        ("same-problem", "Carol Policy", room["id"]),
+        ("same-problem", "Bob Supplier", room["id"]),
+    ]
+    assert (await bob.get("/api/v1/inbox"))["signals"] == []  # only the owners are told
+
+    # Saying it again tells no one again; taking it back is heard live and leaves the inbox.
+    await bob.post(f"/api/v1/rooms/{room['id']}/interest", {"kind": "same-problem"}, expect=200)
+    await bob.call("DELETE", f"/api/v1/rooms/{room['id']}/interest?kind=same-problem", expect=200)
+    heard = await owner_socket.wait_for("interest.changed", count=3)
+    assert [(e["person"]["display_name"], e["said"]) for e in heard] == [
+        ("Bob Supplier", True),
+        ("Carol Policy", True),
+        ("Bob Supplier", False),
+    ]
+    assert [s["person"]["display_name"] for s in (await alice.get("/api/v1/inbox"))["signals"]] == ["Carol Policy"]
+
+
+async def test_a_request_to_join_is_in_the_owners_inbox_while_pending(alice: Person, bob: Person):
+    room = await alice.create_room("Housing repairs", visibility="invite", looking_for_collaborators=True)
+    asked = (await bob.post(f"/api/v1/rooms/{room['id']}/join-requests", {"message": "Us too"}, expect=201))["join_request"]
+    [signal] = (await alice.get("/api/v1/inbox"))["signals"]
+    assert (signal["kind"], signal["person"]["display_name"]) == ("join-request", "Bob Supplier")
+    await alice.post(f"/api/v1/join-requests/{asked['id']}/accept", expect=200)
+    assert (await alice.get("/api/v1/inbox"))["signals"] == []
+
+
+async def test_a_new_role_reaches_that_persons_connections(admin: Person, bob: Person):
+    watching = await bob.socket()
+    await admin.call("PATCH", f"/api/v1/users/{bob.id}", {"role": "facilitator"}, expect=200)
+    [changed] = await watching.wait_for("role.changed")
+    assert changed == {"type": "role.changed", "role": "facilitator"}

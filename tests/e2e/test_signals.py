@@ -1,0 +1,52 @@
+"""What must reach people's open pages without a reload (issue 19): interest and a
+request to join on the owner's room page, and a new role (the Seed link) on the
+page of the person given it."""
+
+from __future__ import annotations
+
+from .conftest import create_room
+
+
+def test_a_person_made_facilitator_sees_seeding_without_a_reload(people):
+    admin = people("Ann Admin", "Local Digital")  # the module's first account: its administrator
+    assert admin.user["role"] == "administrator"
+    fay = people("Fay Facilitator", "Camden Council")
+    fay.goto("/seed")
+    fay.page.get_by_text("Only facilitators and administrators can seed rooms.").wait_for()
+    fay.wait_connected()
+    fay.page.evaluate("window.__sameDocument = true")
+    assert fay.page.get_by_role("link", name="Seed rooms").count() == 0
+
+    admin.api("PATCH", f"/users/{fay.user['id']}", {"role": "facilitator"})
+    fay.page.get_by_role("link", name="Seed rooms").wait_for()
+    fay.page.get_by_label("Workshop file").wait_for()
+    assert fay.page.get_by_text("Only facilitators and administrators can seed rooms.").count() == 0
+    assert fay.page.evaluate("window.__sameDocument === true"), "Fay's page reloaded"
+
+
+def test_interest_and_a_request_to_join_appear_on_the_owners_open_room_page(people):
+    ada = people("Ada Lovelace", "Camden Council")
+    ben = people("Ben Okafor", "Leeds City Council")
+    room = create_room(ada, "Pothole reporting", visibility="invite", looking_for_collaborators=True)
+    ada.goto(f"/r/{room['slug']}")
+    ada.wait_connected()
+    involved = ada.page.get_by_role("region", name="Who is involved")
+    involved.get_by_text("We have this problem too: 0 organisations").wait_for()
+    ada.page.evaluate("window.__sameDocument = true")  # disappears if the page reloads
+
+    ben.api("POST", f"/rooms/{room['id']}/interest", {"kind": "same-problem"})
+    involved.get_by_text("We have this problem too: 1 organisation").wait_for()
+    assert "Ben Okafor" in involved.inner_text()
+
+    ben.api("POST", f"/rooms/{room['id']}/join-requests", {"message": "Leeds has the same backlog."}, expect=201)
+    ada.page.get_by_role("region", name="Requests to join").get_by_text("Leeds has the same backlog.").wait_for()
+    assert ada.page.evaluate("window.__sameDocument === true"), "Ada's page reloaded"
+
+    # Her inbox lists both, and Ben, on the board, sees who answered.
+    ada.page.get_by_role("link", name="Inbox").click()
+    signals = ada.page.get_by_role("region", name="Interest in your rooms")
+    signals.get_by_text("asks to join").wait_for()
+    assert "said “We have this problem too” about" in signals.inner_text()
+    ben.goto("/collaborate")
+    card = ben.page.locator(".collab-card", has_text="Pothole reporting")
+    card.locator(".interest-who", has_text="Leeds City Council (Ben Okafor)").wait_for()

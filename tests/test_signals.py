@@ -60,3 +60,19 @@ async def test_a_new_role_reaches_that_persons_connections(admin: Person, bob: P
     await admin.call("PATCH", f"/api/v1/users/{bob.id}", {"role": "facilitator"}, expect=200)
     [changed] = await watching.wait_for("role.changed")
     assert changed == {"type": "role.changed", "role": "facilitator"}
+
+
+async def test_the_event_page_and_the_pipeline_agree_on_who_is_involved(admin: Person, alice: Person):
+    """One definition: a room's members and their organisations. Right after seeding,
+    nobody has posted, but the person seeding is a member: both pages name them."""
+    from .test_seed_http import YAML, preview_and_apply
+
+    await preview_and_apply(admin, YAML)
+    [listed] = (await admin.get("/api/v1/events"))["events"]
+    event = (await admin.get(f"/api/v1/events/{listed['id']}"))["event"]
+    board = await admin.get("/api/v1/pipeline")
+    on_board = {room["id"]: [o["name"] for o in room["organisations"]] for column in board["columns"] for room in column["rooms"]}
+    for room in event["rooms"]:
+        assert room["involved_organisations"] == on_board[room["id"]] != []
+    assert event["involved_organisations"] == ["LocalGov Digital"]
+    assert event["active_organisations"] == []  # nobody has posted since: activity is told apart

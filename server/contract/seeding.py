@@ -141,6 +141,7 @@ class EventRoom(Answer):
     new_threads: int
     messages: int
     active_organisations: list[str]
+    involved_organisations: list[str]
     unanswered: list[str]
     stage_moves: list[StageMove]
     last_activity_at: Time
@@ -154,6 +155,7 @@ class EventDetail(EventSummary):
     new_threads: int
     messages: int
     active_organisations: list[str]
+    involved_organisations: list[str]
     unanswered: int
     stage_moves: int
 

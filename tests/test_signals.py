@@ -76,3 +76,22 @@ async def test_the_event_page_and_the_pipeline_agree_on_who_is_involved(admin: P
         assert room["involved_organisations"] == on_board[room["id"]] != []
     assert event["involved_organisations"] == ["LocalGov Digital"]
     assert event["active_organisations"] == []  # nobody has posted since: activity is told apart
+
+
+async def test_search_finds_rooms_by_name_summary_and_tag_before_messages_readable_ones_only(alice: Person, bob: Person):
+    registry = await alice.create_room("Land Registry searches", summary="Local land charges, **faster**.", tags=["property"])
+    secret = await alice.create_room("Land Registry pilot", visibility="invite", tags=["property"])
+    charges = await alice.create_room("Charges register", summary="Moving the register to the Land Registry.")
+    tagged = await alice.create_room("Conveyancing", tags=["land registry"])
+    await alice.start_thread(registry, "Land Registry API keys", "Who holds the Land Registry keys?")
+
+    found = await bob.get("/api/v1/search?q=land+registry")
+    ids = [r["id"] for r in found["rooms"]]
+    assert set(ids) == {registry["id"], charges["id"], tagged["id"]} and secret["id"] not in ids
+    assert ids[-1] == tagged["id"]  # a tag match after name and summary matches
+    assert found["rooms"][0]["summary_html"] or found["rooms"][0]["title"]
+    assert [r["kind"] for r in found["results"]] and all(r["room"]["id"] == registry["id"] for r in found["results"])
+    assert [r["id"] for r in (await alice.get("/api/v1/search?q=land+registry"))["rooms"]].count(secret["id"]) == 1
+    assert [r["id"] for r in (await bob.get("/api/v1/search?q=property"))["rooms"]] == [registry["id"]]
+    # Filters narrow messages; rooms are listed only for a plain search's first page.
+    assert (await bob.get(f"/api/v1/search?q=land&room={registry['slug']}"))["rooms"] == []

@@ -60,7 +60,24 @@ class SearchResult(Answer):
     snippet_html: str
 
 
+class RoomMatch(Answer):
+    """A room whose name, summary or tags match, readable by the searcher
+    (``summary_html``: the summary as the safe renderer made it)."""
+
+    id: int
+    slug: str
+    title: str
+    summary_html: str
+    stage: Stage
+    visibility: Visibility
+    tags: list[str]
+
+
 class SearchAnswer(Answer):
+    """``rooms``: matching rooms, shown first, on the first page of a search without
+    filters (empty otherwise); ``results``: messages and threads."""
+
+    rooms: list[RoomMatch]
     results: list[SearchResult]
     next_offset: int | None
 

@@ -21,11 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.domain.access import readable_room, readable_rooms
 from server.domain.errors import Invalid
 from server.domain.people import load_people
+from server.domain.rooms import tags_and_counts
 from server.store import fulltext
 from server.store.fulltext import MARK_END, MARK_START, Terms
-from server.store.models import Message, Organisation, Room, Thread, User
+from server.store.models import Message, Organisation, Room, RoomTag, Thread, User
 
 MAX_TERMS = 16
+MAX_ROOM_RESULTS = 10  # rooms shown above the messages: a handful, the directory has the rest
 # Message matches ranked at once, newest first; a page needing more widens the window.
 WINDOWS = (500, 5_000, 50_000)
 _TERM_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
@@ -230,6 +232,46 @@ async def _present(session: AsyncSession, terms: Terms, rows: list[Any]) -> list
             }
         )
     return results
+
+
+async def search_rooms(session: AsyncSession, viewer: User, q: str, limit: int = MAX_ROOM_RESULTS) -> list[dict[str, Any]]:
+    """Rooms the viewer may read (``access.readable_rooms``) whose name or summary hold
+    every word and phrase of ``q`` (and none excluded), or that carry a tag equal to
+    one of its phrases or to the whole query; name and summary matches first, best
+    first, then tag matches most recently active first (``RoomMatch``)."""
+    terms = parse_query(q)
+    hits = fulltext.room_hits(session, terms)
+    by_text = list(
+        await session.scalars(
+            select(Room)
+            .join(hits, hits.c.ref == Room.id)
+            .where(readable_rooms(viewer))
+            .order_by(hits.c.rank.desc(), Room.id.desc())
+            .limit(limit)
+        )
+    )
+    wanted = {" ".join(phrase) for phrase in terms.required} | {" ".join(w for phrase in terms.required for w in phrase)}
+    tagged = select(RoomTag.room_id).where(RoomTag.tag.in_(wanted))
+    by_tag = await session.scalars(
+        select(Room)
+        .where(Room.id.in_(tagged), readable_rooms(viewer), Room.id.not_in([r.id for r in by_text]))
+        .order_by(Room.last_activity_at.desc(), Room.id.desc())
+        .limit(limit)
+    )
+    found = (by_text + list(by_tag))[:limit]
+    tags, _ = await tags_and_counts(session, [r.id for r in found])
+    return [
+        {
+            "id": r.id,
+            "slug": r.slug,
+            "title": r.title,
+            "summary_html": r.summary_html,
+            "stage": r.stage,
+            "visibility": r.visibility,
+            "tags": tags[r.id],
+        }
+        for r in found
+    ]
 
 
 async def similar_rooms(session: AsyncSession, viewer: User, title: str, summary: str | None, limit: int = 5) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ page of the person given it."""
 
 from __future__ import annotations
 
-from .conftest import create_room
+from .conftest import create_room, start_thread
 
 
 def test_a_person_made_facilitator_sees_seeding_without_a_reload(people):
@@ -50,3 +50,18 @@ def test_interest_and_a_request_to_join_appear_on_the_owners_open_room_page(peop
     ben.goto("/collaborate")
     card = ben.page.locator(".collab-card", has_text="Pothole reporting")
     card.locator(".interest-who", has_text="Leeds City Council (Ben Okafor)").wait_for()
+
+
+def test_the_header_search_finds_rooms_first(people):
+    ada = people("Ada Lovelace", "Camden Council")
+    room = create_room(ada, "Land Registry searches", summary="Local land charges, faster.", tags=["property"])
+    start_thread(ada, room, "Keys for the Land Registry", "Who holds them?")
+    ada.goto("/")
+    box = ada.page.get_by_role("searchbox", name="Search rooms, threads and messages")
+    box.fill("Land Registry")
+    box.press("Enter")
+    rooms = ada.page.get_by_role("region", name="Rooms (1)")
+    rooms.get_by_role("link", name="Land Registry searches").wait_for()
+    ada.page.get_by_role("link", name="Thread: Keys for the Land Registry").wait_for()
+    headings = ada.page.locator("main h2").all_inner_texts()
+    assert headings.index("Rooms (1)") < next(i for i, t in enumerate(headings) if t.startswith("Messages and threads"))

@@ -95,3 +95,31 @@ async def test_search_finds_rooms_by_name_summary_and_tag_before_messages_readab
     assert [r["id"] for r in (await bob.get("/api/v1/search?q=property"))["rooms"]] == [registry["id"]]
     # Filters narrow messages; rooms are listed only for a plain search's first page.
     assert (await bob.get(f"/api/v1/search?q=land&room={registry['slug']}"))["rooms"] == []
+
+
+async def test_an_invitation_link_says_which_room_and_who_invited_and_asks_for_an_organisation(people: PersonFactory, alice: Person):
+    from .test_invitations import MARKER, invite
+
+    room = await alice.create_room("Blue badge renewals", visibility="invite", summary="Renewing **blue badges**.")
+    thread = await alice.start_thread(room, "Evidence", "Which documents?")
+    await invite(alice, room, "sam@supplier.example")
+    token = await people.mailed_token("sam@supplier.example", MARKER)
+    stranger = Person(people, people.new_session(), {})
+    people.people.append(stranger)
+
+    seen = await stranger.post("/api/v1/invitations/preview", {"token": token}, expect=200)
+    assert seen["room"]["title"] == "Blue badge renewals" and "<strong>blue badges</strong>" in seen["room"]["summary_html"]
+    assert seen["invited_by"]["display_name"] == "Alice Officer"
+    assert seen["invited_by"]["organisation"]["name"] == "Camden Council"
+    assert (seen["email"], seen["organisation_needed"]) == ("sam@supplier.example", True)
+    again = await stranger.post("/api/v1/invitations/preview", {"token": token}, expect=200)  # reading does not use it
+    assert again == seen
+    status, refused = await stranger.call("POST", "/api/v1/invitations/preview", {"token": "nope"})
+    assert status == 400 and refused["error"]["field"] == "token"
+
+    redeemed = await stranger.post("/api/v1/invitations/redeem", {"token": token, "organisation": "  Acme Digital "}, expect=200)
+    assert redeemed["user"]["organisation"]["name"] == "Acme Digital"
+    status, sent = await stranger.send(thread["id"], "We hold those records.", "sam-1")
+    assert status == 201 and sent["message"]["author"]["organisation"]["name"] == "Acme Digital"
+    status, used = await stranger.call("POST", "/api/v1/invitations/preview", {"token": token})
+    assert status == 400 and "already been used" in used["error"]["message"]

@@ -4,7 +4,7 @@ page of the person given it."""
 
 from __future__ import annotations
 
-from .conftest import create_room, start_thread
+from .conftest import create_room, post_message, start_thread, thread_path
 
 
 def test_a_person_made_facilitator_sees_seeding_without_a_reload(people):
@@ -65,3 +65,40 @@ def test_the_header_search_finds_rooms_first(people):
     ada.page.get_by_role("link", name="Thread: Keys for the Land Registry").wait_for()
     headings = ada.page.locator("main h2").all_inner_texts()
     assert headings.index("Rooms (1)") < next(i for i, t in enumerate(headings) if t.startswith("Messages and threads"))
+
+
+def test_an_invited_supplier_sees_who_invited_them_names_their_organisation_and_a_reader_replies_to_join(people, browser, server):
+    ada = people("Ada Lovelace", "Camden Council")
+    room = create_room(ada, "Parking permits", tags=["parking"])
+    thread = start_thread(ada, room, "Permit zones", "Where do the zones end?")
+    ada.api("POST", f"/rooms/{room['id']}/members", {"emails": ["sam@supplier.example"]}, expect=201)
+    link = server.mail_link("sam@supplier.example", "/invitation?token=")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    try:
+        sam = context.new_page()
+        sam.goto(link)
+        sam.get_by_role("heading", name="Accept your invitation", level=1).wait_for()
+        sam.locator(".invitation-intro", has_text="invited you").wait_for()
+        lead = sam.locator(".invitation-intro").inner_text()
+        assert "Ada Lovelace (Camden Council) invited you (sam@supplier.example) to the room Parking permits" in lead
+        sam.get_by_label("Your organisation").fill("Acme Digital")
+        sam.get_by_role("button", name="Accept and go to the room").click()
+        sam.get_by_role("heading", name="Parking permits", level=1).wait_for()
+        sam.goto(server.url(thread_path(room, thread)))
+        sam.get_by_label("Reply", exact=True).wait_for()
+        post_message(sam, "Acme holds the zone maps.")
+        mine = sam.locator("ol.message-list:not(.pending-list) > li", has_text="Acme holds the zone maps.")
+        assert "Acme Digital" in mine.inner_text()
+    finally:
+        context.close()
+
+    # Ben is not in the open room: the reply box is there, and replying joins him.
+    ben = people("Ben Okafor", "Leeds City Council")
+    ben.goto(thread_path(room, thread))
+    ben.wait_connected()
+    ben.page.get_by_text("Replying here joins this room").wait_for()
+    assert ben.page.get_by_role("button", name="Join room").count() <= 1  # the header may still offer it
+    post_message(ben.page, "Leeds ends them at the ring road.")
+    ben.page.get_by_role("button", name="Leave room").wait_for()
+    assert ben.api("GET", f"/rooms/{room['id']}")["room"]["membership"] == "member"

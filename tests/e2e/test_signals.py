@@ -57,7 +57,7 @@ def test_the_header_search_finds_rooms_first(people):
     room = create_room(ada, "Land Registry searches", summary="Local land charges, faster.", tags=["property"])
     start_thread(ada, room, "Keys for the Land Registry", "Who holds them?")
     ada.goto("/")
-    box = ada.page.get_by_role("searchbox", name="Search rooms, threads and messages")
+    box = ada.page.get_by_role("searchbox", name="Search everything: rooms, threads and messages")
     box.fill("Land Registry")
     box.press("Enter")
     rooms = ada.page.get_by_role("region", name="Rooms (1)")

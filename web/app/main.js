@@ -216,7 +216,7 @@ function renderHeader(routeName) {
   const signOutButton = h("button", { type: "button", class: "header-button" }, "Sign out");
   signOutButton.addEventListener("click", () => signOut());
   const search = h("form", { class: "header-search", role: "search", "aria-label": "Search Convene" },
-    h("label", { for: "search-box", class: "visually-hidden" }, "Search rooms, threads and messages"),
+    h("label", { for: "search-box", class: "visually-hidden" }, "Search everything: rooms, threads and messages"),
     h("input", { id: "search-box", name: "q", type: "search", class: "input header-search-input", placeholder: "Search",
       value: routeName === "search" ? currentLocation().query.get("q") || null : null }),
     h("button", { type: "submit", class: "header-button" }, "Search"));

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .conftest import PASSWORD, ROOT, ConveneServer, _environment
 
 SERVER_ENV = {"NOTIFY_DELAY_SECONDS": "0"}  # Sam's notification leaves at once
@@ -83,6 +85,7 @@ def _mail_to(server: ConveneServer, address: str, marker: str, timeout: float = 
     raise AssertionError(f"no email to {address} holding {marker!r}; sent: {sent}; log: {server.data_dir / 'server.log'}")
 
 
+@pytest.mark.timeout(240)  # four people and a subprocess on a shared machine: more than one test's minute
 def test_four_new_people_in_their_first_ten_minutes(browser: Any, server: ConveneServer, tmp_path: Path) -> None:
     opened: list[tuple[str, Any, list[str]]] = []
     try:

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 WEB_STAMP := web/node_modules/.installed
 BENCH_STAMP := bench/node_modules/.installed
 
-.PHONY: run test install migrate bench lint chromium clean
+.PHONY: run test install migrate bench lint chromium clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ $(SEARCH_DB):
 .PHONY: bench-search
 bench-search: install $(SEARCH_DB)
 	-$(BIN)/python bench/search_bench.py $(SEARCH_DB)
+
+# The README's screenshots and a gallery of every screen (docs/screens/) at 1280x800 and
+# 390x844: a real server with demo data, in Chromium (scripts/screenshots.py).
+screenshots: install chromium
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) web/node_modules bench/node_modules .pytest_cache

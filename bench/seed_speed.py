@@ -37,13 +37,14 @@ STAGES = ("Discovery", "Co-Design", "Incubation", "Live")
 def workshop_csv(rows: int) -> bytes:
     """A CSV as a spreadsheet exports it (CRLF, quoted cells with commas and line
     breaks): ``rows`` distinct concepts."""
-    lines = ["Concept,Summary,Stage,Lead organisation,Facilitator,Participants,Opening questions,Tags"]
+    lines = ["Concept,Summary,Stage,Lead organisation,Facilitator,Participants,Opening questions,Tags,User need,Cost benefit,Rapid success"]
     for n in range(rows):
+        criteria = f"Need {n},Benefit {n},Success {n}" if STAGES[n % 4] == "Incubation" else ",,"
         lines.append(
             f'Concept {n},"Summary of concept {n}, with a comma",{STAGES[n % 4]},Council {n % 40},'
             f"facilitator{n % 5}@localdigital.example,"
             f'"a{n}@camden.example; Team {n} <team{n}@bristol.example>, shared{n % 50}@leeds.example",'
-            f'"First question for {n}?\nSecond question?",api; tag{n % 7}'
+            f'"First question for {n}?\nSecond question?",api; tag{n % 7},{criteria}'
         )
     return ("\r\n".join(lines) + "\r\n").encode()
 

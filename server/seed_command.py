@@ -1,6 +1,6 @@
 """The ``seed`` command's door: find the acting account, apply the plan in one
-transaction (rolled back for ``--dry-run``), show progress on stderr and the report on
-stdout. The running web server is told nothing: browsers load rooms over REST."""
+transaction (rolled back for ``--dry-run``), show progress on stderr when it is a
+terminal (nothing at all in a pipe) and the report on stdout. The running web server is told nothing: browsers load rooms over REST."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ def render(report: SeedReport, dry_run: bool) -> str:
     would = "would be " if dry_run else ""
     lines = [f"Event {report.event!r}: {'new' if report.event_created else 'seeded before'}"]
     for room in report.rooms:
-        lines.append(f"Room {room.title!r} (/r/{room.slug}): {would + 'created' if room.created else 'exists'}; owner {room.owner}")
+        owners = room.owner if not room.created or room.owner == report.seeder else f"{room.owner} and {report.seeder} (seeding)"
+        lines.append(f"Room {room.title!r} (/r/{room.slug}): {would + 'created' if room.created else 'exists'}; owner {owners}")
+        lines.extend(f"  similar to the existing room {s['title']!r} (/r/{s['slug']}): is it the same concept?" for s in room.similar)
         lines.extend(f"  thread {would}opened: {title}" for title in room.threads_created)
         lines.extend(f"  thread already open: {title}" for title in room.threads_existing)
         for email, outcome in room.people.items():
@@ -72,7 +74,10 @@ async def run_seed(settings: Settings, plan: SeedPlan, actor_email: str, *, dry_
     db = Database(make_engine(settings.database_url))
     total = steps(plan)
     columns = (TextColumn("Seeding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    bar = Progress(*columns, console=Console(stderr=True), transient=True, disable=total < SHOW_PROGRESS_FROM)
+    console = Console(stderr=True)
+    # A bar on a terminal only: in a pipe or a log (a CI job, `2> seed.log`) even the
+    # blank line a finished bar leaves is noise.
+    bar = Progress(*columns, console=console, transient=True, disable=total < SHOW_PROGRESS_FROM or not console.is_terminal)
     task = bar.add_task("seed", total=total)
     try:
         with bar:

@@ -47,6 +47,7 @@ async def test_every_operation_answers_as_documented(people, admin, alice, bob):
     await alice.post(f"/api/v1/rooms/{room['id']}/members", {"emails": ["omar@invited.example"]}, expect=201)
     invited = Person(people, people.new_session(), {})
     invitation = await people.mailed_token("omar@invited.example", "/invitation?token=")
+    await invited.post("/api/v1/invitations/preview", {"token": invitation}, expect=200)
     await invited.post("/api/v1/invitations/redeem", {"token": invitation}, expect=200)
     await alice.get(f"/api/v1/rooms/{room['id']}/members")
     opening = {"title": "First", "body": "hello @Nia", "client_id": "c-0"}

@@ -144,6 +144,25 @@ class JoinRequestReceived(TypedDict):
     join_request: dict[str, Any]
 
 
+class InterestChanged(TypedDict):
+    """To each owner of the room: someone said (``said``) or took back "we have this
+    problem too" (``same-problem``) or "we could help" (``can-help``)."""
+
+    type: Literal["interest.changed"]
+    room_id: int
+    kind: Literal["same-problem", "can-help"]
+    said: bool
+    person: dict[str, Any]
+
+
+class RoleChanged(TypedDict):
+    """To the person whose site role changed (their open pages show what the new
+    role allows without a reload)."""
+
+    type: Literal["role.changed"]
+    role: Literal["administrator", "facilitator", "member"]
+
+
 class Mentioned(TypedDict):
     """Someone mentioned the person in a new message (for the inbox, the tab title and
     a notification, whichever rooms the tab follows)."""
@@ -158,7 +177,9 @@ class Mentioned(TypedDict):
 
 DurableEvent = Union[MessageCreated, MessageEdited, MessageDeleted, ThreadCreated, StageMoved]
 RoomEvent = Union[DurableEvent, MemberJoined, MemberLeft, RoomUpdated, Typing, Presence, PresenceChanged]
-PersonalEvent = Union[Read, RoomAccessLost, SessionRevoked, JoinRequestDecided, JoinRequestReceived, Mentioned]
+PersonalEvent = Union[
+    Read, RoomAccessLost, SessionRevoked, JoinRequestDecided, JoinRequestReceived, InterestChanged, RoleChanged, Mentioned
+]
 Event = Union[RoomEvent, PersonalEvent]
 
 # Every shape by its ``type``: the test of emitted events looks each one up here.
@@ -177,6 +198,8 @@ EVENT_SHAPES: dict[str, type] = {
     "session.revoked": SessionRevoked,
     "join_request.decided": JoinRequestDecided,
     "join_request.received": JoinRequestReceived,
+    "interest.changed": InterestChanged,
+    "role.changed": RoleChanged,
     "stage.moved": StageMoved,
     "mention": Mentioned,
     "presence.changed": PresenceChanged,

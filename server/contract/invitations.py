@@ -12,8 +12,8 @@ from typing import Annotated, Final, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from server.contract.fields import DisplayName, Email, Id, Token
-from server.contract.responses import Answer, ErrorDetail, Invited, Me, RoomView
+from server.contract.fields import DisplayName, Email, Id, OrganisationName, Token
+from server.contract.responses import Answer, ErrorDetail, Invited, Me, Person, RoomView
 
 MAX_INVITEES: Final = 100
 
@@ -34,7 +34,34 @@ class InviteRequest(Struct, kw_only=True):
 
 
 class RedeemInvitation(Struct, kw_only=True):
+    """``organisation``: the organisation the invited person works for, asked on the
+    landing page when the invitation knows none (no verified domain, none given);
+    ignored when they already have one."""
+
     token: Token
+    organisation: OrganisationName | None = None
+
+
+class InvitationLook(Struct, kw_only=True):
+    token: Token
+
+
+class InvitedRoom(Answer):
+    id: int
+    slug: str
+    title: str
+    summary_html: str
+
+
+class InvitationPreview(Answer):
+    """What an invitation link leads to, read without spending it (mail scanners fetch
+    links): the room, who invited, the address invited and whether to ask for an
+    organisation (``organisation_needed``)."""
+
+    room: InvitedRoom
+    invited_by: Person | None
+    email: str
+    organisation_needed: bool
 
 
 # What happened for one address:

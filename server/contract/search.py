@@ -60,7 +60,24 @@ class SearchResult(Answer):
     snippet_html: str
 
 
+class RoomMatch(Answer):
+    """A room whose name, summary or tags match, readable by the searcher
+    (``summary_html``: the summary as the safe renderer made it)."""
+
+    id: int
+    slug: str
+    title: str
+    summary_html: str
+    stage: Stage
+    visibility: Visibility
+    tags: list[str]
+
+
 class SearchAnswer(Answer):
+    """``rooms``: matching rooms, shown first, on the first page of a search without
+    filters (empty otherwise); ``results``: messages and threads."""
+
+    rooms: list[RoomMatch]
     results: list[SearchResult]
     next_offset: int | None
 
@@ -108,11 +125,27 @@ class InboxEntry(Answer):
     last_activity_at: Time
 
 
+InboxSignalKind = Literal["same-problem", "can-help", "join-request"]
+
+
+class InboxSignal(Answer):
+    """In a room the person owns: someone outside it said "we have this problem too"
+    (``same-problem``) or "we could help" (``can-help``), or asks to join it
+    (``join-request``, while pending)."""
+
+    kind: InboxSignalKind
+    room: RoomRef
+    person: Person
+    at: Time
+
+
 class Inbox(Answer):
     """Mentions first, then followed threads, then the rest; within each, grouped by
-    room (the room with the newest entry first) and newest first."""
+    room (the room with the newest entry first) and newest first. ``signals``: interest
+    and requests to join in the person's own rooms, newest first."""
 
     entries: list[InboxEntry]
+    signals: list[InboxSignal]
     unread_threads: int
     unread_mentions: int
 

@@ -71,15 +71,24 @@ class SeededPerson(Answer):
     owner: bool
 
 
+class SimilarConcept(Answer):
+    title: str
+    slug: str
+
+
 class SeededRoom(Answer):
     """One concept of the file: its room, new (``created``) or found, its slug (a new
     room's slug as it would be, in a preview), the questions opened now and those
-    already there, and what happens for each address."""
+    already there, and what happens for each address. ``owners``: everyone who will own
+    it (a new room: the row's facilitator and the person seeding, who opens it);
+    ``similar``: existing rooms a new concept probably duplicates."""
 
     title: str
     slug: str
     created: bool
     owner: str
+    owners: list[str]
+    similar: list[SimilarConcept]
     threads_created: list[str]
     threads_existing: list[str]
     people: list[SeededPerson]
@@ -110,6 +119,7 @@ class SeedReport(Answer):
     problems: list[SeedProblem]
     file_sha256: Digest
     preview: Digest | None
+    seeder: str | None
 
 
 class EventSummary(Answer):
@@ -141,6 +151,7 @@ class EventRoom(Answer):
     new_threads: int
     messages: int
     active_organisations: list[str]
+    involved_organisations: list[str]
     unanswered: list[str]
     stage_moves: list[StageMove]
     last_activity_at: Time
@@ -154,6 +165,7 @@ class EventDetail(EventSummary):
     new_threads: int
     messages: int
     active_organisations: list[str]
+    involved_organisations: list[str]
     unanswered: int
     stage_moves: int
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.config import Settings
 from server.contract.events import EndSessions, RecheckPerson
-from server.domain import audit
+from server.domain import audit, events
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from server.domain.mail_body import Action, MailBody, para
 from server.domain.outbox import queue_mail
@@ -345,6 +345,7 @@ async def change_person(tx: Tx, actor: User, user_id: int, *, role: str | None =
         audit.record(tx, "role-changed", actor=actor, user_id=user.id, detail=f"role: {user.role} -> {role}")
         user.role = role
         tx.directive(RecheckPerson(user.id))
+        tx.to_person(user.id, events.role_changed(user.role))
     if active is False and user.deactivated_at is None:
         user.deactivated_at = utcnow()
         await tx.session.execute(

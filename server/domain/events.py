@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.contract.events import (
+    InterestChanged,
     JoinRequestDecided,
     JoinRequestReceived,
     MemberJoined,
@@ -22,6 +23,7 @@ from server.contract.events import (
     PresenceChanged,
     Read,
     RevocationReason,
+    RoleChanged,
     RoomAccessLost,
     RoomUpdated,
     SessionRevoked,
@@ -29,6 +31,7 @@ from server.contract.events import (
     ThreadCreated,
     Typing,
 )
+from server.vocabulary import InterestKind, Role
 
 
 def message_created(message: dict[str, Any]) -> MessageCreated:
@@ -104,3 +107,11 @@ def mentioned(message: dict[str, Any]) -> Mentioned:
         "seq": message["seq"],
         "author": message["author"],
     }
+
+
+def interest_changed(room_id: int, kind: InterestKind, said: bool, person: dict[str, Any]) -> InterestChanged:
+    return {"type": "interest.changed", "room_id": room_id, "kind": kind, "said": said, "person": person}
+
+
+def role_changed(role: Role) -> RoleChanged:
+    return {"type": "role.changed", "role": role}

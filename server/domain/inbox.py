@@ -20,11 +20,23 @@ from server.domain.people import load_people
 from server.domain.presenters import iso
 from server.domain.summaries import snippet_of
 from server.domain.threads import readable_thread
-from server.store.models import Message, MessageMention, ReadMarker, Room, RoomMember, Thread, ThreadFollow, User
+from server.store.models import (
+    JoinRequest,
+    Message,
+    MessageMention,
+    ReadMarker,
+    Room,
+    RoomInterest,
+    RoomMember,
+    Thread,
+    ThreadFollow,
+    User,
+)
 from server.store.transaction import Tx
 from server.store.upsert import advance_read_markers
 
 MAX_ENTRIES = 200
+MAX_SIGNALS = 50
 REASON_ORDER = {"mention": 0, "following": 1, "other": 2}
 
 
@@ -64,10 +76,49 @@ class _Entry:
         return self.latest.created_at
 
 
+async def signals(session: AsyncSession, viewer: User) -> list[dict[str, Any]]:
+    """Interest shown by people outside the viewer's own rooms, and pending requests to
+    join them, newest first (``InboxSignal``). Decision: a signal stays while it stands
+    (interest not withdrawn by someone not yet a member; a request not yet decided),
+    so there is no read state to keep; MAX_SIGNALS bounds the list."""
+    owned = select(RoomMember.room_id).where(RoomMember.user_id == viewer.id, RoomMember.role == "owner")
+    members = select(RoomMember.user_id).where(RoomMember.room_id == RoomInterest.room_id)
+    interest = await session.execute(
+        select(RoomInterest.kind, RoomInterest.room_id, RoomInterest.user_id, RoomInterest.created_at)
+        .join(User, User.id == RoomInterest.user_id)
+        .where(RoomInterest.room_id.in_(owned), RoomInterest.user_id.not_in(members), User.deactivated_at.is_(None))
+        .order_by(RoomInterest.created_at.desc())
+        .limit(MAX_SIGNALS)
+    )
+    asks = await session.execute(
+        select(JoinRequest.room_id, JoinRequest.user_id, JoinRequest.created_at)
+        .join(User, User.id == JoinRequest.user_id)
+        .where(JoinRequest.room_id.in_(owned), JoinRequest.status == "pending", User.deactivated_at.is_(None))
+        .order_by(JoinRequest.created_at.desc())
+        .limit(MAX_SIGNALS)
+    )
+    found: list[tuple[str, int, int, datetime]] = [(kind, room_id, user_id, at) for kind, room_id, user_id, at in interest.tuples()]
+    found += [("join-request", room_id, user_id, at) for room_id, user_id, at in asks.tuples()]
+    found.sort(key=lambda f: f[3], reverse=True)
+    found = found[:MAX_SIGNALS]
+    rooms = {r.id: r for r in await session.scalars(select(Room).where(Room.id.in_({f[1] for f in found})))}
+    people = await load_people(session, {f[2] for f in found})
+    return [
+        {
+            "kind": kind,
+            "room": {"id": room_id, "slug": rooms[room_id].slug, "title": rooms[room_id].title},
+            "person": people[user_id].as_dict(),
+            "at": iso(at),
+        }
+        for kind, room_id, user_id, at in found
+    ]
+
+
 async def inbox(session: AsyncSession, viewer: User) -> dict[str, Any]:
     counts = {row.thread_id: row for row in (await session.execute(_unread(viewer.id))).all()}
+    shown_signals = await signals(session, viewer)
     if not counts:
-        return {"entries": [], "unread_threads": 0, "unread_mentions": 0}
+        return {"entries": [], "signals": shown_signals, "unread_threads": 0, "unread_mentions": 0}
     threads = {t.id: t for t in await session.scalars(select(Thread).where(Thread.id.in_(counts)))}
     rooms = {r.id: r for r in await session.scalars(select(Room).where(Room.id.in_({t.room_id for t in threads.values()})))}
     keys = [(t.room_id, counts[t.id].latest_seq) for t in threads.values()]
@@ -110,6 +161,7 @@ async def inbox(session: AsyncSession, viewer: User) -> dict[str, Any]:
             }
             for e in shown
         ],
+        "signals": shown_signals,
         "unread_threads": len(entries),
         "unread_mentions": sum(e.mentions for e in entries),
     }

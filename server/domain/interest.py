@@ -15,9 +15,13 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.config import Settings
+from server.domain import events
 from server.domain.access import check_can_show_interest, listed_room
 from server.domain.involvement import declared_key
+from server.domain.outbox import queue_mail
 from server.domain.people import load_people
+from server.domain.room_owners import room_owners
 from server.store.models import Organisation, Room, RoomInterest, User
 from server.store.transaction import Tx
 from server.store.upsert import insert_ignore
@@ -35,21 +39,51 @@ def group_key(user_id: int, organisation_id: int | None, declared: str) -> Group
     return ("person", user_id)
 
 
-async def show_interest(tx: Tx, actor: User, ref: int | str, kind: InterestKind) -> Room:
-    """Record that ``actor`` said ``kind`` of the room (again: nothing changes)."""
+KIND_WORDS: dict[InterestKind, str] = {"same-problem": "We have this problem too", "can-help": "We could help"}
+
+
+async def show_interest(tx: Tx, cfg: Settings, actor: User, ref: int | str, kind: InterestKind) -> Room:
+    """Record that ``actor`` said ``kind`` of the room (again: nothing changes). The
+    first time, each owner hears it live (``interest.changed``) and by email unless
+    they chose no email at all."""
     room, _ = await listed_room(tx.session, actor, ref)
     check_can_show_interest(actor, room)
+    said_before = await tx.session.scalar(
+        select(RoomInterest.user_id).where(RoomInterest.room_id == room.id, RoomInterest.user_id == actor.id, RoomInterest.kind == kind)
+    )
     await insert_ignore(tx.session, RoomInterest, [{"room_id": room.id, "user_id": actor.id, "kind": kind}])
+    if said_before is None:
+        await _tell_owners(tx, cfg, room, actor, kind, said=True)
     return room
 
 
-async def withdraw_interest(tx: Tx, actor: User, ref: int | str, kind: InterestKind) -> Room:
-    """Take back what ``actor`` said (nothing said: nothing changes)."""
+async def withdraw_interest(tx: Tx, cfg: Settings, actor: User, ref: int | str, kind: InterestKind) -> Room:
+    """Take back what ``actor`` said (nothing said: nothing changes). The owners' open
+    pages hear it (``interest.changed``); nobody is emailed about a withdrawal."""
     room, _ = await listed_room(tx.session, actor, ref)
-    await tx.session.execute(
+    gone = await tx.session.execute(
         delete(RoomInterest).where(RoomInterest.room_id == room.id, RoomInterest.user_id == actor.id, RoomInterest.kind == kind)
     )
+    if getattr(gone, "rowcount", 0):
+        await _tell_owners(tx, cfg, room, actor, kind, said=False)
     return room
+
+
+async def _tell_owners(tx: Tx, cfg: Settings, room: Room, actor: User, kind: InterestKind, *, said: bool) -> None:
+    person = (await load_people(tx.session, [actor.id]))[actor.id]
+    for owner in await room_owners(tx.session, room.id):
+        if owner.id == actor.id:
+            continue
+        tx.to_person(owner.id, events.interest_changed(room.id, kind, said, person.as_dict()))
+        if said and owner.notify_mode != "never" and owner.deactivated_at is None:
+            who = f"{person.display_name} ({person.organisation})" if person.organisation else person.display_name
+            queue_mail(
+                tx,
+                owner.email,
+                f'{person.display_name} said "{KIND_WORDS[kind]}" about {room.title} on Convene',
+                f'Hello {owner.display_name},\n\n{who} said "{KIND_WORDS[kind]}" about your room "{room.title}" on Convene.\n\n'
+                f"See who answered, and invite them in, on the room's page:\n\n{cfg.public_url}/r/{room.slug}\n",
+            )
 
 
 async def interest_counts(

@@ -39,11 +39,12 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
 from server.domain import audit, events, markdown
 from server.domain.access import get_member, readable_room, require_manager
-from server.domain.accounts import hash_token, normalise_email, start_session
+from server.domain.accounts import hash_token, normalise_email, start_session, text_field
 from server.domain.errors import DomainError, Invalid, NotFound
 from server.domain.mail_body import Action, Block, Link, MailBody, Rich, para
 from server.domain.outbox import mail_row, queue_mail, room_list_id
@@ -105,8 +106,12 @@ def _unproven(user: User) -> bool:
 
 
 async def _organisation_of_domain(tx: Tx, email: str) -> Organisation | None:
+    return await _domain_organisation(tx.session, email)
+
+
+async def _domain_organisation(session: AsyncSession, email: str) -> Organisation | None:
     domain = email.rpartition("@")[2]
-    found: Organisation | None = await tx.session.scalar(
+    found: Organisation | None = await session.scalar(
         select(Organisation)
         .join(OrganisationDomain, OrganisationDomain.organisation_id == Organisation.id)
         .where(OrganisationDomain.domain == domain)
@@ -371,28 +376,53 @@ class Redeemed:
     session_token: str
 
 
-async def redeem(tx: Tx, cfg: Settings, token: str) -> Redeemed:
-    """Follow an invitation link: signs the person in (returns a new session token),
-    confirms their address (the link proves it), marks the invitation accepted and
-    makes sure they are a member (member.joined if they were not). The link then no
-    longer works; used, replaced, expired or unknown links raise ``Invalid``."""
-    row = await tx.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token.strip())))
+async def _live_invitation(session: AsyncSession, token: str) -> tuple[Invitation, User, Room]:
+    """The invitation behind a link that can still be used; ``Invalid`` (field
+    ``token``) for used, replaced, expired or unknown links."""
+    row = await session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token.strip())))
     if row is None:
         raise Invalid("this invitation link is not valid (a newer invitation may have replaced it); ask for a new one", "token")
     if row.accepted_at is not None:
         raise Invalid("this invitation link has already been used; sign in instead, with your password or an emailed link", "token")
-    now = utcnow()
-    if row.expires_at <= now:
+    if row.expires_at <= utcnow():
         raise Invalid("this invitation link has expired; ask the person who invited you to send it again", "token")
-    user = await tx.session.get(User, row.user_id)
-    room = await tx.session.get(Room, row.room_id)
+    user = await session.get(User, row.user_id)
+    room = await session.get(Room, row.room_id)
     if user is None or user.deactivated_at is not None or room is None:
         raise Invalid("this account is no longer active", "token")
+    return row, user, room
+
+
+async def invitation_preview(session: AsyncSession, token: str) -> dict[str, Any]:
+    """What the link leads to (``InvitationPreview``), read only: the link stays
+    usable. Whoever holds the link may read this, as they may redeem it."""
+    row, user, room = await _live_invitation(session, token)
+    inviter = (await load_people(session, [row.invited_by]))[row.invited_by].as_dict() if row.invited_by is not None else None
+    verified = await _domain_organisation(session, user.email)
+    return {
+        "room": {"id": room.id, "slug": room.slug, "title": room.title, "summary_html": room.summary_html},
+        "invited_by": inviter,
+        "email": user.email,
+        "organisation_needed": verified is None and user.organisation_id is None and not user.declared_organisation.strip(),
+    }
+
+
+async def redeem(tx: Tx, cfg: Settings, token: str, organisation: str | None = None) -> Redeemed:
+    """Follow an invitation link: signs the person in (returns a new session token),
+    confirms their address (the link proves it), marks the invitation accepted and
+    makes sure they are a member (member.joined if they were not). ``organisation``
+    (asked on the landing page) becomes their declared organisation when they have
+    none. The link then no longer works; used, replaced, expired or unknown links
+    raise ``Invalid``."""
+    row, user, room = await _live_invitation(tx.session, token)
+    now = utcnow()
     row.accepted_at = now
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now
-    organisation = await _organisation_of_domain(tx, user.email)
-    user.organisation_id = organisation.id if organisation else None
+    verified = await _organisation_of_domain(tx, user.email)
+    user.organisation_id = verified.id if verified else None
+    if organisation and organisation.strip() and verified is None and not user.declared_organisation.strip():
+        user.declared_organisation = text_field(organisation, "organisation", 200)
     await _ensure_member(tx, room, user, row.invited_by)
     return Redeemed(user.id, room.id, await start_session(tx, cfg, user, how="invitation link"))
 

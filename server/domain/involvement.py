@@ -1,6 +1,11 @@
 """Who is involved in a room: the organisations of its members, each counted once,
 by kind ("4 councils, 1 department, 2 suppliers").
 
+Involvement is one thing wherever it is shown: a room's *members* and their
+organisations (``involved_organisations``). The pipeline's "Involved", the room's
+"Who is involved" and the event page's "Organisations involved" all read it; what
+people posted since an event is activity, shown apart and named as such.
+
 Decision: only *verified* organisations (a confirmed address in one of the
 organisation's domains) are counted by kind, since only those have a kind an
 administrator vouched for. Organisations people typed for themselves are counted
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.store.models import Organisation, RoomMember, User
@@ -71,3 +76,25 @@ async def involvement_by_room(session: AsyncSession, room_ids: list[int]) -> dic
             elif declared_key(typed):
                 declared[room_id].add(declared_key(typed))
     return {i: involvement_json(verified[i], len(declared[i])) for i in room_ids}
+
+
+async def involved_organisations(session: AsyncSession, room_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """For each room, the organisations of its members, most members first: verified
+    organisations with their kind, self-declared names without one (deactivated
+    accounts aside, as in ``involvement_by_room``)."""
+    found: dict[int, list[dict[str, Any]]] = {i: [] for i in room_ids}
+    if not room_ids:
+        return found
+    name = func.coalesce(Organisation.name, User.declared_organisation)
+    rows = await session.execute(
+        select(RoomMember.room_id, name, Organisation.kind, Organisation.id.is_not(None), func.count())
+        .join(User, User.id == RoomMember.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(RoomMember.room_id.in_(room_ids), name != "", User.deactivated_at.is_(None))
+        .group_by(RoomMember.room_id, name, Organisation.kind, Organisation.id)
+    )
+    for room_id, org_name, kind, verified, count in rows.tuples():
+        found[room_id].append({"name": org_name, "kind": kind if verified else None, "verified": bool(verified), "members": count})
+    for listed in found.values():
+        listed.sort(key=lambda o: (-o["members"], o["name"].casefold()))
+    return found

@@ -36,6 +36,7 @@ from server.domain.mail_body import Action, MailBody, Quotation, para
 from server.domain.outbox import queue_mail, room_list_id
 from server.domain.people import Person, load_people
 from server.domain.presenters import iso
+from server.domain.room_owners import room_owners
 from server.store.models import JoinRequest, Room, RoomMember, User, utcnow
 from server.store.transaction import Tx
 
@@ -50,11 +51,6 @@ def _present(row: JoinRequest, room: Room, person: dict[str, Any]) -> dict[str, 
         "created_at": iso(row.created_at),
         "decided_at": iso(row.decided_at),
     }
-
-
-async def _owners(session: AsyncSession, room_id: int) -> list[User]:
-    owners = select(RoomMember.user_id).where(RoomMember.room_id == room_id, RoomMember.role == "owner")
-    return list((await session.scalars(select(User).where(User.id.in_(owners)).order_by(User.id))).all())
 
 
 async def ask_to_join(tx: Tx, cfg: Settings, actor: User, ref: int | str, message: str) -> dict[str, Any]:
@@ -77,7 +73,7 @@ async def ask_to_join(tx: Tx, cfg: Settings, actor: User, ref: int | str, messag
     await tx.session.flush()
     asker = (await load_people(tx.session, [actor.id]))[actor.id]
     presented = _present(row, room, asker.as_dict())
-    for owner in await _owners(tx.session, room.id):
+    for owner in await room_owners(tx.session, room.id):
         tx.to_person(owner.id, events.join_request_received(presented))
         if owner.notify_mode != "never" and owner.deactivated_at is None:
             _request_mail(tx, cfg, room, owner, asker, message)

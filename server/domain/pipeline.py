@@ -152,6 +152,38 @@ async def stage_history(session: AsyncSession, viewer: User, ref: int | str) -> 
     return [move_json(m, people.get(m.moved_by) if m.moved_by is not None else None) for m in moves]
 
 
+async def record_seeded_criteria(tx: Tx, actor: User, seeded: list[tuple[int, Criteria]], note: str) -> None:
+    """Concepts seeded straight into incubation (new rooms, created at that stage):
+    their three criteria, read from the file, recorded as a stage record from
+    incubation to incubation (a record, not a move: ``moves_since`` leaves it out),
+    numbered and announced as stage.moved like a move, so the room and the board show
+    the criteria as they do after a move."""
+    moves = []
+    for room_id, criteria in seeded:
+        cleaned = _clean_criteria(INCUBATION, criteria)
+        assert cleaned is not None  # the seed file's reader refused a concept without them
+        seq = await tx.reserve_seqs(room_id)
+        moves.append(
+            StageMove(
+                room_id=room_id,
+                seq=seq,
+                from_stage=INCUBATION,
+                to_stage=INCUBATION,
+                note=_clean_note(note),
+                user_need=cleaned.user_need,
+                cost_benefit=cleaned.cost_benefit,
+                rapid_success=cleaned.rapid_success,
+                moved_by=actor.id,
+            )
+        )
+    if not moves:
+        return
+    tx.session.add_all(moves)
+    await tx.session.flush()
+    people = await load_people(tx.session, [actor.id])
+    await tx.record([events.stage_moved(move_json(move, people.get(actor.id))) for move in moves])
+
+
 async def moves_since(session: AsyncSession, room_ids: list[int], since: datetime) -> dict[int, list[dict[str, Any]]]:
     """Each room's moves made at or after ``since``, oldest first (the event page: what
     happened to the concepts since the workshop). The caller has checked the rooms are
@@ -161,7 +193,9 @@ async def moves_since(session: AsyncSession, room_ids: list[int], since: datetim
         return found
     moves = (
         await session.scalars(
-            select(StageMove).where(StageMove.room_id.in_(room_ids), StageMove.moved_at >= since).order_by(StageMove.room_id, StageMove.seq)
+            select(StageMove)
+            .where(StageMove.room_id.in_(room_ids), StageMove.moved_at >= since, StageMove.from_stage != StageMove.to_stage)
+            .order_by(StageMove.room_id, StageMove.seq)
         )
     ).all()
     people = await load_people(session, [m.moved_by for m in moves if m.moved_by is not None])

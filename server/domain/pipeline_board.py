@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.domain.access import can_move_stage
 from server.domain.directory import rooms_with_organisation
 from server.domain.errors import Invalid
+from server.domain.involvement import involved_organisations
 from server.domain.pipeline import incubation_criteria
 from server.domain.presenters import iso
 from server.domain.rooms import tags_and_counts
@@ -32,27 +33,6 @@ class BoardFilter:
     organisation: str | None = None
     kind: str | None = None
     event: int | None = None
-
-
-async def involved_organisations(session: AsyncSession, room_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """For each room, the organisations of its members, most members first: verified
-    organisations with their kind, self-declared names without one."""
-    found: dict[int, list[dict[str, Any]]] = {i: [] for i in room_ids}
-    if not room_ids:
-        return found
-    name = func.coalesce(Organisation.name, User.declared_organisation)
-    rows = await session.execute(
-        select(RoomMember.room_id, name, Organisation.kind, Organisation.id.is_not(None), func.count())
-        .join(User, User.id == RoomMember.user_id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(RoomMember.room_id.in_(room_ids), name != "")
-        .group_by(RoomMember.room_id, name, Organisation.kind, Organisation.id)
-    )
-    for room_id, org_name, kind, verified, count in rows.tuples():
-        found[room_id].append({"name": org_name, "kind": kind if verified else None, "verified": bool(verified), "members": count})
-    for listed in found.values():
-        listed.sort(key=lambda o: (-o["members"], o["name"].casefold()))
-    return found
 
 
 async def _recent_messages(session: AsyncSession, room_ids: list[int]) -> dict[int, int]:

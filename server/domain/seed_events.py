@@ -15,6 +15,10 @@ organisation, else the one they declared).
 
 Stage moves: each room shows its current ``stage`` and the moves made since the event
 was seeded, from the pipeline's history (``pipeline.moves_since``).
+
+Involved organisations are the one definition ``involvement.involved_organisations``
+(the rooms' members), the same the pipeline shows; active organisations are only
+those that posted since.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain.access import can_read
 from server.domain.errors import NotFound
+from server.domain.involvement import involved_organisations
 from server.domain.pipeline import moves_since
 from server.domain.presenters import iso
 from server.store.models import Message, Organisation, Room, RoomMember, SeedEvent, Thread, User
@@ -137,6 +142,9 @@ async def event_view(session: AsyncSession, viewer: User, event_id: int) -> dict
     since = await _since(session, ids)
     members = await _member_counts(session, ids)
     moves = await moves_since(session, ids, event.created_at)
+    involved: dict[int, list[str]] = {}
+    for chunk in _chunks(ids):
+        involved |= {room_id: [o["name"] for o in found] for room_id, found in (await involved_organisations(session, chunk)).items()}
     listed = [
         {
             "id": room.id,
@@ -148,6 +156,7 @@ async def event_view(session: AsyncSession, viewer: User, event_id: int) -> dict
             "new_threads": since[room.id].new_threads,
             "messages": since[room.id].messages,
             "active_organisations": sorted(since[room.id].organisations, key=str.casefold),
+            "involved_organisations": involved[room.id],
             "unanswered": since[room.id].unanswered,
             "stage_moves": moves[room.id],
             "last_activity_at": iso(room.last_activity_at),
@@ -155,11 +164,13 @@ async def event_view(session: AsyncSession, viewer: User, event_id: int) -> dict
         for room in rooms
     ]
     organisations = {name for s in since.values() for name in s.organisations}
+    everyone = {name.casefold(): name for names in involved.values() for name in names}
     return _event_json(event, len(rooms)) | {
         "rooms": listed,
         "new_threads": sum(s.new_threads for s in since.values()),
         "messages": sum(s.messages for s in since.values()),
         "active_organisations": sorted(organisations, key=str.casefold),
+        "involved_organisations": sorted(everyone.values(), key=str.casefold),
         "unanswered": sum(len(s.unanswered) for s in since.values()),
         "stage_moves": sum(len(m) for m in moves.values()),
     }

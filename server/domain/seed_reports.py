@@ -19,7 +19,7 @@ from typing import Any
 from server.config import Settings
 from server.domain.errors import Conflict, Invalid
 from server.domain.seed_files import SeedPlan
-from server.domain.seeding import Progress, SeedReport, apply_seed
+from server.domain.seeding import Progress, RoomReport, SeedReport, apply_seed
 from server.store.models import User
 from server.store.transaction import Tx
 
@@ -51,6 +51,7 @@ def report_json(plan: SeedPlan, report: SeedReport | None, data: bytes, *, appli
         "problems": [{"text": str(p), "message": p.message, "row": p.row, "line": p.line, "column": p.column} for p in plan.problems],
         "file_sha256": file_digest(data),
         "preview": None,
+        "seeder": None,
     }
     if report is None:
         return answer
@@ -58,12 +59,15 @@ def report_json(plan: SeedPlan, report: SeedReport | None, data: bytes, *, appli
         "changed": report.changed,
         "event_id": report.event_id if applied or not report.event_created else None,
         "event_created": report.event_created,
+        "seeder": report.seeder,
         "rooms": [
             {
                 "title": room.title,
                 "slug": room.slug,
                 "created": room.created,
                 "owner": room.owner,
+                "owners": _owners(room, report.seeder),
+                "similar": room.similar,
                 "threads_created": room.threads_created,
                 "threads_existing": room.threads_existing,
                 "people": [{"email": e, "outcome": o, "owner": e == room.owner} for e, o in room.people.items()],
@@ -77,6 +81,14 @@ def report_json(plan: SeedPlan, report: SeedReport | None, data: bytes, *, appli
     }
     answer["preview"] = preview_digest(answer)
     return answer
+
+
+def _owners(room: RoomReport, seeder: str) -> list[str]:
+    """Who owns the room once applied: for a new room, the person seeding (who opens
+    it) and the row's facilitator; for a room found, the facilitator the file names."""
+    if room.created and room.owner != seeder:
+        return [room.owner, seeder]
+    return [room.owner]
 
 
 def preview_digest(answer: dict[str, Any]) -> str:

@@ -33,9 +33,11 @@ from server.domain.access import require_seeder
 from server.domain.errors import Invalid
 from server.domain.invitations import CHUNK, Invitee, Seat, invite_to_rooms
 from server.domain.people import Person, load_person
+from server.domain.pipeline import INCUBATION, Criteria, record_seeded_criteria
 from server.domain.posting import start_thread
 from server.domain.presenters import thread_json
 from server.domain.rooms import RoomFields, create_room, postable_room
+from server.domain.search import likely_duplicates
 from server.domain.seed_files import OpeningThread, SeedPlan
 from server.domain.seed_files import Room as PlannedRoom
 from server.domain.seed_files.fields import key_of
@@ -63,13 +65,18 @@ class RoomReport:
     threads_created: list[str] = field(default_factory=list)
     threads_existing: list[str] = field(default_factory=list)
     people: dict[str, str] = field(default_factory=dict)
+    similar: list[dict[str, str]] = field(default_factory=list)  # existing rooms a new concept probably duplicates
 
 
 @dataclass
 class SeedReport:
+    """``seeder``: the address of the person seeding, who opens every new room and is
+    an owner of each (beside the row's facilitator, when there is one)."""
+
     event: str
     event_created: bool
     event_id: int
+    seeder: str
     rooms: list[RoomReport] = field(default_factory=list)
     not_in_file: list[str] = field(default_factory=list)  # titles of the event's rooms the file no longer has
     mails: dict[str, str] = field(default_factory=dict)  # address -> "invitation" or "notice"
@@ -225,6 +232,12 @@ async def _open_part(
         await tx.session.flush()
         if room in tx.session:
             tx.session.expunge(room)
+    seeded = [
+        (found[key_of(p.title)][0].id, Criteria(*p.criteria))
+        for p in part
+        if found[key_of(p.title)][1] and p.stage == INCUBATION and p.criteria is not None
+    ]
+    await record_seeded_criteria(tx, actor, seeded, f"Seeded at incubation from {event.name}")
     placed = []
     for planned in part:
         room, created = found[key_of(planned.title)]
@@ -240,7 +253,7 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
     if plan.problems:
         raise Invalid(f"the file has {len(plan.problems)} problems; nothing was applied", "file")
     event, event_created = await _event(tx, actor, plan)
-    report = SeedReport(event.name, event_created, event.id)
+    report = SeedReport(event.name, event_created, event.id, actor.email)
     rooms_of_event = (await tx.session.scalars(select(Room).where(Room.seed_event_id == event.id).order_by(Room.id))).all()
     known = {room.concept_key: room for room in rooms_of_event if room.concept_key}
     in_file = {key_of(planned.title) for planned in plan.rooms}
@@ -248,17 +261,23 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
     for room in rooms_of_event:  # read from here on; numbering UPDATEs need not walk them
         tx.session.expunge(room)
 
+    # Likely duplicates of existing rooms, for every new concept, looked for before
+    # this seed opens any room.
+    new_concepts = [planned.title for planned in plan.rooms if key_of(planned.title) not in known]
+    alike = dict(zip(map(key_of, new_concepts), await likely_duplicates(tx.session, actor, new_concepts), strict=True))
     person = await load_person(tx.session, actor.id)
     opened = await _opened_keys(tx, sorted(known[key_of(p.title)].id for p in plan.rooms if key_of(p.title) in known))
     seats: dict[str, list[Seat]] = {}
     names: dict[str, str | None] = {}
     by_room: dict[int, RoomReport] = {}
+    concepts: list[tuple[PlannedRoom, RoomReport]] = []
     taken_slugs: set[str] = set()
     for start in range(0, len(plan.rooms), seed_rooms.BATCH):
         part = plan.rooms[start : start + seed_rooms.BATCH]
         for planned, room, room_report in await _open_part(tx, cfg, actor, person, event, part, known, opened, taken_slugs):
             report.rooms.append(room_report)
             by_room[room.id] = room_report
+            concepts.append((planned, room_report))
             people: list[tuple[str, str | None, RoomRole]] = [(p.email, p.name, "member") for p in planned.participants]
             if planned.facilitator is not None:
                 people.insert(0, (planned.facilitator.email, planned.facilitator.name, "owner"))
@@ -267,6 +286,10 @@ async def apply_seed(tx: Tx, cfg: Settings, actor: User, plan: SeedPlan, progres
                 names[email] = names.get(email) or name
         if progress:
             progress(len(part))
+
+    for planned, room_report in concepts:
+        if room_report.created:
+            room_report.similar = alike.get(key_of(planned.title), [])
 
     invitees = [(Invitee(email, names[email]), seats[email]) for email in sorted(seats)]  # one order: concurrent seeds lock alike
     for placed in await invite_to_rooms(tx, cfg, actor, invitees, event.name):

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from server.contract.invitations import RedeemInvitation
+from server.contract.invitations import InvitationLook, RedeemInvitation
 from server.domain import invitations, rooms
 from server.domain.people import load_person, self_view
 from server.http.common import ok, read_body, set_session_cookie
@@ -33,12 +33,20 @@ def invitation_answer(outcomes: list[invitations.Outcome], *, single: bool) -> d
     return answer
 
 
+@routes.post("/api/v1/invitations/preview")
+async def preview(request: web.Request) -> web.Response:
+    request.app[AUTH_THROTTLE].check(client_address(request))
+    body = await read_body(request, InvitationLook)
+    async with request.app[DATABASE].read() as session:
+        return ok(await invitations.invitation_preview(session, body.token))
+
+
 @routes.post("/api/v1/invitations/redeem")
 async def redeem(request: web.Request) -> web.Response:
     request.app[AUTH_THROTTLE].check(client_address(request))
     body = await read_body(request, RedeemInvitation)
     async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
-        redeemed = await invitations.redeem(tx, request.app[SETTINGS], body.token)
+        redeemed = await invitations.redeem(tx, request.app[SETTINGS], body.token, body.organisation)
     async with request.app[DATABASE].read() as session:
         person = await session.get(User, redeemed.user_id)
         assert person is not None

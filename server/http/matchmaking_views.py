@@ -53,7 +53,7 @@ async def show_interest(request: web.Request) -> web.Response:
     ref = room_ref(request)
     body = await read_body(request, InterestChoice)
     async with request.app[TRANSACTIONS].begin() as tx:
-        room = await interest.show_interest(tx, user, ref, body.kind)
+        room = await interest.show_interest(tx, request.app[SETTINGS], user, ref, body.kind)
     return await _interest_answer(request, room.id)
 
 
@@ -63,7 +63,7 @@ async def withdraw_interest(request: web.Request) -> web.Response:
     ref = room_ref(request)
     choice = read_query(request, InterestChoice)
     async with request.app[TRANSACTIONS].begin() as tx:
-        room = await interest.withdraw_interest(tx, user, ref, choice.kind)
+        room = await interest.withdraw_interest(tx, request.app[SETTINGS], user, ref, choice.kind)
     return await _interest_answer(request, room.id)
 
 

@@ -131,6 +131,14 @@ PATHS: dict[str, dict[str, Op]] = {
             invitations.InviteRequest,
         ),
     },
+    f"{V}/invitations/preview": {
+        "post": Op(
+            "What an invitation link leads to (the room, who invited), without using it",
+            invitations.InvitationPreview,
+            body=invitations.InvitationLook,
+            errors=LIMITED,
+        )
+    },
     f"{V}/invitations/redeem": {
         "post": Op(
             "Follow an invitation link: signs in, confirms the address, lands in the room",

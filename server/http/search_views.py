@@ -28,9 +28,11 @@ async def search_messages(request: web.Request) -> web.Response:
         offset=q.offset,
         limit=q.limit,
     )
+    unfiltered = room is None and q.author is None and not q.organisation and q.since is None and q.until is None
     async with request.app[DATABASE].read() as session:
         page = await search.search(session, user, q.q, flt)
-    return ok({"results": page.results, "next_offset": page.next_offset})
+        rooms = await search.search_rooms(session, user, q.q) if unfiltered and q.offset == 0 else []
+    return ok({"rooms": rooms, "results": page.results, "next_offset": page.next_offset})
 
 
 @routes.get("/api/v1/similar-rooms")

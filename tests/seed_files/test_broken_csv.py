@@ -78,7 +78,7 @@ def test_unknown_and_missing_columns_name_what_was_found_and_what_is_expected() 
     plan = read(b"Concept;Colour;Particpants\nBlue badges;blue;ada@camden.example\n")
     expected = (
         "Convene needs the columns Concept, Stage, Participants, and reads Summary, Lead organisation, Facilitator, "
-        "Opening questions, Tags, Visibility when present"
+        "Opening questions, Tags, Visibility, User need, Cost benefit, Rapid success when present"
     )
     found = "Columns found: Concept, Colour, Particpants (separated by ';')"
     assert problems(plan) == [

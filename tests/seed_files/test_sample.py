@@ -73,6 +73,9 @@ EXPECTED = (
         ),
         opening_threads=(OpeningThread("How are broken links reported today?"),),
         source_rows=(6,),
+        user_need="Residents land on the wrong council's page and ring the council instead",
+        cost_benefit="Fewer calls about wrong pages; one shared link list instead of 300",
+        rapid_success="The link checker exists; councils only need to adopt it",
     ),
 )
 

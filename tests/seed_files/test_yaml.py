@@ -86,7 +86,7 @@ def test_problems_carry_their_yaml_line_and_key() -> None:
             7,
             "colour",
             "'colour' is not a key Convene reads in a room; use title, summary, stage, lead organisation, facilitator, participants, "
-            "opening threads, tags, visibility.",
+            "opening threads, tags, visibility, user need, cost benefit, rapid success.",
         ),
         (9, "participants", "'bob at camden' is not an email address; write each address like name@council.gov.uk, separated by ';'."),
         (11, "title", "The concept has no title; write its name here."),

@@ -8,6 +8,7 @@ import { route, fallback, match, start, navigate, currentLocation } from "./rout
 import { session, onUserChange, isConfirmed, setUser, safeNext } from "./session.js";
 import { setTitle } from "./page.js";
 import { announceStatus } from "./announcer.js";
+import { get } from "./api.js";
 import * as realtime from "./realtime.js";
 import { outbox } from "./sending.js";
 import {
@@ -232,7 +233,7 @@ function renderHeader(routeName) {
   const signOutButton = h("button", { type: "button", class: "header-button" }, "Sign out");
   signOutButton.addEventListener("click", () => signOut());
   const search = h("form", { class: "header-search", role: "search", "aria-label": "Search Convene" },
-    h("label", { for: "search-box", class: "visually-hidden" }, "Search messages and threads"),
+    h("label", { for: "search-box", class: "visually-hidden" }, "Search everything: rooms, threads and messages"),
     h("input", { id: "search-box", name: "q", type: "search", class: "input header-search-input", placeholder: "Search",
       value: routeName === "search" ? currentLocation().query.get("q") || null : null }),
     h("button", { type: "submit", class: "header-button" }, "Search"));
@@ -324,6 +325,24 @@ realtime.onPersonalEvent((event) => {
   const { room, status } = event.join_request;
   announceStatus(status === "accepted" ? `Your request to join ${room.title} was accepted. You are a member now.`
     : `Your request to join ${room.title} was declined.`);
+});
+
+// A new site role: the header (the Seed link) and a page that depends on the role
+// (seeding, administration, the pipeline, events) follow it without a reload. Room
+// and thread pages keep their state (a half-written reply); what they show by role is
+// read from the room as it updates.
+const ROLE_PAGES = new Set(["seed", "pipeline", "events", "event", "admin-people", "admin-rooms", "admin-organisations",
+  "admin-audit", "admin-inbound", "directory", "collaborate"]);
+realtime.onPersonalEvent(async (event) => {
+  if (event.type !== "role.changed") return;
+  try {
+    const { user } = await get("/me");
+    setUser(user);
+  } catch {
+    return; // the session ended: session.revoked says so
+  }
+  announceStatus(`Your role is now ${event.role}.`);
+  if (ROLE_PAGES.has(match(location.pathname).name)) navigate(location.pathname + location.search, { replace: true, focus: false });
 });
 
 async function boot() {

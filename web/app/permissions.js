@@ -19,19 +19,20 @@ export function isArchived(room) {
 }
 
 /**
- * What the reader may do in threads: "member" (reply), "join" (join first) or
- * "archived" (nothing: the room is read-only).
+ * What the reader may do in threads: "member" (reply: a member, or anyone in an open
+ * room, since posting there joins it, as the server does), "join" (an invite-only
+ * room they are not in) or "archived" (nothing: the room is read-only).
  * @param {Room} room
  * @returns {"member" | "join" | "archived"}
  */
 export function postingState(room) {
   if (isArchived(room)) return "archived";
-  return room.membership ? "member" : "join";
+  return room.membership || room.visibility === "open" ? "member" : "join";
 }
 
-/** @param {Room} room */
+/** Starting a thread stays with members (the room page offers Join room first). @param {Room} room */
 export function canStartThread(room) {
-  return postingState(room) === "member";
+  return Boolean(room.membership) && !isArchived(room);
 }
 
 /** Open rooms can be joined by anyone who is not in them yet. @param {Room} room */

@@ -160,8 +160,17 @@
  *   join_request: import("./collaboration.js").JoinRequest}} JoinRequestEvent
  */
 /** @typedef {{type: "mention", room_id: number, thread_id: number, message_id: number, seq: number, author: User}} MentionEvent */
-/** @typedef {JoinRequestEvent | MentionEvent | ReadEvent} PersonalEvent */
-/** @typedef {RoomEvent | SessionRevokedEvent | JoinRequestEvent | MentionEvent} ServerEvent */
+/**
+ * Interest in a room (to its owners): someone said, or took back, one of the two answers.
+ * @typedef {{type: "interest.changed", room_id: number, kind: "same-problem" | "can-help", said: boolean,
+ *   person: User}} InterestChangedEvent
+ */
+/** @typedef {{type: "role.changed", role: "administrator" | "facilitator" | "member"}} RoleChangedEvent */
+/** @typedef {JoinRequestEvent | MentionEvent | ReadEvent | InterestChangedEvent | RoleChangedEvent} PersonalEvent */
+/**
+ * @typedef {RoomEvent | SessionRevokedEvent | JoinRequestEvent | MentionEvent | InterestChangedEvent
+ *   | RoleChangedEvent} ServerEvent
+ */
 
 /** @typedef {{code: string, message?: string, field?: string | null}} ErrorBody */
 

@@ -252,7 +252,8 @@ function handleServerEvent(event) {
     return;
   }
   if (event && (event.type === "mention" || event.type === "read"
-    || event.type === "join_request.decided" || event.type === "join_request.received")) {
+    || event.type === "join_request.decided" || event.type === "join_request.received"
+    || event.type === "interest.changed" || event.type === "role.changed")) {
     for (const listener of [...personalListeners]) {
       try {
         listener(event);

@@ -19,6 +19,8 @@ import { ApiError } from "./api.js";
  * @property {string} slug
  * @property {boolean} created
  * @property {string} owner
+ * @property {string[]} owners
+ * @property {{title: string, slug: string}[]} similar
  * @property {string[]} threads_created
  * @property {string[]} threads_existing
  * @property {{email: string, outcome: string, owner: boolean}[]} people
@@ -41,6 +43,7 @@ import { ApiError } from "./api.js";
  * @property {SeedProblem[]} problems
  * @property {string} file_sha256
  * @property {string | null} preview
+ * @property {string | null} seeder
  */
 /** @typedef {{done: number, total: number}} Progress */
 

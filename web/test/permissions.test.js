@@ -31,7 +31,8 @@ test("joining, leaving and posting follow membership, visibility and stage", () 
   assert.equal(canJoin(room({ membership: null, visibility: "invite" })), false);
   assert.equal(canLeave(room({ membership: "member" })), true);
   assert.equal(canLeave(room({ membership: "owner" })), false);
-  assert.equal(postingState(room({ membership: null })), "join");
+  assert.equal(postingState(room({ membership: null })), "member"); // posting in an open room joins it
+  assert.equal(postingState(room({ membership: null, visibility: "invite" })), "join");
   assert.equal(postingState(room({ membership: "member", stage: "archived" })), "archived");
   assert.equal(canStartThread(room({ membership: "member" })), true);
 });

@@ -26,6 +26,9 @@ Spreadsheet columns (headings matched ignoring case, spaces, ``_`` and ``-``)
     Open questions)
     Tags                          no          separated by ; or , and lower-cased
     Visibility                    no          open (blank) or invite-only (invite, private)
+    User need, Cost benefit,      at          the three incubation criteria, as a move to incubation
+    Rapid success                 Incubation  records them; a concept at Incubation without all three
+                                              is a problem naming the missing ones
     ============================  ==========  =====================================================
 
 Unknown headings are problems (a misspelt "Participants" must not silently drop

@@ -29,7 +29,12 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("questions", "Opening questions", ("openingquestions", "questions", "openquestions")),
     Column("tags", "Tags", ("tags",)),
     Column("visibility", "Visibility", ("visibility",)),
+    # The programme's three criteria for incubation: needed on a row at stage Incubation.
+    Column("user_need", "User need", ("userneed",)),
+    Column("cost_benefit", "Cost benefit", ("costbenefit", "costbenefits")),
+    Column("rapid_success", "Rapid success", ("rapidsuccess", "prospectsofrapidsuccess")),
 )
+CRITERIA_FIELDS: Final = ("user_need", "cost_benefit", "rapid_success")
 REQUIRED_COLUMNS: Final = tuple(c for c in COLUMNS if c.required)
 LABELS: Final = {c.field: c.label for c in COLUMNS}
 _BY_HEADING: Final = {h: c for c in COLUMNS for h in c.headings}

@@ -85,6 +85,9 @@ def build_room(
         opening_threads=tuple(unique_threads(threads)),
         source_rows=source_rows,
         source_lines=source_lines,
+        user_need=values.get("user_need", "").strip(),
+        cost_benefit=values.get("cost_benefit", "").strip(),
+        rapid_success=values.get("rapid_success", "").strip(),
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from server.domain.seed_files import fields
-from server.domain.seed_files.columns import LABELS
+from server.domain.seed_files.columns import CRITERIA_FIELDS, LABELS
 from server.domain.seed_files.drafts import unique_threads
 from server.domain.seed_files.people import unique
 from server.domain.seed_files.plan import Merge, Room
@@ -27,7 +27,7 @@ def _where(room: Room) -> str:
 def _single(first: Room, later: Room, problems: list[Problem]) -> Room:
     """Fill ``first``'s blanks from ``later`` and report the fields where they disagree."""
     merged = first
-    for field in ("summary", "stage", "lead_organisation", "facilitator", "visibility"):
+    for field in ("summary", "stage", "lead_organisation", "facilitator", "visibility", *CRITERIA_FIELDS):
         mine, theirs = getattr(first, field), getattr(later, field)
         if mine == theirs or theirs in (None, ""):
             continue
@@ -46,6 +46,28 @@ def _single(first: Room, later: Room, problems: list[Problem]) -> Room:
             )
         )
     return merged
+
+
+INCUBATION = "incubation"
+
+
+def _check_criteria(room: Room, problems: list[Problem]) -> None:
+    """A concept seeded at stage Incubation records the programme's three criteria, as
+    a move to incubation on the pipeline does: each one missing is a problem."""
+    missing = [LABELS[f] for f in CRITERIA_FIELDS if not getattr(room, f)]
+    if not missing:
+        return
+    listed = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
+    problems.append(
+        Problem(
+            f"A concept at stage Incubation needs the three incubation criteria (User need, Cost benefit, Rapid success); "
+            f"{listed} {'is' if len(missing) == 1 else 'are'} missing. Write {'it' if len(missing) == 1 else 'them'} "
+            "in the columns of that name, or choose an earlier stage.",
+            row=room.source_rows[0] if room.source_rows else None,
+            line=room.source_lines[0] if room.source_lines else None,
+            column=missing[0] if room.source_rows else missing[0].lower().replace(" ", "_"),
+        )
+    )
 
 
 def merge_rooms(
@@ -84,5 +106,7 @@ def merge_rooms(
                 )
             )
             by_key[key] = replace(room, stage=stages[0])
+        elif room.stage == INCUBATION:
+            _check_criteria(room, problems)
     merges = [Merge(r.title, r.source_rows, r.source_lines) for r in by_key.values() if len(r.source_rows) + len(r.source_lines) > 1]
     return list(by_key.values()), merges

@@ -50,6 +50,16 @@ class Room:
     opening_threads: tuple[OpeningThread, ...]
     source_rows: tuple[int, ...] = ()
     source_lines: tuple[int, ...] = ()
+    # The incubation criteria (recorded for a concept seeded at stage incubation).
+    user_need: str = ""
+    cost_benefit: str = ""
+    rapid_success: str = ""
+
+    @property
+    def criteria(self) -> tuple[str, str, str] | None:
+        """(user need, cost benefit, rapid success) when all three are written."""
+        given = (self.user_need, self.cost_benefit, self.rapid_success)
+        return given if all(given) else None
 
     @property
     def questions(self) -> tuple[str, ...]:

@@ -35,7 +35,8 @@ _SHOWN: Final = {
     "the file": "event, facilitators, rooms",
     "the event": "name, date, place",
     "an opening thread": "title, first post",
-    "a room": "title, summary, stage, lead organisation, facilitator, participants, opening threads, tags, visibility",
+    "a room": "title, summary, stage, lead organisation, facilitator, participants, opening threads, tags, visibility, "
+    "user need, cost benefit, rapid success",
 }
 
 

@@ -8,7 +8,7 @@
 // A card is drawn once and its parts redrawn in place, so a pressed button keeps
 // its focus; `setCard` applies a newer answer (a live decision on a request).
 import { h, replaceContent, setServerHtml, hiddenText, uniqueId } from "../dom.js";
-import { post, del } from "../api.js";
+import { get, post, del } from "../api.js";
 import { stageBadge } from "../labels.js";
 import { announceStatus } from "../announcer.js";
 import { navigate } from "../router.js";
@@ -16,6 +16,9 @@ import * as realtime from "../realtime.js";
 import { INTEREST_KINDS, joinAction, interestSummary, withInterest, withDecision, suggestionReason } from "../collaboration.js";
 
 /** @typedef {import("../collaboration.js").Card} Card */
+/**
+ * @typedef {{organisations: number, groups: {organisation: {name: string}, people: {display_name: string}[]}[]}} Tally
+ */
 
 /** @param {unknown} error */
 function messageOf(error) {
@@ -32,6 +35,10 @@ export function collaborationCard(initial) {
   const titleId = uniqueId(`collab-${room.id}`);
   const title = h("h3", { class: "room-card-title", id: titleId });
   const interestLine = h("p", { class: "interest-summary" });
+  // Who answered, by organisation: shown to someone who answered themselves.
+  const whoLine = h("div", { class: "interest-who" });
+  /** @type {{same_problem: Tally, can_help: Tally} | null} */
+  let answered = null;
   const interestButtons = INTEREST_KINDS.map(([kind, label]) => {
     const button = h("button", { type: "button", class: "button button-secondary toggle", "aria-pressed": "false",
       "aria-describedby": titleId, dataset: { kind } }, label);
@@ -48,6 +55,7 @@ export function collaborationCard(initial) {
     h("p", { class: "involvement" }, h("strong", {}, "Involved: "), card.involvement.summary),
     card.because ? h("p", { class: "suggestion-reason" }, h("strong", {}, "Why: "), suggestionReason(card.because)) : null,
     interestLine,
+    whoLine,
     h("div", { class: "interest-buttons", role: "group", "aria-label": `Your answer to ${room.title}` }, interestButtons),
     joinSlot);
 
@@ -55,6 +63,7 @@ export function collaborationCard(initial) {
     const canOpen = Boolean(card.membership) || room.visibility === "open";
     replaceContent(title, canOpen ? h("a", { href: `/r/${encodeURIComponent(room.slug)}` }, room.title) : room.title);
     interestLine.textContent = interestSummary(card.interest);
+    renderWho();
     for (const button of interestButtons) {
       button.setAttribute("aria-pressed", String(card.my_interest.includes(button.dataset.kind || "")));
     }
@@ -69,6 +78,7 @@ export function collaborationCard(initial) {
       const { interest } = saying
         ? await post(`/rooms/${room.id}/interest`, { kind })
         : await del(`/rooms/${room.id}/interest?kind=${encodeURIComponent(kind)}`);
+      answered = interest;
       card = withInterest(card, interest.mine, { same_problem: interest.same_problem.organisations, can_help: interest.can_help.organisations });
       render();
       announceStatus(saying ? `You said “${label}” for ${room.title}.` : `You took back “${label}” for ${room.title}.`);
@@ -77,6 +87,28 @@ export function collaborationCard(initial) {
     } finally {
       button.disabled = false;
     }
+  }
+
+  function renderWho() {
+    if (!card.my_interest.length) {
+      replaceContent(whoLine);
+      return;
+    }
+    if (!answered) {
+      get(`/rooms/${room.id}/interest`).then(({ interest }) => {
+        answered = interest;
+        renderWho();
+      }).catch(() => undefined); // the counts above still say how many
+      return;
+    }
+    /** @param {string} label @param {Tally} tally */
+    const line = (label, tally) => tally.groups.length
+      ? h("li", {}, h("strong", {}, `${label}: `), tally.groups.map((g) =>
+        `${g.organisation.name || "No organisation given"} (${g.people.map((p) => p.display_name).join(", ")})`).join("; "))
+      : null;
+    replaceContent(whoLine, h("p", { class: "hint" }, "Who answered:"),
+      h("ul", { class: "interest-who-list" }, line("We have this problem too", answered.same_problem),
+        line("We could help", answered.can_help)));
   }
 
   function renderJoin() {

@@ -20,6 +20,7 @@ import { setTitle } from "../page.js";
  * @property {number} new_threads
  * @property {number} messages
  * @property {string[]} active_organisations
+ * @property {string[]} involved_organisations
  * @property {string[]} unanswered
  * @property {import("../protocol.js").StageMove[]} stage_moves
  * @property {string} last_activity_at
@@ -35,7 +36,7 @@ import { setTitle } from "../page.js";
  */
 /**
  * @typedef {SeedEvent & {rooms: EventRoom[], new_threads: number, messages: number,
- *   active_organisations: string[], unanswered: number, stage_moves: number}} EventDetail
+ *   active_organisations: string[], involved_organisations: string[], unanswered: number, stage_moves: number}} EventDetail
  */
 
 /** @param {number} n @param {string} one @param {string} [many] */
@@ -83,6 +84,7 @@ function roomRow(room) {
     h("td", { class: "number" }, String(room.member_count)),
     h("td", { class: "number" }, String(room.new_threads)),
     h("td", { class: "number" }, String(room.messages)),
+    h("td", {}, room.involved_organisations.join(", ") || "None yet"),
     h("td", {}, room.active_organisations.join(", ") || "None yet"),
     h("td", {}, room.unanswered.length ? h("ul", { class: "compact-list" }, room.unanswered.map((q) => h("li", {}, q))) : "All answered"),
     h("td", {}, room.stage_moves.length
@@ -112,11 +114,12 @@ export function eventView(main, { params }) {
           h("dt", {}, "Messages since"), h("dd", {}, String(event.messages)),
           h("dt", {}, "Opening questions unanswered"), h("dd", {}, String(event.unanswered)),
           h("dt", {}, "Stage moves since"), h("dd", {}, String(event.stage_moves)),
-          h("dt", {}, "Organisations taking part"), h("dd", {}, event.active_organisations.join(", ") || "None yet"));
+          h("dt", {}, "Organisations involved"), h("dd", {}, event.involved_organisations.join(", ") || "None yet"),
+          h("dt", {}, "Organisations posting since"), h("dd", {}, event.active_organisations.join(", ") || "None yet"));
         const table = h("div", { class: "table-scroll" }, h("table", { class: "event-rooms" },
           h("caption", {}, "Rooms from this event, most recently active first"),
           h("thead", {}, h("tr", {}, ["Room", "Stage", "Lead organisation", "Members", "New threads", "Messages",
-            "Active organisations", "Unanswered opening questions", "Stage moves since", "Last activity"].map((t) => h("th", { scope: "col" }, t)))),
+            "Organisations involved", "Posting since", "Unanswered opening questions", "Stage moves since", "Last activity"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}, event.rooms.map(roomRow))));
         replaceContent(body,
           when(event) ? h("p", {}, when(event)) : null,

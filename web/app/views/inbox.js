@@ -15,7 +15,31 @@ import { canAskForNotifications, askForNotifications, refreshMentionCount } from
 import { groupByRoom, threadHref } from "../finding.js";
 
 /** @typedef {import("../finding.js").InboxEntry} InboxEntry */
-/** @typedef {{entries: InboxEntry[], unread_threads: number, unread_mentions: number}} Inbox */
+/**
+ * Interest and requests to join in a room the person owns.
+ * @typedef {{kind: "same-problem" | "can-help" | "join-request", room: {id: number, slug: string, title: string},
+ *   person: import("../protocol.js").User, at: string}} InboxSignal
+ * @typedef {{entries: InboxEntry[], signals: InboxSignal[], unread_threads: number, unread_mentions: number}} Inbox
+ */
+
+/** @type {Record<InboxSignal["kind"], string>} */
+const SIGNAL_WORDS = {
+  "same-problem": "said “We have this problem too” about",
+  "can-help": "said “We could help” with",
+  "join-request": "asks to join",
+};
+
+/** @param {InboxSignal[]} signals */
+function signalSection(signals) {
+  if (!signals.length) return null;
+  return h("section", { class: "inbox-section inbox-signals", "aria-labelledby": "inbox-signals" },
+    h("h2", { id: "inbox-signals" }, "Interest in your rooms", " ", h("span", { class: "count" }, `(${signals.length})`)),
+    h("ul", { class: "inbox-list" }, signals.map((s) => h("li", { class: "inbox-entry", dataset: { kind: s.kind } },
+      h("p", {}, h("strong", {}, s.person.display_name),
+        s.person.organisation && s.person.organisation.name ? ` (${s.person.organisation.name})` : "",
+        ` ${SIGNAL_WORDS[s.kind]} `, h("a", { href: `/r/${encodeURIComponent(s.room.slug)}` }, s.room.title)),
+      h("p", { class: "inbox-entry-meta" }, timeElement(s.at))))));
+}
 
 /** @type {[InboxEntry["reason"], string][]} */
 const SECTIONS = [
@@ -93,15 +117,16 @@ export function inboxView(main) {
   function render(inbox) {
     body.removeAttribute("aria-busy");
     markAll.hidden = inbox.entries.length === 0;
+    const signals = signalSection(inbox.signals || []);
     if (!inbox.entries.length) {
       summary.textContent = "You are all caught up: nothing unread in your rooms.";
-      replaceContent(body, h("p", {}, h("a", { href: "/rooms" }, "Find rooms to join"), " or ",
+      replaceContent(body, signals, h("p", {}, h("a", { href: "/rooms" }, "Find rooms to join"), " or ",
         h("a", { href: "/rooms/new" }, "create a room"), "."));
       return;
     }
     summary.textContent = `${plural(inbox.unread_threads, "thread")} with unread messages` +
       (inbox.unread_mentions ? `, ${plural(inbox.unread_mentions, "mention")} of you.` : ".");
-    replaceContent(body, SECTIONS.map(([reason, title]) => {
+    replaceContent(body, signals, SECTIONS.map(([reason, title]) => {
       const entries = inbox.entries.filter((e) => e.reason === reason);
       if (!entries.length) return null;
       const id = `inbox-${reason}`;

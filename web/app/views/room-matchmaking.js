@@ -150,7 +150,19 @@ export function createRoomMatchmaking({ store }) {
     }
   }
 
-  const stopListening = realtime.onPersonalEvent((event) => {
+  const stopListening = realtime.onPersonalEvent(async (event) => {
+    if (event.type === "interest.changed" && event.room_id === store.state.room.id && interest) {
+      try {
+        interest = (await get(`/rooms/${event.room_id}/interest`)).interest;
+      } catch {
+        return; // the tally stays as it was; the next load shows the change
+      }
+      renderInterest();
+      const said = INTEREST_KINDS.find(([kind]) => kind === event.kind)?.[1] || event.kind;
+      announceStatus(event.said ? `${event.person.display_name} said “${said}”.`
+        : `${event.person.display_name} took back “${said}”.`);
+      return;
+    }
     if (event.type !== "join_request.received" || event.room_id !== store.state.room.id) return;
     pending = [...pending.filter((r) => r.id !== event.join_request.id), event.join_request];
     renderRequests();

@@ -102,10 +102,15 @@ export function createRoomOverview({ store, me, onInvited }) {
   return { show, renderAbout, renderMembers, addMove, membersChanged: matchmaking.membersChanged, destroy: matchmaking.destroy };
 }
 
-/** One move as a system notice: from, to, who, when, the note and the criteria. @param {StageMove} move */
+/**
+ * One move as a system notice: from, to, who, when, the note and the criteria. A record
+ * from a stage to itself is a concept seeded at that stage with its criteria.
+ * @param {StageMove} move
+ */
 function stageNotice(move) {
   return h("li", { class: "stage-notice" },
-    h("p", {}, h("strong", {}, `Moved from ${stageLabel(move.from_stage)} to ${stageLabel(move.to_stage)}`),
+    h("p", {}, h("strong", {}, move.from_stage === move.to_stage ? `Seeded at ${stageLabel(move.to_stage)}`
+      : `Moved from ${stageLabel(move.from_stage)} to ${stageLabel(move.to_stage)}`),
       move.moved_by ? ` by ${move.moved_by.display_name}` : "", ", ", timeElement(move.moved_at)),
     move.note ? h("p", { class: "stage-note" }, move.note) : null,
     move.criteria ? criteriaDetails(move.criteria) : null);

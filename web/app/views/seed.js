@@ -31,7 +31,13 @@ function roomItem(room, applied) {
   const would = applied ? "" : "will be ";
   const people = room.people.filter((p) => ["invited", "added", "made_owner"].includes(p.outcome));
   const name = applied ? h("a", { href: `/r/${encodeURIComponent(room.slug)}` }, room.title) : h("strong", {}, room.title);
-  return h("li", {}, name, ` (/r/${room.slug}), owner ${room.owner}`,
+  const owners = room.owners.length > 1 ? `owners ${room.owners.join(" and ")}` : `owner ${room.owner}`;
+  return h("li", {}, name, ` (/r/${room.slug}), ${owners}`,
+    room.similar.length
+      ? h("p", { class: "notice seed-similar" }, "Similar to an existing room: ",
+        room.similar.map((s, i) => [i ? ", " : "", h("a", { href: `/r/${encodeURIComponent(s.slug)}` }, s.title)]),
+        ". Check it is not the same concept before applying.")
+      : null,
     room.threads_created.length
       ? h("ul", {}, room.threads_created.map((t) => h("li", {}, `Question ${would}opened: ${t}`))) : null,
     people.length
@@ -48,6 +54,11 @@ function problemsTable(report) {
 }
 
 /** @param {SeedReport} report */
+function similarCount(report) {
+  return report.rooms.filter((room) => room.similar.length).length;
+}
+
+/** @param {SeedReport} report */
 function reportBody(report) {
   const applied = report.applied;
   const { created, changed } = roomsByChange(report);
@@ -61,6 +72,14 @@ function reportBody(report) {
     h("p", {}, `Event “${report.event}”: ${report.event_created ? "new" : "seeded before"}.`),
     h("p", { class: "seed-totals" }, report.changed ? totals : "Nothing to do: everything in the file is already there."),
     [...report.notes, ...report.merged].map((note) => h("p", { class: "notice" }, note)),
+    report.rooms_created && report.seeder
+      ? h("p", { class: "seed-seeder" }, `You (${report.seeder}) ${applied ? "opened" : "will open"} every new room and `
+        + `${applied ? "are" : "will be"} an owner of each, beside its facilitator.`)
+      : null,
+    similarCount(report)
+      ? h("p", { class: "notice seed-similar-total" }, `${similarCount(report)} new concept${similarCount(report) === 1 ? " looks" : "s look"} `
+        + "like an existing room; each is marked below.")
+      : null,
     section(applied ? "Rooms created" : "Rooms to create", created.map((room) => roomItem(room, applied))),
     section(applied ? "Rooms changed" : "Rooms to change", changed.map((room) => roomItem(room, applied))),
     section(mailed, emails),

@@ -213,7 +213,9 @@ export function createThreadView({ store, threadId, messageId, onJoin }) {
         },
         onTyping: () => realtime.request("typing", { thread_id: threadId }, 5000).catch(() => {}),
       });
-      replaceContent(composerSlot, composer.element);
+      replaceContent(composerSlot, room.membership ? null
+        : h("p", { class: "hint" }, "Replying here joins this room: you will see it in your rooms and hear of replies."),
+        composer.element);
     } else {
       const join = h("button", { type: "button", class: "button" }, "Join room");
       join.addEventListener("click", () => onJoin());

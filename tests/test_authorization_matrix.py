@@ -428,6 +428,7 @@ REST: list[Row] = [
     Row("POST /api/v1/rooms/{room}/join", at(ROOM + "/join"), readers(200, admin=403, fac=403), note="stewards invite themselves instead"),
     Row("GET /api/v1/rooms/{room}/members", at(ROOM + "/members"), readers(200)),
     Row("POST /api/v1/rooms/{room}/members", _invite, managers(201)),
+    Row("POST /api/v1/invitations/preview", at("/api/v1/invitations/preview", BAD_TOKEN), public(400), note="the link is the authority"),
     Row("POST /api/v1/invitations/redeem", at("/api/v1/invitations/redeem", BAD_TOKEN), public(400)),
     Row("GET /api/v1/rooms/{room}/threads", at(ROOM + "/threads"), readers(200)),
     Row("POST /api/v1/rooms/{room}/threads", _new_thread, readers(201)),

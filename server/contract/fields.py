@@ -38,13 +38,20 @@ def configured(setting: str, description: str) -> Meta:
     return Meta(description=description, extra_json_schema={SETTING_KEY: setting})
 
 
+# Text that must say something: at least one character that is not white space (the
+# domain trims it). A regular expression in both msgspec and JSON Schema matches
+# anywhere in the text, so ``\S`` reads "not blank" in the document as well.
+NOT_BLANK: Final = r"\S"
+
 Id = Annotated[int, Meta(ge=1, le=MAX_ID, description="an id")]
 Seq = Annotated[int, Meta(ge=0, le=MAX_ID, description="a room sequence number; 0 before the first event")]
 
-# Markdown source of a message: length from MAX_MESSAGE_CHARS.
-Body = Annotated[str, configured("max_message_chars", "Markdown source")]
+# Markdown source of a message: length from MAX_MESSAGE_CHARS, never blank.
+Body = Annotated[str, Meta(pattern=NOT_BLANK), configured("max_message_chars", "Markdown source, not blank")]
+# A draft to preview may be blank.
+Draft = Annotated[str, configured("max_message_chars", "Markdown source")]
 # A room or thread title: length from MAX_TITLE_CHARS (surrounding space is trimmed).
-Title = Annotated[str, configured("max_title_chars", "a room or thread title")]
+Title = Annotated[str, Meta(pattern=NOT_BLANK), configured("max_title_chars", "a room or thread title, not blank")]
 
 CLIENT_ID_PATTERN: Final = r"^[A-Za-z0-9_.:-]{1,64}$"
 ClientId = Annotated[
@@ -62,8 +69,8 @@ PASSWORD_MIN_CHARS: Final = 10
 PASSWORD_MAX_CHARS: Final = 1000
 Password = Annotated[str, Meta(max_length=PASSWORD_MAX_CHARS)]
 NewPassword = Annotated[str, Meta(min_length=PASSWORD_MIN_CHARS, max_length=PASSWORD_MAX_CHARS)]
-DisplayName = Annotated[str, Meta(max_length=100)]
-OrganisationName = Annotated[str, Meta(max_length=200)]
+DisplayName = Annotated[str, Meta(max_length=100, pattern=NOT_BLANK, description="not blank; trimmed")]
+OrganisationName = Annotated[str, Meta(max_length=200, pattern=NOT_BLANK, description="not blank; trimmed")]
 DomainName = Annotated[str, Meta(max_length=253, description="an email domain like camden.gov.uk")]
 Slug = Annotated[str, Meta(max_length=80, description="a-z, 0-9 and single hyphens, not only digits")]
 Tag = Annotated[str, Meta(max_length=40)]

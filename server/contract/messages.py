@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from server.contract.fields import Body, ClientId, Id, PageSize, Seq, Title
+from server.contract.fields import Body, ClientId, Draft, Id, PageSize, Seq, Title
+from server.contract.requests import Request
 
 
-class NewThread(Struct, kw_only=True):
+class NewThread(Request, kw_only=True):
     """A thread, optionally with its first message (``client_id`` makes that one
     idempotent like any other send)."""
 
@@ -16,23 +17,23 @@ class NewThread(Struct, kw_only=True):
     client_id: ClientId | None = None
 
 
-class NewMessage(Struct, kw_only=True):
+class NewMessage(Request, kw_only=True):
     client_id: ClientId
     body: Body
 
 
-class MessageEdit(Struct, kw_only=True):
+class MessageEdit(Request, kw_only=True):
     body: Body
 
 
-class ReadMarker(Struct, kw_only=True):
+class ReadMarker(Request, kw_only=True):
     seq: Seq
 
 
-class Preview(Struct, kw_only=True):
+class Preview(Request, kw_only=True):
     """Render a draft; with ``room_id``, mentions of that room's members resolve."""
 
-    body: Body
+    body: Draft
     room_id: Id | None = None
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct
 
 from server.contract.fields import Id, SearchText, Summary
+from server.contract.requests import Request
 from server.contract.responses import Answer, Person, Time
 from server.vocabulary import Stage, Visibility
 
@@ -117,7 +118,7 @@ class Inbox(Answer):
     unread_mentions: int
 
 
-class InboxRead(Struct, kw_only=True):
+class InboxRead(Request, kw_only=True):
     """Mark threads read to their newest message: the listed ones, or with ``all``
     every thread in the inbox."""
 

@@ -110,7 +110,7 @@ PATHS: dict[str, dict[str, Op]] = {
     },
     f"{V}/rooms": {
         "get": Op("Room directory, most recently active first", envelopes.RoomList, query=rooms.DirectoryQuery),
-        "post": Op("Create a room (you become its owner)", envelopes.RoomAnswer, 201, rooms.RoomSettings, errors=(409,)),
+        "post": Op("Create a room (you become its owner)", envelopes.RoomAnswer, 201, rooms.NewRoom, errors=(409,)),
     },
     f"{V}/rooms/{{room}}": {
         "get": Op("A room by id or slug", envelopes.RoomAnswer),

@@ -1,0 +1,35 @@
+"""The two kinds of request body, and the rules every body follows.
+
+Decisions (stated once, here; the OpenAPI document says the same):
+
+* **Unknown properties are refused.** Every JSON body shape derives from ``Request``
+  (msgspec ``forbid_unknown_fields``), so ``{"body": "x"}`` sent to an operation that
+  has no ``body`` is a 400 naming ``body``, never a silent no-op; the schemas say
+  ``additionalProperties: false``. A misspelt field is the client's mistake, and a
+  client that ignores our answer's fields is the only direction we keep lenient.
+* **Changes (PATCH bodies) name what changes.** A ``Changes`` shape lists optional
+  fields; an absent field stays as it is. ``null`` is not a value for any of them (it
+  would read as "clear it", which no field supports) and a body naming none of them
+  (``{}``) changes nothing, so both are refused (400 naming the field, or the body).
+  The schema drops ``null`` from each property and says ``minProperties: 1``.
+* **Integers are integers**: ``1.0`` where a whole number is expected is refused
+  (msgspec's JSON decoder is strict about it; the schemas say ``type: integer``).
+* **Text that must say something** (titles, bodies, names) is refused when blank after
+  trimming; such fields are ``NonBlank`` (``server.contract.fields``) and carry the
+  pattern ``\\S`` in the document.
+
+``server.contract.decoding`` enforces the ``Changes`` rules; ``server.contract.schema``
+writes them into the document.
+"""
+
+from __future__ import annotations
+
+from msgspec import Struct
+
+
+class Request(Struct, kw_only=True, forbid_unknown_fields=True):
+    """A JSON request body (or a part of one): unknown properties are refused."""
+
+
+class Changes(Request, kw_only=True):
+    """A PATCH body: only the fields given change; at least one, none of them null."""

@@ -49,7 +49,9 @@ def from_json(raw: bytes, shape: type[S], settings: Settings) -> S:
     try:
         value = _decoder(shape).decode(raw)
     except msgspec.ValidationError as error:
-        raise invalid(error, shape) from None
+        if not _FRACTION_REFUSED.search(str(error)):
+            raise invalid(error, shape) from None
+        value = _with_whole_floats(msgspec.json.decode(raw), shape)
     except (msgspec.DecodeError, UnicodeDecodeError):
         raise _why_undecodable(raw) from None
     if isinstance(value, Changes):
@@ -92,13 +94,38 @@ def _why_undecodable(raw: bytes) -> Invalid | MalformedJson:
     return Invalid(f"{field or 'the body'} contains an unpaired UTF-16 surrogate, which cannot be stored", field)
 
 
+# JSON Schema counts 1.0 as an integer (draft 2020-12, section 6.1.1), and the document
+# says ``type: integer``: so a whole number written with a zero fraction is accepted
+# where an integer is expected. 1.5 is still refused, as is "1".
+_FRACTION_REFUSED = re.compile(r"Expected `int(?: \| null)?`, got `float`")
+
+
+def _whole(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole(item) for key, item in value.items()}
+    return value
+
+
+def _with_whole_floats(parsed: object, shape: type[S], what: str = "the body") -> S:
+    try:
+        return msgspec.convert(_whole(parsed), shape)
+    except msgspec.ValidationError as error:
+        raise invalid(error, shape, what) from None
+
+
 def from_data(data: object, shape: type[S], settings: Settings) -> S:
     """Convert an already parsed value (a Socket.IO payload) into ``shape``, strictly:
-    ``"5"`` is not a number, ``true`` is not 1."""
+    ``"5"`` is not a number, ``true`` is not 1 (but 1.0 is, as in a body)."""
     try:
         value = msgspec.convert(data, shape)
     except msgspec.ValidationError as error:
-        raise invalid(error, shape, "the payload") from None
+        if not _FRACTION_REFUSED.search(str(error)):
+            raise invalid(error, shape, "the payload") from None
+        value = _with_whole_floats(data, shape, "the payload")
     limits.check(value, settings)
     return value
 

@@ -88,7 +88,9 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         return error_response("too_large", "the request body is larger than the server accepts", status=413)
     except web.HTTPMethodNotAllowed as exc:
         allowed = ", ".join(sorted(exc.allowed_methods))
-        return error_response("method_not_allowed", f"{request.method} is not allowed here; use {allowed}", status=405)
+        response = error_response("method_not_allowed", f"{request.method} is not allowed here; use {allowed}", status=405)
+        response.headers["Allow"] = allowed  # RFC 9110 section 15.5.6: a 405 says what is allowed
+        return response
     except web.HTTPNotFound:
         return error_response("not_found", "no such API endpoint", status=404)
     except web.HTTPException as exc:

@@ -75,20 +75,28 @@ class Op:
 LIMITED = (429,)
 PATHS: dict[str, dict[str, Op]] = {
     "/healthz": {"get": Op("Health (503 while the database does not answer)", envelopes.Health)},
-    f"{V}/setup": {"get": Op("Whether first-run set-up is needed", envelopes.SetupState)},
+    f"{V}/setup": {"get": Op("Whether first-run set-up is needed", envelopes.SetupState, public=True)},
     f"{V}/auth/signup": {
-        "post": Op("Sign up (the first account becomes administrator)", envelopes.UserAnswer, 201, accounts.SignUp, errors=(409, 429))
+        "post": Op(
+            "Sign up (the first account becomes administrator)", envelopes.UserAnswer, 201, accounts.SignUp, errors=(409, 429), public=True
+        )
     },
     f"{V}/auth/confirm": {
-        "post": Op("Confirm an email address with the emailed token", envelopes.UserAnswer, body=accounts.EmailedToken, errors=LIMITED)
+        "post": Op(
+            "Confirm an email address with the emailed token", envelopes.UserAnswer, body=accounts.EmailedToken, errors=LIMITED, public=True
+        )
     },
     f"{V}/auth/resend-confirmation": {"post": Op("Send the confirmation email again", envelopes.Accepted, 202, errors=(409, 429))},
-    f"{V}/auth/signin": {"post": Op("Sign in with a password", envelopes.UserAnswer, body=accounts.SignIn, errors=LIMITED)},
+    f"{V}/auth/signin": {"post": Op("Sign in with a password", envelopes.UserAnswer, body=accounts.SignIn, errors=LIMITED, public=True)},
     f"{V}/auth/link": {
-        "post": Op("Email a single-use sign-in link (always 202)", envelopes.Accepted, 202, accounts.LinkRequest, errors=LIMITED)
+        "post": Op(
+            "Email a single-use sign-in link (always 202)", envelopes.Accepted, 202, accounts.LinkRequest, errors=LIMITED, public=True
+        )
     },
-    f"{V}/auth/link/redeem": {"post": Op("Sign in with an emailed link", envelopes.UserAnswer, body=accounts.EmailedToken, errors=LIMITED)},
-    f"{V}/auth/signout": {"post": Op("Sign out this session", None, 204)},
+    f"{V}/auth/link/redeem": {
+        "post": Op("Sign in with an emailed link", envelopes.UserAnswer, body=accounts.EmailedToken, errors=LIMITED, public=True)
+    },
+    f"{V}/auth/signout": {"post": Op("Sign out this session (without one, nothing to do)", None, 204, public=True)},
     f"{V}/auth/signout-everywhere": {"post": Op("Revoke every session of this account", None, 204)},
     f"{V}/me": {"get": Op("The signed-in user", envelopes.UserAnswer)},
     f"{V}/organisations": {
@@ -133,6 +141,7 @@ PATHS: dict[str, dict[str, Op]] = {
             invitations.RedeemedInvitation,
             body=invitations.RedeemInvitation,
             errors=LIMITED,
+            public=True,
         )
     },
     f"{V}/rooms/{{room}}/threads": {
@@ -214,12 +223,15 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
 
 
 def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """Query parameters from a query shape's component schema (``null`` dropped: a
-    parameter is either given or not)."""
+    """Query parameters from a query shape's component schema, as
+    ``server.contract.decoding.from_query`` reads them: ``null`` dropped (a parameter
+    is either given or not), and an empty value refused (``minLength: 1`` on text)."""
     params = []
     for name, prop in schema.get("properties", {}).items():
         variants = [v for v in prop.get("anyOf", [prop]) if v.get("type") != "null"]
         plain = dict(variants[0]) if len(variants) == 1 else {"anyOf": variants}
+        if plain.get("type") == "string" and "format" not in plain:
+            plain.setdefault("minLength", 1)
         params.append({"name": name, "in": "query", "required": name in schema.get("required", []), "schema": plain})
     return params
 
@@ -256,10 +268,12 @@ def _operation(path: str, op: Op, refs: dict[type[Any], dict[str, Any]], named: 
 def document(settings: Settings) -> dict[str, Any]:
     """The document for an app with these Settings (its limits are in the schemas)."""
     shapes: list[type[Any]] = [Error]
+    queries: list[type[Any]] = []
     for ops in PATHS.values():
         for op in ops.values():
             shapes += [s for s in (op.answer, op.body, op.query, *op.also.values()) if s is not None]
-    refs, named = components(shapes, settings)
+            queries += [op.query] if op.query is not None else []
+    refs, named = components(shapes, settings, queries)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -415,7 +429,12 @@ PATHS.update(
             )
         },
         f"{V}/auth/confirm-email": {
-            "post": Op("Follow the link sent to a new address: it becomes the account's", envelopes.UserAnswer, body=accounts.EmailedToken)
+            "post": Op(
+                "Follow the link sent to a new address: it becomes the account's",
+                envelopes.UserAnswer,
+                body=accounts.EmailedToken,
+                public=True,
+            )
         },
         f"{V}/me/password": {
             "post": Op("Change your password (asks for the current one); every other session ends", profile.PasswordChanged,

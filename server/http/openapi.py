@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
@@ -40,6 +40,8 @@ from server.contract.fields import MAX_ID
 from server.contract.responses import Error
 from server.contract.schema import components
 from server.contract.session import SESSION_COOKIE
+from server.domain import gates
+from server.domain.gates import Gate
 from server.http.keys import SETTINGS
 
 openapi_routes = web.RouteTableDef()
@@ -70,6 +72,9 @@ class Op:
     public: bool = False  # needs no session (a signed token in the query instead)
     media: str | None = None  # the answer is a file of this media type (a download), not JSON
     also_media: tuple[str, ...] = ()  # other media types the same download may come as
+    # Who may call it beyond being signed in (``server.domain.gates``): asked before the
+    # input is judged, so a refused input never answers someone who may not call it.
+    who: Gate | None = None
 
 
 LIMITED = (429,)
@@ -261,6 +266,7 @@ def _operation(path: str, op: Op, refs: dict[type[Any], dict[str, Any]], named: 
         result["requestBody"] = {"required": True, "content": _content(refs[op.body])}
     if not path.startswith(V) or op.public:
         result["security"] = []
+    result["x-convene-who"] = "anyone" if not path.startswith(V) or op.public else op.who.__name__ if op.who else "signed-in"
     return result
 
 
@@ -484,3 +490,53 @@ PATHS.update(
         f"{V}/mentions": {"get": Op("Messages mentioning you, newest first", finding.Mentions, query=finding.MentionsQuery)},
     }
 )
+
+# Who may call each operation beyond being signed in (``server.domain.gates``), in one
+# table so a new operation is easy to check against its neighbours. The document
+# states each as ``x-convene-who``; a test calls every gated operation with bad input
+# as someone it refuses, and expects the refusal, not the input's problem.
+GATES: dict[tuple[str, str], Gate] = {
+    ("post", f"{V}/organisations"): gates.administrator,
+    ("patch", f"{V}/organisations/{{organisation_id}}"): gates.administrator,
+    ("patch", f"{V}/users/{{user_id}}"): gates.administrator,
+    ("get", f"{V}/admin/inbound-mail"): gates.administrator,
+    ("get", f"{V}/admin/audit"): gates.administrator,
+    ("get", f"{V}/admin/audit.csv"): gates.administrator,
+    ("get", f"{V}/admin/users"): gates.administrator,
+    ("get", f"{V}/admin/rooms"): gates.administrator,
+    ("post", f"{V}/admin/rooms/{{room}}/owner"): gates.administrator,
+    ("post", f"{V}/admin/users/{{user_id}}/resend-invitation"): gates.administrator,
+    ("get", f"{V}/admin/users/{{user_id}}/data"): gates.administrator,
+    ("post", f"{V}/seed/preview"): gates.seeder,
+    ("post", f"{V}/seed/apply"): gates.seeder,
+    ("get", f"{V}/rooms/{{room}}"): gates.room_reader,
+    ("get", f"{V}/rooms/{{room}}/members"): gates.room_reader,
+    ("get", f"{V}/rooms/{{room}}/threads"): gates.room_reader,
+    ("get", f"{V}/rooms/{{room}}/events"): gates.room_reader,
+    ("get", f"{V}/rooms/{{room}}/stages"): gates.room_reader,
+    ("patch", f"{V}/rooms/{{room}}"): gates.room_manager,
+    ("post", f"{V}/rooms/{{room}}/members"): gates.room_manager,
+    ("get", f"{V}/rooms/{{room}}/join-requests"): gates.room_manager,
+    ("post", f"{V}/rooms/{{room}}/threads"): gates.room_poster,
+    ("post", f"{V}/rooms/{{room}}/stage"): gates.stage_mover,
+    ("get", f"{V}/rooms/{{room}}/export"): gates.room_exporter,
+    ("get", f"{V}/collaborations/{{room}}"): gates.room_card_viewer,
+    ("get", f"{V}/rooms/{{room}}/interest"): gates.room_card_viewer,
+    ("post", f"{V}/rooms/{{room}}/interest"): gates.room_card_viewer,
+    ("delete", f"{V}/rooms/{{room}}/interest"): gates.room_card_viewer,
+    ("post", f"{V}/rooms/{{room}}/join-requests"): gates.room_card_viewer,
+    ("get", f"{V}/threads/{{thread_id}}"): gates.thread_reader,
+    ("get", f"{V}/threads/{{thread_id}}/messages"): gates.thread_reader,
+    ("put", f"{V}/threads/{{thread_id}}/read"): gates.thread_reader,
+    ("post", f"{V}/threads/{{thread_id}}/messages"): gates.thread_poster,
+    ("patch", f"{V}/messages/{{message_id}}"): gates.message_author,
+    ("post", f"{V}/join-requests/{{request_id}}/accept"): gates.join_decider,
+    ("post", f"{V}/join-requests/{{request_id}}/decline"): gates.join_decider,
+}
+for (_method, _path), _gate in GATES.items():
+    PATHS[_path][_method] = replace(PATHS[_path][_method], who=_gate)
+
+
+def operation(template: str, method: str) -> Op | None:
+    """The declared operation for a route's path template and method, if any."""
+    return PATHS.get(template, {}).get(method.lower())

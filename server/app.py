@@ -33,6 +33,7 @@ from server.http.openapi import openapi_routes
 from server.http.pipeline_views import routes as pipeline_routes
 from server.http.search_views import routes as search_routes
 from server.http.seed_views import routes as seed_routes
+from server.http.refused_requests import quiet_refused_requests
 from server.http.static import add_static_routes
 from server.http.throttle import Throttle
 from server.mail.deliverer import MailDeliverer
@@ -86,6 +87,7 @@ async def _close_connections(app: web.Application) -> None:
 
 
 def create_app(settings: Settings) -> web.Application:
+    quiet_refused_requests()
     app = web.Application(
         middlewares=[security_headers, refuse_cross_site, api_errors],
         client_max_size=settings.max_request_bytes,

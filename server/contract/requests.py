@@ -18,17 +18,25 @@ Decisions (stated once, here; the OpenAPI document says the same):
   trimming; such fields are ``NonBlank`` (``server.contract.fields``) and carry the
   pattern ``\\S`` in the document.
 
+* **Rules across fields** that a shape's door enforces (``give either thread_ids or
+  all``) are stated beside the shape as ``json_schema_rule``, JSON Schema merged into
+  its component, so the document says what the door refuses.
+
 ``server.contract.decoding`` enforces the ``Changes`` rules; ``server.contract.schema``
 writes them into the document.
 """
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from msgspec import Struct
 
 
 class Request(Struct, kw_only=True, forbid_unknown_fields=True):
     """A JSON request body (or a part of one): unknown properties are refused."""
+
+    json_schema_rule: ClassVar[dict[str, Any]] = {}
 
 
 class Changes(Request, kw_only=True):

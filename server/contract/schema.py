@@ -74,6 +74,7 @@ def components(
     for name, shape in readers.items():
         if name in named and named[name].get("title") == shape.__name__:
             named[name] = _storable_text(named[name])
+            named[name] |= getattr(shape, "json_schema_rule", {})
             if issubclass(shape, Changes):
                 named[name] = _changes_schema(named[name])
     return dict(zip(ordered, _apply_settings(list(refs), settings))), _apply_settings(named, settings)

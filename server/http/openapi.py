@@ -280,6 +280,8 @@ def document(settings: Settings) -> dict[str, Any]:
             shapes += [s for s in (op.answer, op.body, op.query, *op.also.values()) if s is not None]
             queries += [op.query] if op.query is not None else []
     refs, named = components(shapes, settings, queries)
+    paths = {path: {method: _operation(path, op, refs, named) for method, op in ops.items()} for path, ops in PATHS.items()}
+    links(paths)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -293,7 +295,7 @@ def document(settings: Settings) -> dict[str, Any]:
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE}},
         },
         "security": [{"session": []}],
-        "paths": {path: {method: _operation(path, op, refs, named) for method, op in ops.items()} for path, ops in PATHS.items()},
+        "paths": paths,
     }
 
 
@@ -540,3 +542,63 @@ for (_method, _path), _gate in GATES.items():
 def operation(template: str, method: str) -> Op | None:
     """The declared operation for a route's path template and method, if any."""
     return PATHS.get(template, {}).get(method.lower())
+
+
+# OpenAPI links: where the ids an operation needs come from, so a client (and a stateful
+# fuzzer) can walk from what it created or listed to everything that uses it. Each row:
+# the answering operation and status, then the operations its answer leads to and the
+# JSON pointer of the id in its body.
+_ROOM_USES = [
+    ("get", "/rooms/{room}"), ("patch", "/rooms/{room}"), ("post", "/rooms/{room}/join"), ("post", "/rooms/{room}/leave"),
+    ("get", "/rooms/{room}/members"), ("post", "/rooms/{room}/members"), ("get", "/rooms/{room}/threads"),
+    ("post", "/rooms/{room}/threads"), ("get", "/rooms/{room}/events"), ("get", "/rooms/{room}/export"),
+    ("get", "/rooms/{room}/interest"), ("post", "/rooms/{room}/interest"), ("delete", "/rooms/{room}/interest"),
+    ("get", "/rooms/{room}/join-requests"), ("post", "/rooms/{room}/join-requests"), ("delete", "/rooms/{room}/join-requests"),
+    ("post", "/rooms/{room}/stage"), ("get", "/rooms/{room}/stages"), ("post", "/admin/rooms/{room}/owner"),
+    ("get", "/collaborations/{room}"),
+]
+_THREAD_USES = [
+    ("get", "/threads/{thread_id}"), ("get", "/threads/{thread_id}/messages"), ("post", "/threads/{thread_id}/messages"),
+    ("put", "/threads/{thread_id}/follow"), ("delete", "/threads/{thread_id}/follow"), ("put", "/threads/{thread_id}/read"),
+    ("get", "/threads/{thread_id}/mute"), ("put", "/threads/{thread_id}/mute"), ("delete", "/threads/{thread_id}/mute"),
+]
+_MESSAGE_USES = [
+    ("get", "/messages/{message_id}"), ("patch", "/messages/{message_id}"), ("delete", "/messages/{message_id}"),
+    ("get", "/messages/{message_id}/history"),
+]
+_REQUEST_USES = [("post", "/join-requests/{request_id}/accept"), ("post", "/join-requests/{request_id}/decline")]
+_PERSON_USES = [("patch", "/users/{user_id}"), ("post", "/admin/users/{user_id}/resend-invitation"), ("get", "/admin/users/{user_id}/data")]
+LINKS: list[tuple[str, str, int, str, list[tuple[str, str]]]] = [
+    ("post", "/rooms", 201, "/room/id", _ROOM_USES),
+    ("get", "/rooms", 200, "/rooms/0/id", _ROOM_USES),
+    ("get", "/collaborations", 200, "/rooms/0/id", _ROOM_USES),
+    ("get", "/admin/rooms", 200, "/rooms/0/id", _ROOM_USES),
+    ("post", "/rooms/{room}/threads", 201, "/thread/id", _THREAD_USES),
+    ("post", "/rooms/{room}/threads", 201, "/message/id", _MESSAGE_USES),
+    ("get", "/rooms/{room}/threads", 200, "/threads/0/id", _THREAD_USES),
+    ("post", "/threads/{thread_id}/messages", 201, "/message/id", _MESSAGE_USES),
+    ("get", "/threads/{thread_id}/messages", 200, "/messages/0/id", _MESSAGE_USES),
+    ("post", "/rooms/{room}/join-requests", 201, "/join_request/id", _REQUEST_USES),
+    ("get", "/rooms/{room}/join-requests", 200, "/join_requests/0/id", _REQUEST_USES),
+    ("post", "/organisations", 201, "/organisation/id", [("patch", "/organisations/{organisation_id}")]),
+    ("get", "/organisations", 200, "/organisations/0/id", [("patch", "/organisations/{organisation_id}")]),
+    ("get", "/admin/users", 200, "/people/0/id", _PERSON_USES),
+    ("get", "/events", 200, "/events/0/id", [("get", "/events/{event_id}")]),
+    ("get", "/me/sessions", 200, "/sessions/0/id", [("delete", "/me/sessions/{session_id}")]),
+]
+
+
+def _pointer_to(path: str, method: str) -> str:
+    escaped = path.replace("~", "~0").replace("/", "~1")
+    return f"#/paths/{escaped}/{method}"
+
+
+def links(paths: dict[str, Any]) -> None:
+    """Write ``LINKS`` into the document's ``paths`` (in place)."""
+    for method, source, status, pointer, uses in LINKS:
+        response = paths[V + source][method]["responses"][str(status)]
+        found = response.setdefault("links", {})
+        for target_method, target in uses:
+            [name] = re.findall(r"{(\w+)}", target)
+            label = f"{target_method}_{target.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
+            found[label] = {"operationRef": _pointer_to(V + target, target_method), "parameters": {name: f"$response.body#{pointer}"}}

@@ -31,9 +31,9 @@ from server.http.middleware import api_errors, refuse_cross_site, security_heade
 from server.http.notification_views import routes as notification_routes
 from server.http.openapi import openapi_routes
 from server.http.pipeline_views import routes as pipeline_routes
+from server.http.refused_requests import quiet_refused_requests
 from server.http.search_views import routes as search_routes
 from server.http.seed_views import routes as seed_routes
-from server.http.refused_requests import quiet_refused_requests
 from server.http.static import add_static_routes
 from server.http.throttle import Throttle
 from server.mail.deliverer import MailDeliverer

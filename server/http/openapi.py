@@ -75,6 +75,8 @@ class Op:
     # Who may call it beyond being signed in (``server.domain.gates``): asked before the
     # input is judged, so a refused input never answers someone who may not call it.
     who: Gate | None = None
+    file: tuple[str, ...] = ()  # the body is a raw file of one of these media types (not JSON)
+    headers: tuple[tuple[str, dict[str, Any]], ...] = ()  # required request headers and their schemas
 
 
 LIMITED = (429,)
@@ -260,10 +262,15 @@ def _operation(path: str, op: Op, refs: dict[type[Any], dict[str, Any]], named: 
     parameters = _path_parameters(path)
     if op.query is not None:
         parameters += _query_parameters(named[op.query.__name__])
+    parameters += [{"name": name, "in": "header", "required": True, "schema": schema} for name, schema in op.headers]
     if parameters:
         result["parameters"] = parameters
     if op.body is not None:
         result["requestBody"] = {"required": True, "content": _content(refs[op.body])}
+    if op.file:
+        # An absent file is an empty one: the answer names the problem (preview reports it).
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        result["requestBody"] = {"required": False, "content": {media: binary for media in op.file}}
     if not path.startswith(V) or op.public:
         result["security"] = []
     result["x-convene-who"] = "anyone" if not path.startswith(V) or op.public else op.who.__name__ if op.who else "signed-in"
@@ -381,6 +388,10 @@ PATHS.update(
     }
 )
 
+SEED_HEADERS = (
+    ("X-Filename", {"type": "string", "pattern": "^[!-~]{1,255}$", "description": "the file's name, percent-encoded"}),
+)
+
 # Seeding an event from its workshop file, and the event pages (issue 9). The file is the
 # raw body (Content-Type its type, X-Filename its percent-encoded name); with Accept:
 # application/x-ndjson the answer streams progress lines first (docs/protocol.md).
@@ -393,6 +404,8 @@ PATHS.update(
                 seeding.SeedReport,
                 query=seeding.SeedQuery,
                 errors=(413, 415),
+                file=seeding.FILE_TYPES,
+                headers=SEED_HEADERS,
             )
         },
         f"{V}/seed/apply": {
@@ -401,6 +414,8 @@ PATHS.update(
                 seeding.SeedReport,
                 query=seeding.SeedQuery,
                 errors=(409, 413, 415),
+                file=seeding.FILE_TYPES,
+                headers=SEED_HEADERS,
             )
         },
         f"{V}/events": {"get": Op("Seeded events, newest first, with the number of their rooms you can see", seeding.EventList)},
@@ -571,7 +586,7 @@ _PERSON_USES = [("patch", "/users/{user_id}"), ("post", "/admin/users/{user_id}/
 LINKS: list[tuple[str, str, int, str, list[tuple[str, str]]]] = [
     ("post", "/rooms", 201, "/room/id", _ROOM_USES),
     ("get", "/rooms", 200, "/rooms/0/id", _ROOM_USES),
-    ("get", "/collaborations", 200, "/rooms/0/id", _ROOM_USES),
+    ("get", "/collaborations", 200, "/rooms/0/room/id", _ROOM_USES),
     ("get", "/admin/rooms", 200, "/rooms/0/id", _ROOM_USES),
     ("post", "/rooms/{room}/threads", 201, "/thread/id", _THREAD_USES),
     ("post", "/rooms/{room}/threads", 201, "/message/id", _MESSAGE_USES),

@@ -55,8 +55,8 @@ async def _counts(person, thread):
         ("GET", "/api/v1/nothing-here", None, 404, "not_found", None),
         ("DELETE", "/api/v1/rooms", None, 405, "method_not_allowed", None),
         ("PATCH", "/api/v1/users/1", {"role": "administrator"}, 403, "forbidden", None),
-        # The shape is checked at the door, before the permission (as for every body).
-        ("PATCH", "/api/v1/users/1", {"role": "emperor"}, 400, "invalid", "role"),
+        # Authorisation before validation: a member learns they may not, not what is wrong.
+        ("PATCH", "/api/v1/users/1", {"role": "emperor"}, 403, "forbidden", None),
     ],
 )
 async def test_bad_input_is_refused_with_a_named_error_and_writes_nothing(alice, thread, method, path, body, status, code, field):

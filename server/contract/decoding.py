@@ -133,7 +133,7 @@ def from_data(data: object, shape: type[S], settings: Settings) -> S:
 def from_query(pairs: Iterable[tuple[str, str]], shape: type[S], settings: Settings) -> S:
     """Convert query parameters into ``shape``, decoding each through the contract as a
     body's field is. Each text is read as its declared type, exactly: a whole number
-    is digits (``1.0``, ``+1``, `` 1`` are not), a boolean ``true`` or ``false``, a
+    is digits (``1.0``, ``+1``, `` 1`` are not), a boolean ``true`` or ``false`` (or ``1``, ``0``), a
     date ``YYYY-MM-DD``, an enumeration one of its words, text as given; then msgspec
     checks the bounds. Refused, with the parameter named: an empty value (leave the
     parameter out instead), a parameter given twice, and any text that does not read
@@ -156,6 +156,8 @@ def from_query(pairs: Iterable[tuple[str, str]], shape: type[S], settings: Setti
 
 
 _WHOLE = re.compile(r"-?[0-9]{1,20}")
+# Links and the web client write ``mine=1``; the document says so (``server.http.openapi``).
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 
 
 @functools.cache
@@ -191,7 +193,7 @@ def _read_text(name: str, text: str, kind: str) -> object:
             raise Invalid(f"{name} must be a whole number written in digits", name)
         return int(text)
     if kind == "bool":
-        if text not in ("true", "false"):
+        if text not in _BOOLEANS:
             raise Invalid(f"{name} must be true or false", name)
-        return text == "true"
+        return _BOOLEANS[text]
     return text  # dates are read by msgspec from their RFC 3339 text, strictly

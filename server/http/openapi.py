@@ -239,6 +239,8 @@ def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
         plain = dict(variants[0]) if len(variants) == 1 else {"anyOf": variants}
         if plain.get("type") == "string" and "format" not in plain:
             plain.setdefault("minLength", 1)
+        if plain.get("type") == "boolean":
+            plain = {"anyOf": [{"type": "boolean"}, {"enum": ["1", "0"]}], **({"default": plain["default"]} if "default" in plain else {})}
         params.append({"name": name, "in": "query", "required": name in schema.get("required", []), "schema": plain})
     return params
 

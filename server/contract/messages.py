@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from msgspec import Struct
+from typing import Annotated
+
+from msgspec import Meta, Struct
 
 from server.contract.fields import Body, ClientId, Draft, Id, PageSize, Seq, Title
 from server.contract.requests import Request
@@ -41,6 +43,6 @@ class PageQuery(Struct, kw_only=True):
     """A page of a thread: after ``after``, or before ``before`` (the newest page with
     neither)."""
 
-    before: Seq | None = None
-    after: Seq | None = None
+    before: Annotated[Seq, Meta(description="the page before this seq; not with after")] | None = None
+    after: Annotated[Seq, Meta(description="the page after this seq; not with before")] | None = None
     limit: PageSize = 50

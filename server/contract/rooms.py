@@ -58,7 +58,7 @@ class DirectoryQuery(Struct, kw_only=True):
     q: SearchText | None = None
     mine: bool = False
     looking_for_collaborators: bool = False
-    cursor: Annotated[str, Meta(max_length=100, description="next_cursor from the previous page")] | None = None
+    cursor: Annotated[str, Meta(max_length=100, description="opaque: the previous page's next_cursor, unchanged")] | None = None
     limit: Annotated[int, Meta(ge=1, le=DIRECTORY_PAGE_MAX)] = DIRECTORY_PAGE_MAX
 
 

@@ -29,8 +29,8 @@ class SearchQuery(Struct, kw_only=True):
     room: Annotated[str, Meta(max_length=80, description="a room id or slug")] | None = None
     author: Id | None = None
     organisation: SearchText | None = None
-    since: date | None = None
-    until: date | None = None
+    since: Annotated[date, Meta(description="on or before until")] | None = None
+    until: Annotated[date, Meta(description="on or after since")] | None = None
     sort: SearchSort = "relevance"
     offset: Annotated[int, Meta(ge=0, le=SEARCH_OFFSET_MAX)] = 0
     limit: Annotated[int, Meta(ge=1, le=SEARCH_PAGE_MAX)] = 20

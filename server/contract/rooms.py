@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from msgspec import Meta, Struct
 
@@ -24,21 +24,13 @@ class NewRoom(Request, kw_only=True):
     looking_for_collaborators: bool | None = None
 
 
-# A change of settings moves a room to any stage but incubation, which records the
-# programme's three criteria: only POST /api/v1/rooms/{room}/stage takes them.
-SettableStage = Annotated[
-    Literal["discovery", "co-design", "live", "archived"],
-    Meta(description="any stage but incubation (POST /api/v1/rooms/{room}/stage moves a room there, with its criteria)"),
-]
-
-
 class RoomSettings(Changes, kw_only=True):
     """Changing a room: absent fields stay as they are (see ``Changes``)."""
 
     title: Title | None = None
     slug: Slug | None = None
     summary: Summary | None = None
-    stage: SettableStage | None = None
+    stage: Annotated[Stage, Meta(description="not incubation, which POST /api/v1/rooms/{room}/stage takes with its criteria")] | None = None
     visibility: Visibility | None = None
     tags: Annotated[list[Tag], Meta(max_length=MAX_TAGS)] | None = None
     looking_for_collaborators: bool | None = None

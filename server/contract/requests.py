@@ -12,8 +12,10 @@ Decisions (stated once, here; the OpenAPI document says the same):
   would read as "clear it", which no field supports) and a body naming none of them
   (``{}``) changes nothing, so both are refused (400 naming the field, or the body).
   The schema drops ``null`` from each property and says ``minProperties: 1``.
-* **Integers are integers**: ``1.0`` where a whole number is expected is refused
-  (msgspec's JSON decoder is strict about it; the schemas say ``type: integer``).
+* **Integers as JSON Schema reads them**: the document says ``type: integer``, which
+  counts ``1.0`` as an integer, so a body's whole number written with a zero fraction is
+  read as that integer; ``1.5`` and ``"1"`` are refused. (Socket.IO payloads, which no
+  JSON Schema describes, stay strict.)
 * **Text that must say something** (titles, bodies, names) is refused when blank after
   trimming; such fields are ``NonBlank`` (``server.contract.fields``) and carry the
   pattern ``\\S`` in the document.

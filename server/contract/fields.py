@@ -46,10 +46,12 @@ SPACE_CLASS: Final = r"\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028
 NOT_BLANK: Final = rf"^[^\x00]*[^\x00{SPACE_CLASS}][^\x00]*$"
 # Any other text a request carries: no NUL (stated in the document for every string).
 STORABLE: Final = r"^[^\x00]*$"
-# An email address as the domain accepts it (``server.vocabulary.EMAIL_RE``), written
-# without the trimming the domain allows: no white space of either kind in the local part.
+# An email address as the domain accepts it (``server.vocabulary.EMAIL_RE``): no white
+# space of either kind in the local part.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-EMAIL_PATTERN: Final = rf"^[^@<>(),;:\"\[\]\x00{SPACE_CLASS}]+@{_LABEL}(?:\.{_LABEL})+$"
+# Space around it is trimmed (what ``str.strip`` removes: SPACE_CLASS but U+FEFF).
+_TRIMMED = SPACE_CLASS.removesuffix(r"\ufeff")
+EMAIL_PATTERN: Final = rf"^[{_TRIMMED}]*[^@<>(),;:\"\[\]\x00{SPACE_CLASS}]+@{_LABEL}(?:\.{_LABEL})+[{_TRIMMED}]*$"
 DOMAIN_PATTERN: Final = rf"^@?{_LABEL}(?:\.{_LABEL})+$"
 
 Id = Annotated[int, Meta(ge=1, le=MAX_ID, description="an id")]

@@ -31,6 +31,7 @@ from server.http.middleware import api_errors, refuse_cross_site, security_heade
 from server.http.notification_views import routes as notification_routes
 from server.http.openapi import openapi_routes
 from server.http.pipeline_views import routes as pipeline_routes
+from server.http.refused_requests import quiet_refused_requests
 from server.http.search_views import routes as search_routes
 from server.http.seed_views import routes as seed_routes
 from server.http.static import add_static_routes
@@ -86,6 +87,7 @@ async def _close_connections(app: web.Application) -> None:
 
 
 def create_app(settings: Settings) -> web.Application:
+    quiet_refused_requests()
     app = web.Application(
         middlewares=[security_headers, refuse_cross_site, api_errors],
         client_max_size=settings.max_request_bytes,

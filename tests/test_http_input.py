@@ -55,7 +55,7 @@ async def _counts(person, thread):
         ("GET", "/api/v1/nothing-here", None, 404, "not_found", None),
         ("DELETE", "/api/v1/rooms", None, 405, "method_not_allowed", None),
         ("PATCH", "/api/v1/users/1", {"role": "administrator"}, 403, "forbidden", None),
-        # Authorisation before validation: who may not change roles learns nothing of the body.
+        # Authorisation before validation: a member learns they may not, not what is wrong.
         ("PATCH", "/api/v1/users/1", {"role": "emperor"}, 403, "forbidden", None),
     ],
 )

@@ -61,7 +61,8 @@ async def test_configured_limits_are_documented_and_enforced(start_server, setti
         assert schemas["NewMessage"]["properties"]["body"]["maxLength"] == 500
         assert schemas["MessageEdit"]["properties"]["body"]["maxLength"] == 500
         assert schemas["NewThread"]["properties"]["title"]["maxLength"] == 50
-        assert {"type": "string", "maxLength": 50}.items() <= schemas["RoomSettings"]["properties"]["title"]["anyOf"][0].items()
+        assert {"type": "string", "maxLength": 50}.items() <= schemas["RoomSettings"]["properties"]["title"].items()
+        assert {"type": "string", "maxLength": 50}.items() <= schemas["NewRoom"]["properties"]["title"].items()
         assert "x-convene-max-length-setting" not in str(doc)
         room = await ada.create_room("Limits")
         status, data = await ada.call("POST", f"/api/v1/rooms/{room['id']}/threads", json={"title": "t" * 51})

@@ -6,35 +6,34 @@ address, a token that exists, who may change a role) is the domain's to decide.
 
 from __future__ import annotations
 
-from msgspec import Struct
-
 from server.contract.fields import DisplayName, Email, NewPassword, OrganisationName, Password, Token
+from server.contract.requests import Changes, Request
 from server.vocabulary import Role
 
 
-class SignUp(Struct, kw_only=True):
+class SignUp(Request, kw_only=True):
     email: Email
     display_name: DisplayName
     organisation: OrganisationName
     password: NewPassword
 
 
-class SignIn(Struct, kw_only=True):
+class SignIn(Request, kw_only=True):
     email: Email
     password: Password
 
 
-class EmailedToken(Struct, kw_only=True):
+class EmailedToken(Request, kw_only=True):
     """Confirming an address or redeeming a sign-in link."""
 
     token: Token
 
 
-class LinkRequest(Struct, kw_only=True):
+class LinkRequest(Request, kw_only=True):
     email: Email
 
 
-class RoleChange(Struct, kw_only=True):
+class RoleChange(Changes, kw_only=True):
     """What an administrator changes about a person: the role, whether the account is
     active (false deactivates it: every session ends, on every process), or both."""
 

@@ -6,6 +6,7 @@ from msgspec import Struct
 
 from server.contract.fields import Id, PageSize, SearchText
 from server.contract.invitations import InvitationResult
+from server.contract.requests import Request
 from server.contract.responses import Answer, Me, Person, Time
 from server.vocabulary import Role, Stage, Visibility
 
@@ -53,7 +54,7 @@ class AdminRoomList(Answer):
     rooms: list[AdminRoom]
 
 
-class NewOwner(Struct, kw_only=True):
+class NewOwner(Request, kw_only=True):
     user_id: Id
 
 

@@ -15,6 +15,7 @@ from typing import Any, Final, Literal, get_args, get_origin, get_type_hints
 
 import msgspec
 
+from server.contract.fields import NOT_BLANK
 from server.domain.errors import DomainError, Invalid
 
 
@@ -27,6 +28,7 @@ class MalformedJson(DomainError):
 _PATH = re.compile(r"\s*-? at `(?:key` in `)?\$(?P<path>[^`]*)`$")
 _TOP = re.compile(r"^\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
 _MISSING = re.compile(r"^Object missing required field `(?P<name>[^`]+)`$")
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`$")
 _KINDS: Final = {
     "str": "text",
     "int": "a whole number",
@@ -68,6 +70,11 @@ def _sentence(detail: str, field: str | None, shape: type[Any] | None, what: str
     subject = field or what
     if match := _MISSING.match(detail):
         return f"{match['name']} is required"
+    if match := _UNKNOWN.match(detail):
+        where = "this operation" if field is None or field == match["name"] else field
+        return f"{match['name']} is not a field {where} reads (unknown fields are refused)"
+    if detail == "Invalid RFC3339 encoded date":
+        return f"{subject} must be a date written YYYY-MM-DD"
     if match := _LENGTH.match(detail):
         unit = "characters" if match["kind"] == "str" else "items"
         bound = "at most" if match["op"] == "<=" else "at least"
@@ -83,6 +90,8 @@ def _sentence(detail: str, field: str | None, shape: type[Any] | None, what: str
     if match := _ENUM.match(detail):
         allowed = _choices(shape, field)
         return f"{subject} must be one of {', '.join(map(str, allowed))}" if allowed else f"{subject}: invalid value {match['value']}"
+    if detail == f"Expected `str` matching regex {NOT_BLANK!r}":
+        return f"{subject} must not be blank"
     if detail.startswith("Expected `str` matching regex"):
         return f"{subject} has characters that are not allowed"
     return f"{subject}: {detail}" if field else detail
@@ -96,7 +105,7 @@ def invalid(error: msgspec.ValidationError, shape: type[Any] | None = None, what
     if match := _PATH.search(text):
         path, text = match["path"], text[: match.start()]
     field = top_field(path)
-    if field is None and (missing := _MISSING.match(text)):
+    if field is None and (missing := _MISSING.match(text) or _UNKNOWN.match(text)):
         field = missing["name"]
     sentence = _sentence(text, field, shape, what)
     if field is not None and path not in ("", f".{field}"):  # inside a list or object

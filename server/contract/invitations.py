@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Final, Literal
 
-from msgspec import UNSET, Meta, Struct, UnsetType
+from msgspec import UNSET, Meta, UnsetType
 
-from server.contract.fields import DisplayName, Email, Id, OrganisationName, Token
+from server.contract.fields import Email, Id, OrganisationName, Token
+from server.contract.requests import Request
 from server.contract.responses import Answer, ErrorDetail, Invited, Me, Person, RoomView
 
 MAX_INVITEES: Final = 100
@@ -23,17 +24,17 @@ MAX_INVITEES: Final = 100
 Invitee = Annotated[str, Meta(max_length=320, description='an email address, or "Name <address>"')]
 
 
-class InviteRequest(Struct, kw_only=True):
+class InviteRequest(Request, kw_only=True):
     """Invite by ``emails`` (up to 100), or one ``email`` (``name`` optionally giving a
     new person's display name), or an existing account's ``user_id``."""
 
     emails: Annotated[list[Invitee], Meta(max_length=MAX_INVITEES)] | None = None
     email: Email | None = None
-    name: DisplayName | None = None
+    name: Annotated[str, Meta(max_length=100, description="a display name for a new person; blank: none")] | None = None
     user_id: Id | None = None
 
 
-class RedeemInvitation(Struct, kw_only=True):
+class RedeemInvitation(Request, kw_only=True):
     """``organisation``: the organisation the invited person works for, asked on the
     landing page when the invitation knows none (no verified domain, none given);
     ignored when they already have one."""
@@ -42,7 +43,7 @@ class RedeemInvitation(Struct, kw_only=True):
     organisation: OrganisationName | None = None
 
 
-class InvitationLook(Struct, kw_only=True):
+class InvitationLook(Request, kw_only=True):
     token: Token
 
 

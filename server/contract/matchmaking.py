@@ -13,6 +13,7 @@ from typing import Annotated, Final
 
 from msgspec import Meta, Struct
 
+from server.contract.requests import Request
 from server.contract.responses import Answer, Involvement, Person, RoomCard, Time
 from server.vocabulary import InterestKind, JoinRequestStatus, OrganisationKind, RoomRole
 
@@ -23,13 +24,13 @@ JoinMessage = Annotated[str, Meta(max_length=JOIN_MESSAGE_MAX_CHARS, description
 # ---- requests ---------------------------------------------------------------------------
 
 
-class InterestChoice(Struct, kw_only=True):
+class InterestChoice(Request, kw_only=True):
     """``same-problem``: "we have this problem too"; ``can-help``: "we could help"."""
 
     kind: InterestKind
 
 
-class AskToJoin(Struct, kw_only=True):
+class AskToJoin(Request, kw_only=True):
     message: JoinMessage = ""
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from msgspec import Struct
+from typing import Annotated
 
-from server.contract.fields import Body, ClientId, Id, PageSize, Seq, Title
+from msgspec import Meta, Struct
+
+from server.contract.fields import Body, ClientId, Draft, Id, PageSize, Seq, Title
+from server.contract.requests import Request
 
 
-class NewThread(Struct, kw_only=True):
+class NewThread(Request, kw_only=True):
     """A thread, optionally with its first message (``client_id`` makes that one
     idempotent like any other send)."""
 
@@ -16,23 +19,23 @@ class NewThread(Struct, kw_only=True):
     client_id: ClientId | None = None
 
 
-class NewMessage(Struct, kw_only=True):
+class NewMessage(Request, kw_only=True):
     client_id: ClientId
     body: Body
 
 
-class MessageEdit(Struct, kw_only=True):
+class MessageEdit(Request, kw_only=True):
     body: Body
 
 
-class ReadMarker(Struct, kw_only=True):
+class ReadMarker(Request, kw_only=True):
     seq: Seq
 
 
-class Preview(Struct, kw_only=True):
+class Preview(Request, kw_only=True):
     """Render a draft; with ``room_id``, mentions of that room's members resolve."""
 
-    body: Body
+    body: Draft
     room_id: Id | None = None
 
 
@@ -40,6 +43,6 @@ class PageQuery(Struct, kw_only=True):
     """A page of a thread: after ``after``, or before ``before`` (the newest page with
     neither)."""
 
-    before: Seq | None = None
-    after: Seq | None = None
+    before: Annotated[Seq, Meta(description="the page before this seq; not with after")] | None = None
+    after: Annotated[Seq, Meta(description="the page after this seq; not with before")] | None = None
     limit: PageSize = 50

@@ -7,13 +7,14 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
+from server.contract.requests import Request
 from server.contract.responses import Answer
 from server.vocabulary import NotifyMode
 
 UnsubscribeToken = Annotated[str, Meta(max_length=200, description="the token from an unsubscribe link")]
 
 
-class NotificationChoice(Struct, kw_only=True):
+class NotificationChoice(Request, kw_only=True):
     """How to hear about activity by email: ``each`` message at once, after a ``delay``
     (unless read in the browser meanwhile), a daily ``digest``, or ``never``."""
 

@@ -14,6 +14,7 @@ from typing import Annotated, Final
 from msgspec import Meta, Struct
 
 from server.contract.fields import Id, OrganisationName, SearchText, Tag
+from server.contract.requests import Request
 from server.contract.responses import Answer, IncubationCriteria, Person, RoomView, Time
 from server.vocabulary import OrganisationKind, Stage
 
@@ -23,7 +24,7 @@ Note = Annotated[str, Meta(max_length=NOTE_MAX_CHARS, description="why the room 
 Criterion = Annotated[str, Meta(max_length=CRITERION_MAX_CHARS)]
 
 
-class CriteriaGiven(Struct, kw_only=True):
+class CriteriaGiven(Request, kw_only=True):
     """The programme's three criteria for incubation, each a non-empty text."""
 
     user_need: Annotated[Criterion, Meta(description="the user need that only central-local collaboration can meet")] = ""
@@ -31,7 +32,7 @@ class CriteriaGiven(Struct, kw_only=True):
     rapid_success: Annotated[Criterion, Meta(description="the prospects of rapid success")] = ""
 
 
-class StageMoveRequest(Struct, kw_only=True):
+class StageMoveRequest(Request, kw_only=True):
     stage: Stage
     note: Note | None = None
     criteria: CriteriaGiven | None = None

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from msgspec import Meta, Struct
+from msgspec import Meta
 
 from server.contract.fields import DisplayName, Email, NewPassword, OrganisationName, Password
+from server.contract.requests import Changes, Request
 from server.contract.responses import Answer, Time
 
 
-class ProfileChanges(Struct, kw_only=True):
+class ProfileChanges(Changes, kw_only=True):
     """Absent fields stay as they are."""
 
     display_name: DisplayName | None = None
     organisation: OrganisationName | None = None
 
 
-class EmailChange(Struct, kw_only=True):
+class EmailChange(Request, kw_only=True):
     """A link goes to ``email``; the address changes when it is followed.
     ``current_password`` is needed when the account has a password."""
 
@@ -26,14 +27,14 @@ class EmailChange(Struct, kw_only=True):
     current_password: Password | None = None
 
 
-class PasswordChange(Struct, kw_only=True):
+class PasswordChange(Request, kw_only=True):
     """``current_password`` is needed when the account has one; every other session ends."""
 
     current_password: Password | None = None
     new_password: NewPassword
 
 
-class AccountDeletion(Struct, kw_only=True):
+class AccountDeletion(Request, kw_only=True):
     """``confirm`` must be the word ``delete``; ``current_password`` is needed when the account has one."""
 
     confirm: Literal["delete"]

@@ -7,17 +7,30 @@ from typing import Annotated
 from msgspec import Meta, Struct
 
 from server.contract.fields import MAX_TAGS, SearchText, Seq, Slug, Summary, Tag, Title
+from server.contract.requests import Changes, Request
 from server.vocabulary import Stage, Visibility
 
 
-class RoomSettings(Struct, kw_only=True):
-    """Creating a room (``title`` required there) or changing one (absent fields stay
-    as they are). Tags are trimmed, lower-cased and de-duplicated by the domain."""
+class NewRoom(Request, kw_only=True):
+    """Creating a room: ``title`` is required; a missing slug is made from it. Tags are
+    trimmed, lower-cased and de-duplicated by the domain."""
+
+    title: Title
+    slug: Slug | None = None
+    summary: Summary | None = None
+    stage: Stage | None = None
+    visibility: Visibility | None = None
+    tags: Annotated[list[Tag], Meta(max_length=MAX_TAGS)] | None = None
+    looking_for_collaborators: bool | None = None
+
+
+class RoomSettings(Changes, kw_only=True):
+    """Changing a room: absent fields stay as they are (see ``Changes``)."""
 
     title: Title | None = None
     slug: Slug | None = None
     summary: Summary | None = None
-    stage: Stage | None = None
+    stage: Annotated[Stage, Meta(description="not incubation, which POST /api/v1/rooms/{room}/stage takes with its criteria")] | None = None
     visibility: Visibility | None = None
     tags: Annotated[list[Tag], Meta(max_length=MAX_TAGS)] | None = None
     looking_for_collaborators: bool | None = None
@@ -37,7 +50,7 @@ class DirectoryQuery(Struct, kw_only=True):
     q: SearchText | None = None
     mine: bool = False
     looking_for_collaborators: bool = False
-    cursor: Annotated[str, Meta(max_length=100, description="next_cursor from the previous page")] | None = None
+    cursor: Annotated[str, Meta(max_length=100, description="opaque: the previous page's next_cursor, unchanged")] | None = None
     limit: Annotated[int, Meta(ge=1, le=DIRECTORY_PAGE_MAX)] = DIRECTORY_PAGE_MAX
 
 

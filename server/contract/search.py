@@ -4,11 +4,12 @@ mentions (requests and answers; the OpenAPI document is generated from them)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Final, Literal
 
 from msgspec import Meta, Struct
 
-from server.contract.fields import Id, SearchText, Summary
+from server.contract.fields import Id, SearchText
+from server.contract.requests import Request
 from server.contract.responses import Answer, Person, Time
 from server.vocabulary import Stage, Visibility
 
@@ -28,8 +29,8 @@ class SearchQuery(Struct, kw_only=True):
     room: Annotated[str, Meta(max_length=80, description="a room id or slug")] | None = None
     author: Id | None = None
     organisation: SearchText | None = None
-    since: date | None = None
-    until: date | None = None
+    since: Annotated[date, Meta(description="on or before until")] | None = None
+    until: Annotated[date, Meta(description="on or after since")] | None = None
     sort: SearchSort = "relevance"
     offset: Annotated[int, Meta(ge=0, le=SEARCH_OFFSET_MAX)] = 0
     limit: Annotated[int, Meta(ge=1, le=SEARCH_PAGE_MAX)] = 20
@@ -82,11 +83,17 @@ class SearchAnswer(Answer):
     next_offset: int | None
 
 
+# The draft's summary travels in the query string: 400 characters are enough to compare
+# and keep the request line under aiohttp's 8,190 bytes even with every character
+# percent-encoded as four UTF-8 bytes (with the 200 of the title).
+SIMILAR_SUMMARY_CHARS: Final = 400
+
+
 class SimilarQuery(Struct, kw_only=True):
     """The draft of a new room: rooms whose title or summary share its words."""
 
     title: SearchText
-    summary: Summary | None = None
+    summary: Annotated[str, Meta(max_length=SIMILAR_SUMMARY_CHARS, description="the start of the draft's summary")] | None = None
 
 
 class SimilarRoom(Answer):
@@ -150,12 +157,19 @@ class Inbox(Answer):
     unread_mentions: int
 
 
-class InboxRead(Struct, kw_only=True):
+class InboxRead(Request, kw_only=True):
     """Mark threads read to their newest message: the listed ones, or with ``all``
     every thread in the inbox."""
 
     thread_ids: Annotated[list[Id], Meta(max_length=500)] | None = None
     all: bool = False
+
+    json_schema_rule: ClassVar[dict[str, Any]] = {
+        "oneOf": [
+            {"required": ["thread_ids"], "properties": {"thread_ids": {"type": "array"}, "all": {"const": False}}},
+            {"required": ["all"], "properties": {"all": {"const": True}, "thread_ids": {"type": "null"}}},
+        ]
+    }
 
 
 class InboxMarked(Answer):

@@ -243,6 +243,12 @@ def require_exporter(user: User, member: RoomMember | None) -> None:
     """Exporting a room's whole record: its owners and administrators."""
     if user.role != "administrator" and (member is None or member.role != "owner"):
         raise Forbidden("only the room's owners and administrators can export it")
+def require_author(user: User, author_id: int | None, doing: str) -> None:
+    """Editing a message: its author only."""
+    if author_id != user.id:
+        raise Forbidden(f"only the author can {doing}")
+
+
 def readable_rooms(user: User) -> ColumnElement[bool]:
     """The rule of ``can_read`` as a condition on ``Room``, for queries over many
     rooms at once (search, similar rooms): open rooms, rooms the user is a member of,

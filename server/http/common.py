@@ -29,7 +29,7 @@ async def read_body(request: web.Request, shape: type[S]) -> S:
 
 
 def read_query(request: web.Request, shape: type[S]) -> S:
-    return from_query(request.query, shape, request.app[SETTINGS])
+    return from_query(request.query.items(), shape, request.app[SETTINGS])
 
 
 async def optional_user(request: web.Request) -> User | None:

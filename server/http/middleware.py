@@ -9,7 +9,9 @@ from typing import Awaitable, Callable
 from aiohttp import web
 
 from server.domain.errors import DomainError
-from server.http.keys import SETTINGS
+from server.http.common import current_user
+from server.http.keys import DATABASE, SETTINGS
+from server.http.openapi import operation
 from server.http.throttle import RateLimited
 from server.origins import origin_allowed
 
@@ -69,12 +71,36 @@ async def refuse_cross_site(request: web.Request, handler: Handler) -> web.Strea
     return await handler(request)
 
 
+INPUT_REFUSALS = frozenset({"invalid", "malformed_json", "unsupported_media_type", "too_large"})
+
+
+async def authorise_first(request: web.Request) -> None:
+    """Before answering that a request's input is refused, ask whether its sender may
+    call the operation at all, and raise that refusal instead (authorisation before
+    validation; see ``server.domain.gates``): signed in unless the operation is public,
+    then the operation's gate."""
+    route = request.match_info.route
+    template = route.resource.canonical if route.resource is not None else ""
+    op = operation(template, request.method)
+    if op is None or op.public or not template.startswith("/api/"):
+        return
+    user = await current_user(request)
+    if op.who is not None:
+        async with request.app[DATABASE].read() as session:
+            await op.who(session, user, request.match_info)
+
+
 @web.middleware
 async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not request.path.startswith("/api/"):
         return await handler(request)
     try:
-        return await handler(request)
+        try:
+            return await handler(request)
+        except (DomainError, web.HTTPRequestEntityTooLarge) as refused:
+            if isinstance(refused, web.HTTPRequestEntityTooLarge) or refused.code in INPUT_REFUSALS:
+                await authorise_first(request)
+            raise
     except DomainError as error:
         # Bad input is the client's mistake, not ours: one line with the reason, no
         # traceback (a traceback in the log means a defect).
@@ -88,7 +114,9 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         return error_response("too_large", "the request body is larger than the server accepts", status=413)
     except web.HTTPMethodNotAllowed as exc:
         allowed = ", ".join(sorted(exc.allowed_methods))
-        return error_response("method_not_allowed", f"{request.method} is not allowed here; use {allowed}", status=405)
+        response = error_response("method_not_allowed", f"{request.method} is not allowed here; use {allowed}", status=405)
+        response.headers["Allow"] = allowed  # RFC 9110 section 15.5.6: a 405 says what is allowed
+        return response
     except web.HTTPNotFound:
         return error_response("not_found", "no such API endpoint", status=404)
     except web.HTTPException as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
@@ -40,6 +40,8 @@ from server.contract.fields import MAX_ID
 from server.contract.responses import Error
 from server.contract.schema import components
 from server.contract.session import SESSION_COOKIE
+from server.domain import gates
+from server.domain.gates import Gate
 from server.http.keys import SETTINGS
 
 openapi_routes = web.RouteTableDef()
@@ -70,29 +72,42 @@ class Op:
     public: bool = False  # needs no session (a signed token in the query instead)
     media: str | None = None  # the answer is a file of this media type (a download), not JSON
     also_media: tuple[str, ...] = ()  # other media types the same download may come as
+    # Who may call it beyond being signed in (``server.domain.gates``): asked before the
+    # input is judged, so a refused input never answers someone who may not call it.
+    who: Gate | None = None
+    file: tuple[str, ...] = ()  # the body is a raw file of one of these media types (not JSON)
+    headers: tuple[tuple[str, dict[str, Any]], ...] = ()  # required request headers and their schemas
 
 
 LIMITED = (429,)
 PATHS: dict[str, dict[str, Op]] = {
     "/healthz": {"get": Op("Health (503 while the database does not answer)", envelopes.Health)},
-    f"{V}/setup": {"get": Op("Whether first-run set-up is needed", envelopes.SetupState)},
+    f"{V}/setup": {"get": Op("Whether first-run set-up is needed", envelopes.SetupState, public=True)},
     f"{V}/session": {
         "get": Op("Who is signed in (null for nobody), whether set-up is needed, and the limits forms are checked against",
                   envelopes.SessionState, public=True)
     },
     f"{V}/auth/signup": {
-        "post": Op("Sign up (the first account becomes administrator)", envelopes.UserAnswer, 201, accounts.SignUp, errors=(409, 429))
+        "post": Op(
+            "Sign up (the first account becomes administrator)", envelopes.UserAnswer, 201, accounts.SignUp, errors=(409, 429), public=True
+        )
     },
     f"{V}/auth/confirm": {
-        "post": Op("Confirm an email address with the emailed token", envelopes.UserAnswer, body=accounts.EmailedToken, errors=LIMITED)
+        "post": Op(
+            "Confirm an email address with the emailed token", envelopes.UserAnswer, body=accounts.EmailedToken, errors=LIMITED, public=True
+        )
     },
     f"{V}/auth/resend-confirmation": {"post": Op("Send the confirmation email again", envelopes.Accepted, 202, errors=(409, 429))},
-    f"{V}/auth/signin": {"post": Op("Sign in with a password", envelopes.UserAnswer, body=accounts.SignIn, errors=LIMITED)},
+    f"{V}/auth/signin": {"post": Op("Sign in with a password", envelopes.UserAnswer, body=accounts.SignIn, errors=LIMITED, public=True)},
     f"{V}/auth/link": {
-        "post": Op("Email a single-use sign-in link (always 202)", envelopes.Accepted, 202, accounts.LinkRequest, errors=LIMITED)
+        "post": Op(
+            "Email a single-use sign-in link (always 202)", envelopes.Accepted, 202, accounts.LinkRequest, errors=LIMITED, public=True
+        )
     },
-    f"{V}/auth/link/redeem": {"post": Op("Sign in with an emailed link", envelopes.UserAnswer, body=accounts.EmailedToken, errors=LIMITED)},
-    f"{V}/auth/signout": {"post": Op("Sign out this session", None, 204)},
+    f"{V}/auth/link/redeem": {
+        "post": Op("Sign in with an emailed link", envelopes.UserAnswer, body=accounts.EmailedToken, errors=LIMITED, public=True)
+    },
+    f"{V}/auth/signout": {"post": Op("Sign out this session (without one, nothing to do)", None, 204, public=True)},
     f"{V}/auth/signout-everywhere": {"post": Op("Revoke every session of this account", None, 204)},
     f"{V}/me": {"get": Op("The signed-in user", envelopes.UserAnswer)},
     f"{V}/organisations": {
@@ -114,7 +129,7 @@ PATHS: dict[str, dict[str, Op]] = {
     },
     f"{V}/rooms": {
         "get": Op("Room directory, most recently active first", envelopes.RoomList, query=rooms.DirectoryQuery),
-        "post": Op("Create a room (you become its owner)", envelopes.RoomAnswer, 201, rooms.RoomSettings, errors=(409,)),
+        "post": Op("Create a room (you become its owner)", envelopes.RoomAnswer, 201, rooms.NewRoom, errors=(409,)),
     },
     f"{V}/rooms/{{room}}": {
         "get": Op("A room by id or slug", envelopes.RoomAnswer),
@@ -137,6 +152,7 @@ PATHS: dict[str, dict[str, Op]] = {
             invitations.InvitationPreview,
             body=invitations.InvitationLook,
             errors=LIMITED,
+            public=True,
         )
     },
     f"{V}/invitations/redeem": {
@@ -145,6 +161,7 @@ PATHS: dict[str, dict[str, Op]] = {
             invitations.RedeemedInvitation,
             body=invitations.RedeemInvitation,
             errors=LIMITED,
+            public=True,
         )
     },
     f"{V}/rooms/{{room}}/threads": {
@@ -229,12 +246,17 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
 
 
 def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """Query parameters from a query shape's component schema (``null`` dropped: a
-    parameter is either given or not)."""
+    """Query parameters from a query shape's component schema, as
+    ``server.contract.decoding.from_query`` reads them: ``null`` dropped (a parameter
+    is either given or not), and an empty value refused (``minLength: 1`` on text)."""
     params = []
     for name, prop in schema.get("properties", {}).items():
         variants = [v for v in prop.get("anyOf", [prop]) if v.get("type") != "null"]
         plain = dict(variants[0]) if len(variants) == 1 else {"anyOf": variants}
+        if plain.get("type") == "string" and "format" not in plain:
+            plain.setdefault("minLength", 1)
+        if plain.get("type") == "boolean":
+            plain = {"anyOf": [{"type": "boolean"}, {"enum": ["1", "0"]}], **({"default": plain["default"]} if "default" in plain else {})}
         params.append({"name": name, "in": "query", "required": name in schema.get("required", []), "schema": plain})
     return params
 
@@ -258,12 +280,18 @@ def _operation(path: str, op: Op, refs: dict[type[Any], dict[str, Any]], named: 
     parameters = _path_parameters(path)
     if op.query is not None:
         parameters += _query_parameters(named[op.query.__name__])
+    parameters += [{"name": name, "in": "header", "required": True, "schema": schema} for name, schema in op.headers]
     if parameters:
         result["parameters"] = parameters
     if op.body is not None:
         result["requestBody"] = {"required": True, "content": _content(refs[op.body])}
+    if op.file:
+        # An absent file is an empty one: the answer names the problem (preview reports it).
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        result["requestBody"] = {"required": False, "content": {media: binary for media in op.file}}
     if not path.startswith(V) or op.public:
         result["security"] = []
+    result["x-convene-who"] = "anyone" if not path.startswith(V) or op.public else op.who.__name__ if op.who else "signed-in"
     return result
 
 
@@ -271,10 +299,14 @@ def _operation(path: str, op: Op, refs: dict[type[Any], dict[str, Any]], named: 
 def document(settings: Settings) -> dict[str, Any]:
     """The document for an app with these Settings (its limits are in the schemas)."""
     shapes: list[type[Any]] = [Error]
+    queries: list[type[Any]] = []
     for ops in PATHS.values():
         for op in ops.values():
             shapes += [s for s in (op.answer, op.body, op.query, *op.also.values()) if s is not None]
-    refs, named = components(shapes, settings)
+            queries += [op.query] if op.query is not None else []
+    refs, named = components(shapes, settings, queries)
+    paths = {path: {method: _operation(path, op, refs, named) for method, op in ops.items()} for path, ops in PATHS.items()}
+    links(paths)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -288,7 +320,7 @@ def document(settings: Settings) -> dict[str, Any]:
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE}},
         },
         "security": [{"session": []}],
-        "paths": {path: {method: _operation(path, op, refs, named) for method, op in ops.items()} for path, ops in PATHS.items()},
+        "paths": paths,
     }
 
 
@@ -374,6 +406,10 @@ PATHS.update(
     }
 )
 
+SEED_HEADERS = (
+    ("X-Filename", {"type": "string", "pattern": "^[!-~]{1,255}$", "description": "the file's name, percent-encoded"}),
+)
+
 # Seeding an event from its workshop file, and the event pages (issue 9). The file is the
 # raw body (Content-Type its type, X-Filename its percent-encoded name); with Accept:
 # application/x-ndjson the answer streams progress lines first (docs/protocol.md).
@@ -386,6 +422,8 @@ PATHS.update(
                 seeding.SeedReport,
                 query=seeding.SeedQuery,
                 errors=(413, 415),
+                file=seeding.FILE_TYPES,
+                headers=SEED_HEADERS,
             )
         },
         f"{V}/seed/apply": {
@@ -394,6 +432,8 @@ PATHS.update(
                 seeding.SeedReport,
                 query=seeding.SeedQuery,
                 errors=(409, 413, 415),
+                file=seeding.FILE_TYPES,
+                headers=SEED_HEADERS,
             )
         },
         f"{V}/events": {"get": Op("Seeded events, newest first, with the number of their rooms you can see", seeding.EventList)},
@@ -430,7 +470,12 @@ PATHS.update(
             )
         },
         f"{V}/auth/confirm-email": {
-            "post": Op("Follow the link sent to a new address: it becomes the account's", envelopes.UserAnswer, body=accounts.EmailedToken)
+            "post": Op(
+                "Follow the link sent to a new address: it becomes the account's",
+                envelopes.UserAnswer,
+                body=accounts.EmailedToken,
+                public=True,
+            )
         },
         f"{V}/me/password": {
             "post": Op("Change your password (asks for the current one); every other session ends", profile.PasswordChanged,
@@ -480,3 +525,114 @@ PATHS.update(
         f"{V}/mentions": {"get": Op("Messages mentioning you, newest first", finding.Mentions, query=finding.MentionsQuery)},
     }
 )
+
+# Who may call each operation beyond being signed in (``server.domain.gates``), in one
+# table so a new operation is easy to check against its neighbours. The document
+# states each as ``x-convene-who``; a test calls every gated operation with bad input
+# as someone it refuses, and expects the refusal, not the input's problem.
+GATES: dict[tuple[str, str], Gate] = {
+    ("post", f"{V}/organisations"): gates.administrator,
+    ("patch", f"{V}/organisations/{{organisation_id}}"): gates.administrator,
+    ("patch", f"{V}/users/{{user_id}}"): gates.administrator,
+    ("get", f"{V}/admin/inbound-mail"): gates.administrator,
+    ("get", f"{V}/admin/audit"): gates.administrator,
+    ("get", f"{V}/admin/audit.csv"): gates.administrator,
+    ("get", f"{V}/admin/users"): gates.administrator,
+    ("get", f"{V}/admin/rooms"): gates.administrator,
+    ("post", f"{V}/admin/rooms/{{room}}/owner"): gates.administrator,
+    ("post", f"{V}/admin/users/{{user_id}}/resend-invitation"): gates.administrator,
+    ("get", f"{V}/admin/users/{{user_id}}/data"): gates.administrator,
+    ("post", f"{V}/seed/preview"): gates.seeder,
+    ("post", f"{V}/seed/apply"): gates.seeder,
+    ("get", f"{V}/rooms/{{room}}"): gates.room_reader,
+    ("get", f"{V}/rooms/{{room}}/members"): gates.room_reader,
+    ("get", f"{V}/rooms/{{room}}/threads"): gates.room_reader,
+    ("get", f"{V}/rooms/{{room}}/events"): gates.room_reader,
+    ("get", f"{V}/rooms/{{room}}/stages"): gates.room_reader,
+    ("patch", f"{V}/rooms/{{room}}"): gates.room_manager,
+    ("post", f"{V}/rooms/{{room}}/members"): gates.room_manager,
+    ("get", f"{V}/rooms/{{room}}/join-requests"): gates.room_manager,
+    ("post", f"{V}/rooms/{{room}}/threads"): gates.room_poster,
+    ("post", f"{V}/rooms/{{room}}/stage"): gates.stage_mover,
+    ("get", f"{V}/rooms/{{room}}/export"): gates.room_exporter,
+    ("get", f"{V}/collaborations/{{room}}"): gates.room_card_viewer,
+    ("get", f"{V}/rooms/{{room}}/interest"): gates.room_card_viewer,
+    ("post", f"{V}/rooms/{{room}}/interest"): gates.room_card_viewer,
+    ("delete", f"{V}/rooms/{{room}}/interest"): gates.room_card_viewer,
+    ("post", f"{V}/rooms/{{room}}/join-requests"): gates.room_card_viewer,
+    ("get", f"{V}/threads/{{thread_id}}"): gates.thread_reader,
+    ("get", f"{V}/threads/{{thread_id}}/messages"): gates.thread_reader,
+    ("put", f"{V}/threads/{{thread_id}}/read"): gates.thread_reader,
+    ("post", f"{V}/threads/{{thread_id}}/messages"): gates.thread_poster,
+    ("patch", f"{V}/messages/{{message_id}}"): gates.message_author,
+    ("get", f"{V}/messages/{{message_id}}/trimmed"): gates.message_author,
+    ("post", f"{V}/join-requests/{{request_id}}/accept"): gates.join_decider,
+    ("post", f"{V}/join-requests/{{request_id}}/decline"): gates.join_decider,
+}
+for (_method, _path), _gate in GATES.items():
+    PATHS[_path][_method] = replace(PATHS[_path][_method], who=_gate)
+
+
+def operation(template: str, method: str) -> Op | None:
+    """The declared operation for a route's path template and method, if any."""
+    return PATHS.get(template, {}).get(method.lower())
+
+
+# OpenAPI links: where the ids an operation needs come from, so a client (and a stateful
+# fuzzer) can walk from what it created or listed to everything that uses it. Each row:
+# the answering operation and status, then the operations its answer leads to and the
+# JSON pointer of the id in its body.
+_ROOM_USES = [
+    ("get", "/rooms/{room}"), ("patch", "/rooms/{room}"), ("post", "/rooms/{room}/join"), ("post", "/rooms/{room}/leave"),
+    ("get", "/rooms/{room}/members"), ("post", "/rooms/{room}/members"), ("get", "/rooms/{room}/threads"),
+    ("post", "/rooms/{room}/threads"), ("get", "/rooms/{room}/events"), ("get", "/rooms/{room}/export"),
+    ("get", "/rooms/{room}/interest"), ("post", "/rooms/{room}/interest"), ("delete", "/rooms/{room}/interest"),
+    ("get", "/rooms/{room}/join-requests"), ("post", "/rooms/{room}/join-requests"), ("delete", "/rooms/{room}/join-requests"),
+    ("post", "/rooms/{room}/stage"), ("get", "/rooms/{room}/stages"), ("post", "/admin/rooms/{room}/owner"),
+    ("get", "/collaborations/{room}"),
+]
+_THREAD_USES = [
+    ("get", "/threads/{thread_id}"), ("get", "/threads/{thread_id}/messages"), ("post", "/threads/{thread_id}/messages"),
+    ("put", "/threads/{thread_id}/follow"), ("delete", "/threads/{thread_id}/follow"), ("put", "/threads/{thread_id}/read"),
+    ("get", "/threads/{thread_id}/mute"), ("put", "/threads/{thread_id}/mute"), ("delete", "/threads/{thread_id}/mute"),
+]
+_MESSAGE_USES = [
+    ("get", "/messages/{message_id}"), ("patch", "/messages/{message_id}"), ("delete", "/messages/{message_id}"),
+    ("get", "/messages/{message_id}/history"), ("get", "/messages/{message_id}/trimmed"),
+]
+_REQUEST_USES = [("post", "/join-requests/{request_id}/accept"), ("post", "/join-requests/{request_id}/decline")]
+_PERSON_USES = [("patch", "/users/{user_id}"), ("post", "/admin/users/{user_id}/resend-invitation"), ("get", "/admin/users/{user_id}/data")]
+LINKS: list[tuple[str, str, int, str, list[tuple[str, str]]]] = [
+    ("post", "/rooms", 201, "/room/id", _ROOM_USES),
+    ("get", "/rooms", 200, "/rooms/0/id", _ROOM_USES),
+    ("get", "/collaborations", 200, "/rooms/0/room/id", _ROOM_USES),
+    ("get", "/admin/rooms", 200, "/rooms/0/id", _ROOM_USES),
+    ("post", "/rooms/{room}/threads", 201, "/thread/id", _THREAD_USES),
+    ("post", "/rooms/{room}/threads", 201, "/message/id", _MESSAGE_USES),
+    ("get", "/rooms/{room}/threads", 200, "/threads/0/id", _THREAD_USES),
+    ("post", "/threads/{thread_id}/messages", 201, "/message/id", _MESSAGE_USES),
+    ("get", "/threads/{thread_id}/messages", 200, "/messages/0/id", _MESSAGE_USES),
+    ("post", "/rooms/{room}/join-requests", 201, "/join_request/id", _REQUEST_USES),
+    ("get", "/rooms/{room}/join-requests", 200, "/join_requests/0/id", _REQUEST_USES),
+    ("post", "/organisations", 201, "/organisation/id", [("patch", "/organisations/{organisation_id}")]),
+    ("get", "/organisations", 200, "/organisations/0/id", [("patch", "/organisations/{organisation_id}")]),
+    ("get", "/admin/users", 200, "/people/0/id", _PERSON_USES),
+    ("get", "/events", 200, "/events/0/id", [("get", "/events/{event_id}")]),
+    ("get", "/me/sessions", 200, "/sessions/0/id", [("delete", "/me/sessions/{session_id}")]),
+]
+
+
+def _pointer_to(path: str, method: str) -> str:
+    escaped = path.replace("~", "~0").replace("/", "~1")
+    return f"#/paths/{escaped}/{method}"
+
+
+def links(paths: dict[str, Any]) -> None:
+    """Write ``LINKS`` into the document's ``paths`` (in place)."""
+    for method, source, status, pointer, uses in LINKS:
+        response = paths[V + source][method]["responses"][str(status)]
+        found = response.setdefault("links", {})
+        for target_method, target in uses:
+            [name] = re.findall(r"{(\w+)}", target)
+            label = f"{target_method}_{target.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
+            found[label] = {"operationRef": _pointer_to(V + target, target_method), "parameters": {name: f"$response.body#{pointer}"}}

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from server.contract.invitations import InviteRequest
 from server.contract.messages import NewThread
-from server.contract.rooms import DirectoryQuery, EventsQuery, RoomSettings
+from server.contract.rooms import DirectoryQuery, EventsQuery, NewRoom, RoomSettings
 from server.domain import access, directory, invitations, messages, posting, rooms, threads
 from server.domain.errors import NotFound
 from server.http.common import current_user, ok, read_body, read_query, room_ref
@@ -19,8 +19,8 @@ from server.http.origin import origin_of
 routes = web.RouteTableDef()
 
 
-async def _fields(request: web.Request) -> rooms.RoomFields:
-    body = await read_body(request, RoomSettings)
+async def _fields(request: web.Request, shape: type[NewRoom] | type[RoomSettings]) -> rooms.RoomFields:
+    body: NewRoom | RoomSettings = await read_body(request, shape)
     return rooms.RoomFields(
         title=body.title,
         slug=body.slug,
@@ -59,7 +59,7 @@ async def room_directory(request: web.Request) -> web.Response:
 @routes.post("/api/v1/rooms")
 async def create_room(request: web.Request) -> web.Response:
     user = await current_user(request)
-    fields = await _fields(request)
+    fields = await _fields(request, NewRoom)
     async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         room = await rooms.create_room(tx, user, fields, request.app[SETTINGS].max_title_chars)
     return ok({"room": await _room(request, user, room.id)}, status=201)
@@ -75,9 +75,7 @@ async def get_room(request: web.Request) -> web.Response:
 async def update_room(request: web.Request) -> web.Response:
     user = await current_user(request)
     ref = room_ref(request)
-    async with request.app[DATABASE].read() as session:  # authorisation before validation
-        await access.require_room_manager(session, user, ref, "change it")
-    fields = await _fields(request)
+    fields = await _fields(request, RoomSettings)
     async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         room = await rooms.update_room(tx, user, ref, fields, request.app[SETTINGS].max_title_chars)
     return ok({"room": await _room(request, user, room.id)})

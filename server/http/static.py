@@ -81,7 +81,11 @@ ASSETS = web.AppKey("web_assets", WebAssets)
 def add_static_routes(app: web.Application, web_dir: Path) -> None:
     app[ASSETS] = load_assets(web_dir)
     app.router.add_get("/assets/{version}/{path:.+}", asset)
-    app.router.add_get("/{tail:.*}", index_page)
+    # The page answers every other path, but not the prefixes of NOT_PAGES: a wrong
+    # method on /api/v1/rooms must be told the API route's methods (405 with Allow),
+    # not GET as well because the page would have answered it.
+    not_pages = "|".join(re.escape(prefix.removeprefix("/")) for prefix in NOT_PAGES)
+    app.router.add_get(f"/{{tail:(?!{not_pages}).*}}", index_page)
 
 
 async def asset(request: web.Request) -> web.StreamResponse:

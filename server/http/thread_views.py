@@ -71,8 +71,6 @@ async def edit_message(request: web.Request) -> web.Response:
     user = await current_user(request)
     settings = request.app[SETTINGS]
     message_id = path_int(request, "message_id")
-    async with request.app[DATABASE].read() as session:  # authorisation before validation
-        await access.require_message_author(session, user, message_id)
     body = (await read_body(request, MessageEdit)).body
     async with request.app[TRANSACTIONS].begin(origin_of(request)) as tx:
         view = await messages.edit_message(tx, user, message_id, body, settings.max_message_chars)

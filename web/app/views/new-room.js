@@ -65,7 +65,7 @@ export function newRoomView(main, { query } = {}) {
     /** @type {{rooms: {id: number, slug: string, title: string, summary: string, stage: string, visibility: string, looking_for_collaborators: boolean}[]}} */
     let found;
     try {
-      found = await get(`/similar-rooms${toQuery({ title: words.slice(0, 200), summary: summary.input.value.slice(0, 2000) })}`);
+      found = await get(`/similar-rooms${toQuery({ title: words.slice(0, 200), summary: summary.input.value.slice(0, 400) })}`);
     } catch {
       return; // a convenience: creating the room works without it
     }

@@ -482,6 +482,17 @@ def _closed_session(engine: Any, request: Any) -> str | None:
     return sid if socket is not None and socket.closed else None
 
 
+def _oversized_post(engine: Any, request: Any) -> Any | None:
+    """The open long-polling socket a POST over the size limit is for, or None."""
+    if not isinstance(request, web.BaseRequest) or request.method != "POST":
+        return None
+    length = request.content_length
+    if length is None or length <= engine.max_http_buffer_size:
+        return None
+    sid = urllib.parse.parse_qs(request.query_string).get("sid", [""])[0]
+    return engine.sockets.get(sid)
+
+
 class ConveneEngine(engine_adapter.EngineBase):
     """python-engineio's server with lean per-connection state (see the module)."""
 
@@ -515,7 +526,24 @@ class ConveneEngine(engine_adapter.EngineBase):
                 del self.sockets[sid]
                 self.logger.info("%s: request for a closed session refused", sid)
                 return await self.refusal(RequestEnviron(args[0]), "Session is disconnected")
-        return await super().handle_request(*args)
+            oversized = _oversized_post(self, args[0])
+            if oversized is not None:
+                return await self._refuse_oversized(args[0], oversized)
+        response = await super().handle_request(*args)
+        if isinstance(response, web.Response) and response.status == 200 and response.body == b"OK":
+            # A POST accepted: the specification's body is "ok" (engine.io 4.x says "OK").
+            response.body = b"ok"
+        return response
+
+    async def _refuse_oversized(self, request: web.BaseRequest, socket: Any) -> web.Response:
+        """A POST larger than maxPayload ends its session (as engine.io's does) and is
+        answered 413 at once. engine.io 4.x waits, before answering, for the session's
+        queue to be read by a poll that a long-polling client never sends while its POST
+        is pending: the request hangs."""
+        self.logger.warning("%s: POST of %s bytes over the %d-byte limit refused", socket.sid, request.content_length, self.max_http_buffer_size)
+        await socket.close(wait=False, abort=True)
+        self.sockets.pop(socket.sid, None)
+        return web.Response(status=413, text="Payload too large", headers={"Connection": "close"})
 
     async def _open_session(self, request: web.Request, transport: str) -> Any:
         """engine.io's way in (``handle_request``, ``_handle_connect``, and on websocket

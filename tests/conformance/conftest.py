@@ -50,6 +50,10 @@ STOCK_DIFFERENCES: dict[str, str] = {
         "python-engineio 4.x does not answer a POST over maxPayload: closing the session waits for a poll"
         " the client cannot send while its POST is pending"
     ),
+    "test_an_unknown_namespace_answers_connect_error_on_that_namespace": (
+        'python-socketio 5.x answers CONNECT to an unknown namespace with a bare string ("Unable to connect"),'
+        ' not the {"message": ...} object the specification gives CONNECT_ERROR'
+    ),
     "test_normal_flows_log_no_error": (
         "python-engineio 4.x logs a client's request for a closed session at ERROR ('Session is disconnected')"
     ),

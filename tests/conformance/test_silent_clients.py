@@ -54,17 +54,18 @@ async def _silent_clients(url: str, engine: Any) -> tuple[int, int, int]:
             return False
 
         closed = sum(await asyncio.gather(*(until_closed(ws) for ws in sockets)))
+
+        def still_open() -> int:
+            return sum(1 for socket in list(engine.sockets.values()) if not socket.closed)
+
+        for _ in range(100):  # the server finishes each connection in its own time
+            if not still_open():
+                break
+            await asyncio.sleep(0.02)
+        left = still_open()  # counted before the clients hang up: these the server missed
         for ws in sockets:
             await ws.close()
-
-    def still_open() -> int:
-        return sum(1 for socket in list(engine.sockets.values()) if not socket.closed)
-
-    for _ in range(100):  # the server finishes each connection in its own time
-        if not still_open():
-            break
-        await asyncio.sleep(0.02)
-    return len(sockets), closed, still_open()
+    return len(sockets), closed, left
 
 
 async def _convene(tmp_path: Path, template: Path) -> tuple[int, int, int]:

@@ -32,6 +32,7 @@ class DoorPacket(socketio.packet.Packet):  # type: ignore[misc]
     send costs). Incoming packets are unaffected: their kind comes from the wire."""
 
     uses_binary_events = False
+    data: Any  # python-socketio's, set in its __init__
 
     def encode(self) -> Any:
         if self.packet_type == socketio.packet.CONNECT_ERROR and isinstance(self.data, str):

@@ -424,7 +424,10 @@ class PingClock:
                 answers.append((now + self.timeout, socket, stamp))
         while answers and answers[0][0] <= now:
             _, socket, stamp = answers.popleft()
-            if socket.last_ping == stamp and not socket.closed:
+            if socket.last_ping == stamp:
+                # Not answered. engine.io's service task may have closed the session
+                # already (it sends a CLOSE packet but leaves the websocket open): the
+                # websocket is closed here either way.
                 _cut(socket)
         self._arm(loop)
 
@@ -540,7 +543,8 @@ class ConveneEngine(engine_adapter.EngineBase):
         answered 413 at once. engine.io 4.x waits, before answering, for the session's
         queue to be read by a poll that a long-polling client never sends while its POST
         is pending: the request hangs."""
-        self.logger.warning("%s: POST of %s bytes over the %d-byte limit refused", socket.sid, request.content_length, self.max_http_buffer_size)
+        limit = self.max_http_buffer_size
+        self.logger.warning("%s: POST of %s bytes over the %d-byte limit refused", socket.sid, request.content_length, limit)
         await socket.close(wait=False, abort=True)
         self.sockets.pop(socket.sid, None)
         return web.Response(status=413, text="Payload too large", headers={"Connection": "close"})

@@ -55,7 +55,7 @@ STOCK_DIFFERENCES: dict[str, str] = {
         ' not the {"message": ...} object the specification gives CONNECT_ERROR'
     ),
     "test_normal_flows_log_no_error": (
-        "python-engineio 4.x logs a client's request for a closed session at ERROR ('Session is disconnected')"
+        "python-engineio 4.x answers a POST for a session its client closed with a 500, its traceback logged at ERROR"
     ),
 }
 

@@ -26,9 +26,9 @@ async def test_normal_flows_log_no_error(target: Target, caplog: pytest.LogCaptu
         await wire.closed(timeout=3.0)
         sid = await polling_join(http, target)  # long-polling: the client closes, then polls and posts again
         assert (await post(http, target, sid, "41", "1"))[0] == 200
-        status, _ = await poll(http, target, sid)
-        assert status == 400
         status, _ = await post(http, target, sid, '42["echo"]')
+        assert status == 400
+        status, _ = await poll(http, target, sid)
         assert status == 400
         async with http.get(f"{target.polling_url}&sid=never-was") as answer:  # an unknown session
             assert answer.status == 400

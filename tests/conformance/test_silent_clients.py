@@ -39,21 +39,22 @@ async def _silent_clients(url: str, engine: Any) -> tuple[int, int, int]:
         opened = await asyncio.gather(*(http.ws_connect(ws_url) for _ in range(SOCKETS)), return_exceptions=True)
         sockets = [ws for ws in opened if isinstance(ws, aiohttp.ClientWebSocketResponse)]
 
-        async def until_closed(ws: aiohttp.ClientWebSocketResponse) -> bool:
+        async def until_closed(ws: aiohttp.ClientWebSocketResponse) -> str:
             loop = asyncio.get_running_loop()
-            deadline = loop.time() + INTERVAL + TIMEOUT + 5.0
+            deadline = loop.time() + INTERVAL + TIMEOUT + 10.0
             while loop.time() < deadline:
                 try:
                     message = await ws.receive(timeout=deadline - loop.time())
                 except asyncio.TimeoutError:
-                    return False
-                if message.type == aiohttp.WSMsgType.CLOSE:
-                    return True
-                if message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                    return False  # cut without a close frame (1006)
-            return False
+                    return "still open"
+                if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                    return str(message.type.name)  # CLOSE: a close frame; the others: cut (1006)
+            return "still open"
 
-        closed = sum(await asyncio.gather(*(until_closed(ws) for ws in sockets)))
+        outcomes = await asyncio.gather(*(until_closed(ws) for ws in sockets))
+        closed = outcomes.count("CLOSE")
+        if closed < len(sockets):
+            print("outcomes:", {outcome: outcomes.count(outcome) for outcome in set(outcomes)})
 
         def still_open() -> int:
             return sum(1 for socket in list(engine.sockets.values()) if not socket.closed)

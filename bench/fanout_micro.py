@@ -70,7 +70,7 @@ async def run(sockets: int, events: int) -> dict[str, float]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = runner.addresses[0][1]
     url = f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
     child = await asyncio.create_subprocess_exec(sys.executable, "-c", CLIENT, url, str(sockets), str(events), stdout=subprocess.PIPE)
     assert child.stdout is not None

@@ -417,7 +417,11 @@ class PingClock:
         pings, answers = self._pings, self._answers
         while pings and pings[0][0] <= now:
             socket = pings.popleft()[1]
-            if not socket.closing and not socket.closed:
+            if socket.closing or socket.closed:
+                # Closed meanwhile, perhaps by engine.io's service task (a connect handler
+                # slower than pingTimeout): its websocket must not outlive it.
+                _cut(socket, "session closed, closing its websocket")
+            else:
                 # What engine.io's ping sleeper does once its sleep is over.
                 stamp = socket.last_ping = time.time()
                 socket.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
@@ -432,12 +436,14 @@ class PingClock:
         self._arm(loop)
 
 
-def _cut(socket: Any) -> None:
-    """Close a websocket connection whose client has stopped answering pings."""
+def _cut(socket: Any, why: str = "") -> None:
+    """Close a websocket connection whose client has stopped answering pings (or whose
+    session is already closed: ``why`` says so)."""
     ws = getattr(socket, "convene_ws", None)
     if ws is not None and not ws.response.closed:
-        socket.server.logger.info("%s: Client is gone, closing websocket", socket.sid)
-        socket.convene_timed_out = True
+        socket.server.logger.info("%s: %s", socket.sid, why or "Client is gone, closing websocket")
+        if not why:
+            socket.convene_timed_out = True
         ws.shut()
 
 
@@ -705,7 +711,7 @@ async def serve_websocket(socket: Any, ws: LeanWebSocket) -> None:
     queue.attach(ws)
     try:
         limit = server.max_http_buffer_size
-        while True:
+        while not socket.closed:  # (closed already if engine.io's service task ended it)
             # Read here rather than in a helper: one coroutine frame less per connection.
             try:
                 data = (await response.receive()).data

@@ -187,7 +187,7 @@ async def test_a_websocket_that_stops_reading_gets_its_backlog_in_order_once_it_
         count, body = 60, "x" * 9000
         queues = [s.queue for s in server.app[SIO].eio.sockets.values()]
         for queue in queues:  # and small kernel buffers on the server's side too
-            sent = queue._sink._sock._req.transport.get_extra_info("socket")
+            sent = queue._sink.transport.get_extra_info("socket")
             sent.setsockopt(socket_module.SOL_SOCKET, socket_module.SO_SNDBUF, 4096)
         behind = 0
         for i in range(count):

@@ -120,8 +120,8 @@ def drop(socket: Any) -> None:
         socket.convene_dropped = True
         log.info("dropping connection %s: %d packets, %d bytes waiting", socket.sid, queue.qsize(), waiting_bytes(socket))
     queue.discard()
-    ws = getattr(socket, "convene_ws", None)
-    if ws is not None and not ws.closed and ws._req is not None and ws._req.transport is not None:
-        ws._req.transport.abort()  # the writer's pending drain fails; engine.io closes the socket
+    ws = getattr(socket, "convene_ws", None)  # transport.LeanWebSocket
+    if ws is not None and not ws.response.closed:
+        ws.abort()  # the writer's pending drain fails; engine.io closes the socket
     else:
         asyncio.ensure_future(socket.close(wait=False, abort=True))

@@ -7,8 +7,8 @@ processes when Redis delivers it. Riding the event channel keeps it in order wit
 events around it: a connection that lost a room is out of it before the next event of
 that room is delivered anywhere.
 
-This hooks one method of python-socketio's managers (``AsyncManager.emit`` and
-``AsyncPubSubManager._handle_emit``, the method that every emitted message passes
+This hooks one method of python-socketio's managers (``AsyncManager.emit`` and, through
+``engine_adapter.RedisManagerBase``, the method that every emitted message passes
 through on every host); python-socketio is pinned below 6 for it, and
 tests/test_scale_out.py runs it across real processes. Plain emits (no acknowledgement
 callback) go out through ``server.realtime.fanout`` on every host.
@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable
 
 import socketio
 
-from server.realtime import fanout
+from server.realtime import engine_adapter, fanout
 
 DIRECTIVE_EVENT = "convene:directive"
 
@@ -53,10 +53,10 @@ class LocalManager(_Directives, socketio.AsyncManager):  # type: ignore[misc]
         return await super().emit(event, data, namespace, room=room, **kwargs)
 
 
-class RedisManager(_Directives, socketio.AsyncRedisManager):  # type: ignore[misc]
+class RedisManager(_Directives, engine_adapter.RedisManagerBase):
     """Several processes: directives travel through Redis with the events."""
 
-    async def _handle_emit(self, message: dict[str, Any]) -> None:
+    async def handle_remote_emit(self, message: dict[str, Any]) -> None:
         if message.get("event") == DIRECTIVE_EVENT:
             data = message.get("data")
             await self._carry_out(data[0] if isinstance(data, list) and data else data)
@@ -66,4 +66,4 @@ class RedisManager(_Directives, socketio.AsyncRedisManager):  # type: ignore[mis
         if plain and isinstance(data, list) and len(data) == 1:
             if fanout.deliver(self, message["event"], data[0], message.get("namespace"), message.get("room")):
                 return
-        await super()._handle_emit(message)
+        await self.remote_emit(message)

@@ -32,6 +32,14 @@ class DoorPacket(socketio.packet.Packet):  # type: ignore[misc]
     send costs). Incoming packets are unaffected: their kind comes from the wire."""
 
     uses_binary_events = False
+    data: Any  # python-socketio's, set in its __init__
+
+    def encode(self) -> Any:
+        if self.packet_type == socketio.packet.CONNECT_ERROR and isinstance(self.data, str):
+            # Socket.IO v5: a CONNECT_ERROR's payload is {"message": ...}; python-socketio
+            # sends a bare string when the namespace is unknown ("Unable to connect").
+            self.data = {"message": self.data}
+        return super().encode()
 
     def decode(self, encoded_packet: Any) -> int:
         try:

@@ -21,8 +21,8 @@ Per connection, python-engineio (4.x) keeps:
   and ``SocketQueue`` writes each packet as it is queued (a drain task only while the
   client is behind);
 - while a websocket lasts, the frames of the four nested calls that accepted it, with
-  the parsed query and the OPEN packet: ``ConveneEngine._accept_websocket`` takes a new
-  websocket in one step.
+  the parsed query and the OPEN packet: ``ConveneEngine._open_session`` takes a new
+  session in one step.
 
 ``install`` puts ``LeanWebSocket`` (served by ``serve_websocket``, writing frames built
 by ``server.realtime.websocket``) and ``SocketQueue`` (counting what waits, for
@@ -35,17 +35,19 @@ event identical for everyone).
 Measured with bench/ (``idle``: connections opened 100 at a time, namespace connected,
 in no room): about 33 KiB per idle connection before, about 19 KiB after.
 
-This reaches into python-engineio's internals (``AsyncSocket._websocket_handler`` and
-``_send_ping``, the socket's ``queue`` and flags, the driver table ``_async``, and the
-steps of ``AsyncServer.handle_request`` and ``_handle_connect`` that
-``_accept_websocket`` repeats); python-engineio is pinned below 5 (and python-socketio
-below 6) for it, and tests/test_transport.py runs it over both transports with real
-clients.
+Every private name of python-engineio and python-socketio this needs (the ping sleeper,
+the websocket handler, the driver table, the steps of ``AsyncServer.handle_request`` and
+``_handle_connect`` that ``_open_session`` repeats) is reached through
+``server.realtime.engine_adapter`` and nowhere else; aiohttp through its public API
+only. python-engineio is pinned below 5 (and python-socketio below 6) for it;
+tests/test_transport.py runs it over both transports with real clients, and
+tests/conformance/ checks it against the published protocols beside a stock server.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
 import time
@@ -58,9 +60,8 @@ import socketio
 from aiohttp import web
 from engineio import async_socket
 from engineio import packet as eio_packet
-from engineio.async_drivers import aiohttp as eio_aiohttp
 
-from server.realtime import fanout, websocket
+from server.realtime import engine_adapter, fanout, websocket
 
 log = logging.getLogger(__name__)
 
@@ -325,33 +326,29 @@ class SocketQueue:
             await joiner
 
 
-def _write_now(ws: Any, pkt: Any) -> bool:
+def _write_now(ws: LeanWebSocket, pkt: Any) -> bool:
     """Write the packet to the websocket's transport now if it takes writes (open, not
     applying back-pressure); False if it must wait its turn."""
-    response = ws._sock
-    writer = response._writer
-    if writer is None or response.closed or writer.protocol._paused:
-        return False
-    transport = writer.transport
-    if transport is None or transport.is_closing():
+    transport = ws.transport
+    if ws.protocol.writing_paused or transport.is_closing() or ws.response.closed:
         return False
     transport.write(websocket.frame_of(pkt))
     return True
 
 
-async def _drain(queue: SocketQueue, ws: Any) -> None:
+async def _drain(queue: SocketQueue, ws: LeanWebSocket) -> None:
     """Write the queue's backlog, everything waiting in one write, waiting for a paused
     transport to drain before taking more; end once the queue is empty or detached."""
     try:
         while queue._sink is ws and not queue.empty():
             queue.new_batch()
             frames = queue.take_frames()
-            writer = ws._sock._writer
-            if writer is None or writer.transport is None or writer.transport.is_closing():
+            transport = ws.transport
+            if transport.is_closing() or ws.response.closed:
                 return
-            writer.transport.write(b"".join(frames) if len(frames) > 1 else frames[0])
-            if writer.protocol._paused:
-                await writer.protocol._drain_helper()
+            transport.write(b"".join(frames) if len(frames) > 1 else frames[0])
+            if ws.protocol.writing_paused:
+                await ws.request.writer.drain()
     except (ConnectionError, RuntimeError, IndexError):
         pass  # the transport went away under the write: its reader ends the connection
     finally:
@@ -366,26 +363,37 @@ class PingClock:
     per connection). Pings are due ``interval`` after the client's last pong and answers
     ``timeout`` after the ping, so each queue is already in order.
 
-    A websocket whose client has not answered a ping in time is cut at the transport:
-    its reader ends and the connection closes like any other, as engine.io's reader
-    timeout did. Long-polling connections are left to engine.io (its service task and
-    the poll's own timeout)."""
+    Every time is the loop's clock, and an answer is judged by which ping it answers, not
+    by comparing clocks: each ping is remembered with the stamp engine.io keeps for it
+    (``socket.last_ping``, cleared by the client's pong and renewed by the next ping), and
+    a socket whose stamp is still that ping's when its answer falls due has not answered.
+    (Comparing ``time.time()`` with a deadline kept on the loop's clock missed about one
+    silent client in four on uvloop, whose clock is read once per loop iteration, in
+    milliseconds, and whose timers may fire a little early.) The time the timer is set
+    for is kept here: uvloop's ``call_at`` gives a plain ``Handle``, with no ``when()``,
+    for a deadline under half a millisecond away.
 
-    __slots__ = ("interval", "timeout", "_pings", "_answers", "_timer")
+    A websocket whose client has not answered a ping in time is closed with a close
+    frame (``LeanWebSocket.shut``): its reader ends and the connection closes like any
+    other. Long-polling connections are left to engine.io (its service task and the
+    poll's own timeout)."""
+
+    __slots__ = ("interval", "timeout", "_pings", "_answers", "_timer", "_timer_when")
 
     def __init__(self, interval: float, timeout: float) -> None:
         self.interval = interval
         self.timeout = timeout
         self._pings: deque[tuple[float, Any]] = deque()
-        self._answers: deque[tuple[float, Any]] = deque()
-        self._timer: asyncio.TimerHandle | None = None
+        self._answers: deque[tuple[float, Any, float]] = deque()
+        self._timer: asyncio.Handle | None = None
+        self._timer_when = 0.0
 
     def schedule(self, socket: Any) -> None:
         """Ping ``socket`` ``interval`` from now."""
         loop = asyncio.get_running_loop()
         when = loop.time() + self.interval
         self._pings.append((when, socket))
-        if self._timer is not None and self._timer.when() > when:
+        if self._timer is not None and self._timer_when > when:
             self._timer.cancel()
             self._timer = None
         self._arm(loop)
@@ -400,6 +408,7 @@ class PingClock:
     def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._timer is None and (self._pings or self._answers):
             when = min(queue[0][0] for queue in (self._pings, self._answers) if queue)
+            self._timer_when = when
             self._timer = loop.call_at(when, self._tick, loop)
 
     def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -408,45 +417,95 @@ class PingClock:
         pings, answers = self._pings, self._answers
         while pings and pings[0][0] <= now:
             socket = pings.popleft()[1]
-            if not socket.closing and not socket.closed:
-                # What engine.io's AsyncSocket._send_ping does once its sleep is over.
-                socket.last_ping = time.time()
+            if socket.closing or socket.closed:
+                # Closed meanwhile, perhaps by engine.io's service task (a connect handler
+                # slower than pingTimeout): its websocket must not outlive it.
+                _cut(socket, "session closed, closing its websocket")
+            else:
+                # What engine.io's ping sleeper does once its sleep is over.
+                stamp = socket.last_ping = time.time()
                 socket.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
-                answers.append((now + self.timeout, socket))
+                answers.append((now + self.timeout, socket, stamp))
         while answers and answers[0][0] <= now:
-            socket = answers.popleft()[1]
-            if socket.last_ping is not None and time.time() - socket.last_ping >= self.timeout:
+            _, socket, stamp = answers.popleft()
+            if socket.last_ping == stamp:
+                # Not answered. engine.io's service task may have closed the session
+                # already (it sends a CLOSE packet but leaves the websocket open): the
+                # websocket is closed here either way.
                 _cut(socket)
         self._arm(loop)
 
 
-def _cut(socket: Any) -> None:
-    """End a websocket connection whose client has stopped answering (its reader ends)."""
+def _cut(socket: Any, why: str = "") -> None:
+    """Close a websocket connection whose client has stopped answering pings (or whose
+    session is already closed: ``why`` says so)."""
     ws = getattr(socket, "convene_ws", None)
-    if ws is not None and not ws.closed and ws._req is not None and ws._req.transport is not None:
-        socket.server.logger.info("%s: Client is gone, closing websocket", socket.sid)
-        ws._req.transport.abort()
+    if ws is not None and not ws.response.closed:
+        socket.server.logger.info("%s: %s", socket.sid, why or "Client is gone, closing websocket")
+        if not why:
+            socket.convene_timed_out = True
+        ws.shut()
 
 
-def _opens_websocket(request: Any) -> bool:
-    """A request engine.io would take straight to ``_upgrade_websocket``: a GET opening
-    a new engine.io 4 session on the websocket transport, with the upgrade headers."""
+def _opened(engine: Any, sid: str, upgrades: list[str]) -> Any:
+    """The OPEN packet: the ping settings in milliseconds as configured (engine.io 4.x
+    rounds the interval down to whole seconds, announcing 0 for a sub-second one)."""
+    interval = round((engine.ping_interval + engine.ping_interval_grace_period) * 1000)
+    timeout = round(engine.ping_timeout * 1000)
+    pkt = eio_packet.Packet(eio_packet.OPEN)
+    # The same text engine.io's encode would give (a sid is base64url: nothing to
+    # escape), without a JSON encoder built for every connection.
+    pkt.encode_cache = (
+        f'0{{"sid":"{sid}","upgrades":{json.dumps(upgrades, separators=(",", ":"))},"pingTimeout":{timeout},'
+        f'"pingInterval":{interval},"maxPayload":{engine.max_http_buffer_size}}}'
+    )
+    return pkt
+
+
+def _opens_session(request: Any) -> str | None:
+    """The transport of a request that opens a new engine.io 4 session (a GET without a
+    sid; on websocket, with the upgrade headers), or None."""
     if not isinstance(request, web.BaseRequest) or request.method != "GET":
-        return False
+        return None
     query = urllib.parse.parse_qs(request.query_string)
-    if query.get("EIO") != ["4"] or query.get("transport") != ["websocket"] or "sid" in query or "j" in query:
-        return False
+    if query.get("EIO") != ["4"] or "sid" in query or "j" in query:
+        return None
+    transport = query.get("transport", ["polling"])[0]
+    if transport == "polling":
+        return transport
+    if transport != "websocket":
+        return None
     headers = request.headers
     upgrade = ",".join(headers.getall("Upgrade", ())).lower()
     connection = [token.strip() for token in ",".join(headers.getall("Connection", ())).lower().split(",")]
-    return upgrade == "websocket" and "upgrade" in connection
+    return transport if upgrade == "websocket" and "upgrade" in connection else None
 
 
-class ConveneEngine(engineio.AsyncServer):  # type: ignore[misc]
+def _closed_session(engine: Any, request: Any) -> str | None:
+    """The sid of a request for a session that is closed but not yet forgotten (a poll
+    or a POST after the client's close packet), or None."""
+    if not isinstance(request, web.BaseRequest) or "sid=" not in request.query_string:
+        return None
+    sid = urllib.parse.parse_qs(request.query_string).get("sid", [""])[0]
+    socket = engine.sockets.get(sid)
+    return sid if socket is not None and socket.closed else None
+
+
+def _oversized_post(engine: Any, request: Any) -> Any | None:
+    """The open long-polling socket a POST over the size limit is for, or None."""
+    if not isinstance(request, web.BaseRequest) or request.method != "POST":
+        return None
+    length = request.content_length
+    if length is None or length <= engine.max_http_buffer_size:
+        return None
+    sid = urllib.parse.parse_qs(request.query_string).get("sid", [""])[0]
+    return engine.sockets.get(sid)
+
+
+class ConveneEngine(engine_adapter.EngineBase):
     """python-engineio's server with lean per-connection state (see the module)."""
 
     _clock: PingClock | None = None
-    start_service_task: bool  # engine.io's, set in its __init__
 
     def create_queue(self, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs:
@@ -454,64 +513,78 @@ class ConveneEngine(engineio.AsyncServer):  # type: ignore[misc]
         return SocketQueue()
 
     def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:
-        if getattr(target, "__func__", None) is async_socket.AsyncSocket._send_ping and not args and not kwargs:
+        socket = self.ping_target(target, args, kwargs)
+        if socket is not None:
             if self._clock is None:
                 self._clock = PingClock(self.ping_interval, self.ping_timeout)
-            self._clock.schedule(target.__self__)
+            self._clock.schedule(socket)
             return None
         return super().start_background_task(target, *args, **kwargs)
 
     async def handle_request(self, *args: Any) -> Any:
-        """A new websocket connection (``?EIO=4&transport=websocket`` without a sid: how
-        every websocket-first client opens) is accepted by ``_accept_websocket``; every
-        other request goes through engine.io's ``handle_request``."""
-        if len(args) == 1 and "websocket" in self.transports and _opens_websocket(args[0]):
-            return await self._accept_websocket(args[0])
-        return await super().handle_request(*args)
+        """A new session (``?EIO=4`` without a sid, on either transport) is opened by
+        ``_open_session``; a request for a session already closed is refused with 400
+        (engine.io answers a POST to one with a 500 and a traceback); every other request
+        goes through engine.io's ``handle_request``."""
+        if len(args) == 1:
+            transport = _opens_session(args[0])
+            if transport is not None and transport in self.transports and not (transport == "polling" and self.cookie):
+                return await self._open_session(args[0], transport)
+            sid = _closed_session(self, args[0])
+            if sid is not None:
+                del self.sockets[sid]
+                self.logger.info("%s: request for a closed session refused", sid)
+                return await self.refusal(RequestEnviron(args[0]), "Session is disconnected")
+            oversized = _oversized_post(self, args[0])
+            if oversized is not None:
+                return await self._refuse_oversized(args[0], oversized)
+        response = await super().handle_request(*args)
+        if isinstance(response, web.Response) and response.status == 200 and response.body == b"OK":
+            # A POST accepted: the specification's body is "ok" (engine.io 4.x says "OK").
+            response.body = b"ok"
+        return response
 
-    async def _accept_websocket(self, request: web.Request) -> Any:
-        """engine.io's way in for a websocket (``handle_request``, ``_handle_connect``,
-        ``handle_get_request``, ``_upgrade_websocket``), the same steps in one function:
-        those four frames and the parsed query would otherwise stay alive for as long as
-        the connection lasts, as would the OPEN packet the second one holds."""
+    async def _refuse_oversized(self, request: web.BaseRequest, socket: Any) -> web.Response:
+        """A POST larger than maxPayload ends its session (as engine.io's does) and is
+        answered 413 at once. engine.io 4.x waits, before answering, for the session's
+        queue to be read by a poll that a long-polling client never sends while its POST
+        is pending: the request hangs."""
+        limit = self.max_http_buffer_size
+        self.logger.warning("%s: POST of %s bytes over the %d-byte limit refused", socket.sid, request.content_length, limit)
+        await socket.close(wait=False, abort=True)
+        self.sockets.pop(socket.sid, None)
+        return web.Response(status=413, text="Payload too large", headers={"Connection": "close"})
+
+    async def _open_session(self, request: web.Request, transport: str) -> Any:
+        """engine.io's way in (``handle_request``, ``_handle_connect``, and on websocket
+        ``handle_get_request`` and ``_upgrade_websocket``), the same steps in one
+        function: those frames and the parsed query would otherwise stay alive for as
+        long as a websocket lasts, as would the OPEN packet the second one holds."""
         environ = RequestEnviron(request)
-        if self.cors_allowed_origins != []:
-            origin = environ.get("HTTP_ORIGIN")
-            if origin:
-                allowed = self._cors_allowed_origins(environ)
-                if allowed is not None and origin not in allowed:
-                    self._log_error_once(origin + " is not an accepted origin.", "bad-origin")
-                    return await self._make_response(self._bad_request(origin + " is not an accepted origin."), environ)
-        if self.start_service_task:
-            self.start_service_task = False
-            self.service_task_handle = self.start_background_task(self._service_task)
+        refused = self.origin_refused(environ)
+        if refused is not None:
+            self.log_refused(refused, "bad-origin")
+            return await self.refusal(environ, refused)
+        self.start_service_once()
         sid = self.generate_id()
         socket = async_socket.AsyncSocket(self, sid)
         self.sockets[sid] = socket
-        opened = {
-            "sid": sid,
-            "upgrades": [],
-            "pingTimeout": int(self.ping_timeout * 1000),
-            "pingInterval": int(self.ping_interval + self.ping_interval_grace_period) * 1000,
-            "maxPayload": self.max_http_buffer_size,
-        }
-        pkt = eio_packet.Packet(eio_packet.OPEN, opened)
-        # The same text engine.io's encode would give (a sid is base64url: nothing to
-        # escape), without a JSON encoder built for every connection.
-        pkt.encode_cache = (
-            f'0{{"sid":"{sid}","upgrades":[],"pingTimeout":{opened["pingTimeout"]},'
-            f'"pingInterval":{opened["pingInterval"]},"maxPayload":{opened["maxPayload"]}}}'
-        )
-        await socket.send(pkt)
-        del opened, pkt
-        accepted = await self._trigger_event("connect", sid, environ, run_async=False)
+        upgrades = ["websocket"] if transport == "polling" and self.allow_upgrades and "websocket" in self.transports else []
+        await socket.send(_opened(self, sid, upgrades))
+        accepted = await self.trigger_connect(sid, environ)
         if accepted is not None and accepted is not True:
             del self.sockets[sid]
             self.logger.warning("Application rejected connection")
-            return await self._make_response(self._unauthorized(accepted or None), environ)
+            return await self.refusal(environ, accepted or None, unauthorized=True)
         del accepted
         socket.schedule_ping()
-        response = await self._async["websocket"](socket._websocket_handler, self)(environ)
+        if transport == "polling":
+            socket.connected = True
+            try:
+                return await self.answer(environ, self.ok(await socket.poll()))
+            except engineio.exceptions.QueueEmpty:
+                return await self.refusal(environ, None)
+        response = await self.open_websocket(socket)(environ)
         if socket.closed and sid in self.sockets:
             del self.sockets[sid]
         return response
@@ -522,40 +595,89 @@ class ConveneEngine(engineio.AsyncServer):  # type: ignore[misc]
         await super().shutdown()
 
 
-class ConveneServer(socketio.AsyncServer):  # type: ignore[misc]
+class ConveneServer(engine_adapter.ServerBase):
     """python-socketio's server on ``ConveneEngine``."""
 
-    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
-        return ConveneEngine
+    engine_class = ConveneEngine
 
 
-class LeanWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
-    """engine.io's aiohttp websocket, uncompressed, remembered on its engine.io socket as
-    ``convene_ws`` (so a connection that falls behind can be cut at the transport), served
-    by ``serve_websocket``: no writer task on an idle connection."""
+# Wait this long for a client's answer to the server's close frame before closing the
+# TCP connection (aiohttp's default is 10 s): an answering client replies within a round
+# trip, and a client cut for not answering pings will not reply at all.
+CLOSE_WAIT = 2.0
+
+
+class LeanWebSocket:
+    """engine.io's aiohttp websocket driver (called with the environ, it serves the
+    websocket), uncompressed, remembered on its engine.io socket as ``convene_ws`` (so a
+    connection can be cut or closed from outside its reader), served by
+    ``serve_websocket``: no writer task on an idle connection. Writes go straight to the
+    request's transport (``SocketQueue``), through aiohttp's public request API."""
+
+    __slots__ = ("handler", "server", "request", "response", "transport", "protocol", "environ", "_closing")
+
+    def __init__(self, handler: Any, server: Any) -> None:
+        self.handler = handler
+        self.server = server
 
     async def __call__(self, environ: Any) -> web.WebSocketResponse:
-        request = environ["aiohttp.request"]
-        self._sock = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False, **fanout._WRITER_OPTIONS)
-        await self._sock.prepare(request)
+        request: web.BaseRequest = environ["aiohttp.request"]
+        self.request = request
+        self.response = response = web.WebSocketResponse(
+            max_msg_size=self.server.max_http_buffer_size, compress=False, timeout=CLOSE_WAIT, **fanout._WRITER_OPTIONS
+        )
+        await response.prepare(request)
+        transport = request.transport
+        if transport is None:  # the client went away during the handshake
+            return response
+        self.transport = transport
+        self.protocol = request.protocol
         self.environ = environ
+        self._closing: asyncio.Future[bool] | None = None
         owner = getattr(self.handler, "__self__", None)  # the engine.io socket
         if owner is None:
             await self.handler(self)
-            return self._sock
-        owner.convene_ws = self._sock
+            return response
+        owner.convene_ws = self
         await serve_websocket(owner, self)
-        return self._sock
+        return response
+
+    def abort(self) -> None:
+        """Cut the connection at once (no close frame: the client is not reading)."""
+        self.transport.abort()
+
+    def shut(self) -> None:
+        """Close with a close frame, from outside the reader: its ``receive`` ends, and
+        the TCP connection closes once the client answers (or after ``CLOSE_WAIT``)."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self.response.close())
+
+    async def close(self) -> None:
+        await self.response.close()
+
+    async def send(self, message: str | bytes) -> None:
+        if isinstance(message, bytes):
+            await self.response.send_bytes(message)
+        else:
+            await self.response.send_str(message)
+
+    async def wait(self) -> str | bytes:
+        data = (await self.response.receive()).data
+        if not isinstance(data, (str, bytes)):
+            raise OSError()
+        return data
 
 
-async def serve_websocket(socket: Any, ws: Any) -> None:
-    """engine.io's websocket handler (``AsyncSocket._websocket_handler``), the same
-    protocol with fewer tasks: messages are read in the request's own task (engine.io
-    wraps every read in a task of its own and ``wait_for``), packets are written as they
-    are queued (``SocketQueue.attach``; engine.io keeps a writer task waiting), and a
-    silent client is cut by the ``PingClock`` (engine.io: a timeout on every read)."""
+async def serve_websocket(socket: Any, ws: LeanWebSocket) -> None:
+    """engine.io's websocket handler, the same protocol with fewer tasks: messages are
+    read in the request's own task (engine.io wraps every read in a task of its own and
+    ``wait_for``), packets are written as they are queued (``SocketQueue.attach``;
+    engine.io keeps a writer task waiting), and a silent client is closed by the
+    ``PingClock`` (engine.io: a timeout on every read). A CLOSE packet from the client
+    closes the websocket at once (engine.io 4.x forgets the session but leaves the
+    websocket open until the client hangs up)."""
     server = socket.server
-    response: web.WebSocketResponse = ws._sock
+    response = ws.response
 
     if socket.connected:
         # Upgrading from long-polling: the probe, then the upgrade packet.
@@ -564,17 +686,20 @@ async def serve_websocket(socket: Any, ws: Any) -> None:
         if data is None:
             socket.upgrading = False
             return
-        probe = eio_packet.Packet(encoded_packet=data)
-        if probe.packet_type != eio_packet.PING or probe.data != "probe":
+        probe = _decode(data)
+        if probe is None or probe.packet_type != eio_packet.PING or probe.data != "probe":
             server.logger.info("%s: Failed websocket upgrade, no PING packet", socket.sid)
             socket.upgrading = False
+            await response.close()
             return
         await ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
         await socket.queue.put(eio_packet.Packet(eio_packet.NOOP))  # ends the pending poll
         data = await _receive(response, server)
-        if data is None or eio_packet.Packet(encoded_packet=data).packet_type != eio_packet.UPGRADE:
+        upgrade = _decode(data) if data is not None else None
+        if upgrade is None or upgrade.packet_type != eio_packet.UPGRADE:
             server.logger.info("%s: Failed websocket upgrade, expected UPGRADE packet", socket.sid)
             socket.upgrading = False
+            await response.close()
             return
         socket.upgraded = True
         socket.upgrading = False
@@ -586,22 +711,26 @@ async def serve_websocket(socket: Any, ws: Any) -> None:
     queue.attach(ws)
     try:
         limit = server.max_http_buffer_size
-        while True:
+        while not socket.closed:  # (closed already if engine.io's service task ended it)
             # Read here rather than in a helper: one coroutine frame less per connection.
             try:
                 data = (await response.receive()).data
             except (asyncio.CancelledError, Exception):
                 break
             if not isinstance(data, (str, bytes)) or len(data) > limit:
-                break  # closed (or cut by the PingClock), or over the size limit
+                break  # closed (or shut by the PingClock), or over the size limit
             try:
                 await socket.receive(eio_packet.Packet(encoded_packet=data))
             except engineio.exceptions.UnknownPacketError:
                 pass
             except engineio.exceptions.SocketIsClosedError:
                 break
+            except (ValueError, TypeError, IndexError, KeyError):
+                server.logger.info("%s: undecodable packet ignored", socket.sid)
             except Exception:
                 server.logger.exception("Unknown receive error")
+            if socket.closed:
+                break  # the client's CLOSE packet (or the server closed it meanwhile)
     finally:
         try:
             # Shielded: aiohttp cancels this task when the client goes away, and what is
@@ -609,12 +738,20 @@ async def serve_websocket(socket: Any, ws: Any) -> None:
             await asyncio.shield(_finish(queue, ws))
         except (asyncio.CancelledError, Exception):
             pass
-        await socket.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
+        reason = server.reason.PING_TIMEOUT if getattr(socket, "convene_timed_out", False) else server.reason.TRANSPORT_CLOSE
+        await socket.close(wait=False, abort=True, reason=reason)
+
+
+def _decode(data: str | bytes) -> Any | None:
+    try:
+        return eio_packet.Packet(encoded_packet=data)
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None
 
 
 async def _receive(response: web.WebSocketResponse, server: Any) -> str | bytes | None:
-    """The next message, or None once the connection is over (closed, cut by the
-    ``PingClock`` for not answering, or sent a message over the size limit)."""
+    """The next message, or None once the connection is over (closed, or sent a message
+    over the size limit)."""
     try:
         message = await response.receive()
     except (asyncio.CancelledError, Exception):
@@ -625,7 +762,7 @@ async def _receive(response: web.WebSocketResponse, server: Any) -> str | bytes 
     return data
 
 
-async def _finish(queue: SocketQueue, ws: Any) -> None:
+async def _finish(queue: SocketQueue, ws: LeanWebSocket) -> None:
     """Send what is still queued (after the drain task, if one is running), then close
     the websocket: what engine.io's writer did once its reader had ended."""
     drainer = queue.detach()
@@ -633,15 +770,17 @@ async def _finish(queue: SocketQueue, ws: Any) -> None:
         await drainer
     frames = queue.take_frames()
     queue.new_batch()
-    writer = ws._sock._writer
-    if frames and writer is not None and writer.transport is not None and not writer.transport.is_closing():
-        writer.transport.write(b"".join(frames))
-    await ws.close()
+    if frames and not ws.transport.is_closing() and not ws.response.closed:
+        ws.transport.write(b"".join(frames))
+    if ws._closing is not None:
+        await ws._closing
+    else:
+        await ws.response.close()
 
 
 def install(sio: socketio.AsyncServer) -> None:
     """Serve this server's engine.io requests with ``RequestEnviron``, its websockets with
     ``LeanWebSocket`` and its connections' queues with ``SocketQueue`` (a copy of the
     driver table: other servers in the process keep theirs)."""
-    sio.eio._async = {**sio.eio._async, "translate_request": translate_request, "websocket": LeanWebSocket}
+    engine_adapter.install_driver(sio.eio, translate_request, LeanWebSocket)
     sio.eio.create_queue = SocketQueue  # every connection's queue (engine.io makes it)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Iterable, TypeVar
+from typing import Callable, Iterable, TypeVar
 
 import msgspec
 import msgspec.inspect
@@ -38,6 +38,16 @@ def _decoder(shape: type[S]) -> msgspec.json.Decoder[S]:
     return found  # type: ignore[return-value]
 
 
+def _refuse_unstorable(error: msgspec.ValidationError, parsed: Callable[[], object]) -> None:
+    """Text patterns refuse NUL as well as blankness: when a NUL (or a lone surrogate) is
+    what failed, name the character rather than call the text blank. ``parsed`` is asked
+    only then (the body may hold a number no parser reads)."""
+    if _PATTERN_REFUSED.search(str(error)):
+        where = unstorable_path(parsed())
+        if where is not None:
+            raise limits.unstorable(top_field(where[1:]) or "the body") from None
+
+
 def from_json(raw: bytes, shape: type[S], settings: Settings) -> S:
     """Decode a JSON body into ``shape``. An empty body counts as ``null`` (refused:
     the body must be an object); a UTF-8 byte order mark is ignored (RFC 8259 allows it)."""
@@ -49,6 +59,7 @@ def from_json(raw: bytes, shape: type[S], settings: Settings) -> S:
     try:
         value = _decoder(shape).decode(raw)
     except msgspec.ValidationError as error:
+        _refuse_unstorable(error, lambda: msgspec.json.decode(raw))
         if not _FRACTION_REFUSED.search(str(error)):
             raise invalid(error, shape) from None
         value = _with_whole_floats(msgspec.json.decode(raw), shape)
@@ -97,6 +108,7 @@ def _why_undecodable(raw: bytes) -> Invalid | MalformedJson:
 # JSON Schema counts 1.0 as an integer (draft 2020-12, section 6.1.1), and the document
 # says ``type: integer``: so a whole number written with a zero fraction is accepted
 # where an integer is expected. 1.5 is still refused, as is "1".
+_PATTERN_REFUSED = re.compile(r"Expected `str` matching regex")
 _FRACTION_REFUSED = re.compile(r"Expected `int(?: \| null)?`, got `float`")
 
 
@@ -124,6 +136,7 @@ def from_data(data: object, shape: type[S], settings: Settings) -> S:
     try:
         value = msgspec.convert(data, shape)
     except msgspec.ValidationError as error:
+        _refuse_unstorable(error, lambda: data)
         raise invalid(error, shape, "the payload") from None
     limits.check(value, settings)
     return value

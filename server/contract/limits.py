@@ -66,11 +66,11 @@ def check(value: msgspec.Struct, settings: Settings) -> None:
         item = getattr(value, name)
         if isinstance(item, str):
             if has_unstorable(item):
-                raise _unstorable(name)
+                raise unstorable(name)
         elif isinstance(item, (list, dict, tuple, msgspec.Struct)):
             where = unstorable_path(msgspec.to_builtins(item) if isinstance(item, msgspec.Struct) else item, path=f"$.{name}")
             if where is not None:
-                raise _unstorable(top_field(where[1:]) or name)
+                raise unstorable(top_field(where[1:]) or name)
     for name, setting in configured_fields(type(value)):
         item = getattr(value, name)
         bound: int = getattr(settings, setting)
@@ -78,7 +78,7 @@ def check(value: msgspec.Struct, settings: Settings) -> None:
             raise Invalid(f"{name} must be at most {bound} characters", name)
 
 
-def _unstorable(field: str) -> Invalid:
+def unstorable(field: str) -> Invalid:
     return Invalid(f"{field} contains a character that cannot be stored (a NUL or an unpaired UTF-16 surrogate)", field)
 
 

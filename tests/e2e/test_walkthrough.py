@@ -111,7 +111,9 @@ def test_four_new_people_in_their_first_ten_minutes(browser: Any, server: Conven
         me = _api(ada_context, server, "GET", "/me")["user"]
         assert me["organisation"] == {"name": "Camden Council", "verified": True} or me["organisation"]["verified"] is True
 
-        # A room looking for collaborators, with a thread.
+        # A room looking for collaborators, with a thread (from the Rooms page: the header
+        # keeps to one row and has no "Create a room").
+        ada.get_by_role("link", name="Rooms", exact=True).first.click()
         ada.get_by_role("link", name="Create a room").first.click()
         ada.get_by_label("Room name").fill("Deferred care payments calculator")
         ada.get_by_label("Summary (optional)").fill("Care Act deferred payment agreements, worked out before April.")

@@ -169,11 +169,18 @@ def attribution_end(lines: list[str], start: int) -> int | None:
         candidate = _ZOHO_DASHES.sub("", joined)
         if candidate != joined:
             candidate += ":"  # Zoho's dashes stand where the colon would be
-        if _ATTRIBUTION.fullmatch(candidate) and _looks_written_by_a_client(candidate):
+        if _ATTRIBUTION.fullmatch(candidate) and (
+            _looks_written_by_a_client(candidate) or (_ON_DAY.match(candidate) is not None and _quote_follows(lines, end))
+        ):
             if candidate.endswith(":") or "@" in candidate or _quote_follows(lines, end):
                 return end
             return None
     return None
+
+
+# "On Monday, Ada wrote:" with no date or address (clients set to a short date form, or a
+# person writing the quote by hand): an attribution only when a quote follows at once.
+_ON_DAY = re.compile(r"On\s", re.IGNORECASE)
 
 
 def _looks_written_by_a_client(attribution: str) -> bool:

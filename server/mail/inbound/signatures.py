@@ -179,25 +179,26 @@ def _not_a_sentence_after(block: list[str]) -> bool:
     return not filled or not any(len(line.split()) > 6 and _SENTENCE_END.search(line) for line in filled)
 
 
-def _contact_block(lines: list[str], end: int) -> int:
-    """Cut a last paragraph of contact lines (phone, postcode, address, mail or web address) and the name above it."""
+def _paragraph_above(lines: list[str], end: int) -> tuple[int, int]:
+    """The bounds of the last paragraph before ``end``, blank lines between skipped."""
     while end > 0 and not lines[end - 1].strip():
         end -= 1
     start = end
     while start > 0 and lines[start - 1].strip():
         start -= 1
+    return start, end
+
+
+def _contact_block(lines: list[str], end: int) -> int:
+    """Cut a last paragraph of contact lines (phone, postcode, address, mail or web address) and the name above it."""
+    start, end = _paragraph_above(lines, end)
     block = lines[start:end]
     if not block or not _block_like(block) or not any(_PHONE.search(line) or _ADDRESS.search(line) for line in block):
         return end
     if start == 0 or any(len(line.split()) > 4 and _SENTENCE_END.search(line.strip()) for line in block):
         return end
     # The name and role, when they stand as their own paragraph just above.
-    above_end = start
-    while above_end > 0 and not lines[above_end - 1].strip():
-        above_end -= 1
-    above_start = above_end
-    while above_start > 0 and lines[above_start - 1].strip():
-        above_start -= 1
+    above_start, above_end = _paragraph_above(lines, start)
     above = lines[above_start:above_end]
     if above and len(above) <= _NAME_LINES and _names_and_roles(above) and above_start > 0:
         return above_start

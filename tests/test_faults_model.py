@@ -16,12 +16,10 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
-import threading
 import time
 from collections import Counter
-from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Coroutine, TypeVar
+from typing import Any
 
 import aiohttp
 import pytest
@@ -34,36 +32,11 @@ from server.app import create_app
 
 from .conftest import base_settings
 from .convergence import ViewClient, stored_log, stored_messages
+from .loop_thread import Loop
 
-T = TypeVar("T")
 DEVICES = 3
 EXAMPLES = 15
 STEPS = 15
-
-
-class Loop:
-    """An event loop in a thread: the rules are synchronous, the clients and server are not."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="model-loop", daemon=True)
-        self.thread.start()
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 30) -> T:
-        future: Future[T] = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        return future.result(timeout)
-
-    def close(self) -> None:
-        async def drain() -> None:
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        self.run(drain())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
 
 
 async def sign_in(url: str, first: bool) -> str:

@@ -403,6 +403,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         server.wait()
         log.close()
     log_text = (data_dir / "server.log").read_text(errors="replace")
+    if args.server_log is not None:
+        shutil.copy(data_dir / "server.log", args.server_log)
     room_log, messages = stored(data_dir / "convene.db")
     shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -416,7 +418,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     mismatched = sum(1 for c in clients for seq, ident in c.view.items() if room_log.get(c.room_id, {}).get(seq, ident) != ident)
     warm_until = min(300.0, ran_s / 5)
     warm = next((s for s in samples if s["t_s"] >= warm_until), samples[-1])
-    rss_growth = (rss_end - warm["rss_kib"]) / warm["rss_kib"]
+    # The last sample of the steady run (the final reconnect-everyone step comes after).
+    rss_growth = (samples[-1]["rss_kib"] - warm["rss_kib"]) / warm["rss_kib"]
     windows = [w.summary(soak.t0) for w in soak.windows]
     all_ack = [ms for w in soak.windows for ms in w.ack_ms]
     all_delivery = [ms for w in soak.windows for ms in w.delivery_ms]
@@ -443,7 +446,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "memory": {
             "rss_after_warmup_mib": round(warm["rss_kib"] / 1024, 1),
             "warmup_ends_s": warm["t_s"],
-            "rss_end_mib": round(rss_end / 1024, 1),
+            "rss_end_of_run_mib": round(samples[-1]["rss_kib"] / 1024, 1),
+            "rss_after_final_reconnects_mib": round(rss_end / 1024, 1),
             "rss_peak_mib": round(max(s["rss_kib"] for s in samples) / 1024, 1),
             "growth": round(rss_growth, 4),
         },
@@ -460,6 +464,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "server_log": {
             "errors": sum(1 for line in log_text.splitlines() if " ERROR " in line),
             "tracebacks": log_text.count("Traceback"),
+            "distinct_errors": error_kinds(log_text),
         },
         "targets_met": {
             "lost_0": not lost_acknowledged and missing_events == 0,
@@ -470,6 +475,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "samples": samples,
         "ack_median_overall_ms": statistics.median(all_ack) if all_ack else None,
     }
+
+
+def error_kinds(log_text: str) -> dict[str, int]:
+    """Each ERROR line's message (times and ids dropped) with its count, and each
+    traceback's last line: what a reader of the log would look into."""
+    kinds: Counter[str] = Counter()
+    lines = log_text.splitlines()
+    for n, line in enumerate(lines):
+        if " ERROR " in line:
+            kinds[re.sub(r"[0-9a-f]{8,}|\d+", "#", line.split(" ERROR ", 1)[1])[:160]] += 1
+        elif line.startswith("Traceback"):
+            end = next((m for m in range(n + 1, len(lines)) if lines[m] and not lines[m].startswith((" ", "Traceback", "During"))), None)
+            if end is not None:
+                kinds["traceback: " + lines[end][:160]] += 1
+    return dict(kinds.most_common(20))
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
@@ -521,6 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-every", type=float, default=5.0)
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--server-log", type=Path, default=None, help="keep the server's log here (else only its ERROR lines are kept)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "soak-results.json")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "soak.png")
     args = parser.parse_args(argv)

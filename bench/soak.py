@@ -158,7 +158,12 @@ class Client:
         client.on("event", self.on_event)
         self.gone = gone = asyncio.Event()
         client.on("disconnect", lambda *reason: gone.set())
-        await client.connect(self.url, headers={"Cookie": f"convene_session={self.token}"}, transports=["websocket"], wait_timeout=10)
+        try:
+            await client.connect(self.url, headers={"Cookie": f"convene_session={self.token}"}, transports=["websocket"], wait_timeout=10)
+        except BaseException:
+            if client.eio.http is not None and not client.eio.http.closed:  # a refused handshake leaves it open
+                await client.eio.http.close()
+            raise
         self.sio = client
         answer = await client.call("subscribe", {"rooms": {str(self.room_id): max(self.view, default=0)}}, timeout=30)
         room = answer["rooms"][str(self.room_id)]
@@ -546,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "soak.png")
     args = parser.parse_args(argv)
     results = asyncio.run(run(args))
-    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    args.out.write_text(json.dumps(results, indent=1, default=str) + "\n")
     plot(results, args.plot)
     summary = {k: results[k] for k in ("ran_minutes", "clients", "sends_acknowledged", "drops", "lost", "doubled", "memory", "latency_ms")}
     print(json.dumps(summary, indent=1))

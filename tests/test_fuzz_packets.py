@@ -226,7 +226,10 @@ def test_wrong_packets_are_answered_and_the_connection_kept(live: Live, packet: 
 
 
 @FUZZ
-@given(namespace=st.text(st.characters(codec="ascii", exclude_characters=',"\\?'), min_size=1, max_size=12).filter(lambda n: n.strip("/")), ack=st.integers(0, 2**31))
+@given(
+    namespace=st.text(st.characters(codec="ascii", exclude_characters=',"\\?'), min_size=1, max_size=12).filter(lambda n: n.strip("/")),
+    ack=st.integers(0, 2**31),
+)
 def test_unknown_namespaces_are_refused_and_the_connection_kept(live: Live, namespace: str, ack: int) -> None:
     namespace = "/" + namespace.lstrip("/")
     live.errors.records.clear()

@@ -35,10 +35,10 @@ from .convergence import ViewClient, stored_log, stored_messages
 from .loop_thread import Loop
 
 DEVICES = 3
-EXAMPLES = 15
+EXAMPLES = 25
 # What the server stores (a NUL or a lone surrogate is refused, rightly: tests elsewhere).
 BODIES = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=40).filter(str.strip)
-STEPS = 15
+STEPS = 20
 
 
 async def sign_in(url: str, first: bool) -> str:

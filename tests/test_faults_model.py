@@ -60,6 +60,8 @@ class Clients(RuleBasedStateMachine):
     loop: Loop
     root: Path
     template: Path
+    restarts = 0  # across examples, for the summary line
+    checks = 0
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,7 +72,6 @@ class Clients(RuleBasedStateMachine):
         self.server: TestServer | None = None
         self.clients: list[ViewClient] = []
         self.serial = 0
-        self.restarts = 0
 
     # ---- the world -----------------------------------------------------------------------------
 
@@ -194,13 +195,14 @@ class Clients(RuleBasedStateMachine):
                 await client.close()
             await self._start()
 
-        self.restarts += 1
+        Clients.restarts += 1
         self.loop.run(go())
 
     # ---- what must hold ---------------------------------------------------------------------
 
     @invariant()
     def views_equal_the_stored_log(self) -> None:
+        Clients.checks += 1
         if self.clients:
             self.loop.run(self._check())
 
@@ -248,5 +250,6 @@ def test_every_client_view_equals_the_stored_log(tmp_path: Path, sqlite_template
         )
     finally:
         loop.close()
-    print(f"\nstate machine: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - began:.1f} s")
+    spent = time.monotonic() - began
+    print(f"\nstate machine: {EXAMPLES} examples, up to {STEPS} steps, {Clients.checks} checks, {Clients.restarts} restarts, {spent:.1f} s")
 

@@ -72,3 +72,11 @@ clean:
 # Seeding a generated 3,000-row workshop file (wall time, CPU time, peak memory).
 bench-seed: install
 	$(BIN)/python -m bench.seed_speed
+
+.PHONY: soak
+# The soak (bench/soak.py; not part of make test): 300 real Socket.IO clients dropping and
+# reconnecting at random for SOAK_MINUTES (default 30): lost and doubled messages, server
+# memory growth, p95 latency over time; writes bench/soak-results.json and docs/soak.png.
+SOAK_MINUTES ?= 30
+soak: install
+	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES) $(SOAK_ARGS)

@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    db = Database(make_engine(settings.database_url))
+    db = Database(make_engine(settings.database_url, settings.sqlite_busy_timeout_ms), settings.sqlite_busy_timeout_ms)
     try:
         await check_current(db.engine)
     except Exception:

@@ -46,6 +46,9 @@ class Settings:
     session_days: int = 30
     token_minutes: int = 60
     catchup_limit: int = 500
+    # How long a write waits for another process's SQLite write lock before it is refused
+    # ("unavailable"; the client retries with the same client id).
+    sqlite_busy_timeout_ms: int = 10_000
     auth_attempts_per_10min: int = 30
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
@@ -193,6 +196,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, host: str | None = No
         session_days=_int(env, "SESSION_DAYS", 30),
         token_minutes=_int(env, "TOKEN_MINUTES", 60),
         catchup_limit=_int(env, "CATCHUP_LIMIT", 500),
+        sqlite_busy_timeout_ms=_int(env, "SQLITE_BUSY_TIMEOUT_MS", 10_000),
         auth_attempts_per_10min=_int(env, "AUTH_ATTEMPTS_PER_10MIN", 30),
         argon2_time_cost=_int(env, "ARGON2_TIME_COST", 3),
         argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", 65_536, minimum=8),

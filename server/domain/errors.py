@@ -38,3 +38,10 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     code = "conflict"
+
+
+class Unavailable(DomainError):
+    """The storage refused for a reason outside the request (locked, read-only, full);
+    nothing was written and the same request succeeds once it clears."""
+
+    code = "unavailable"

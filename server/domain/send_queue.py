@@ -16,7 +16,11 @@ One bad send never fails the others: a send refused by the domain (validation,
 permission, conflict) gets its own error inside the batch; if the batch's transaction
 fails as a whole (a constraint or driver error no check foresaw), each of its sends is
 written again on its own, so only the send that cannot be stored is answered with an
-error, and that answer is the truth ("internal", logged with its traceback).
+error, and that answer is the truth ("internal", logged with its traceback). A storage
+fault (the database locked past the busy timeout, read-only, out of space:
+``server.store.faults``) is nobody's send's fault: every send of the batch is answered
+``unavailable`` at once, nothing is stored, and the client's retry with the same client
+id succeeds once it clears.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from server.domain.errors import DomainError
+from server.domain.errors import DomainError, Unavailable
 from server.domain.posting import Batch, Outcome, Posted, SendRequest, post_in_session, post_sends
+from server.store.faults import storage_fault
 from server.store.send_sql import SendSql
 from server.store.transaction import Transactions
 from server.store.writer import SqliteWriter
@@ -110,7 +115,12 @@ class SendQueue:
     async def _write_isolating(self, batch: list[_Send]) -> None:
         try:
             outcomes = await self._write(batch)
-        except Exception:
+        except Exception as error:
+            reason = storage_fault(error)
+            if reason is not None:
+                log.warning("%d sends refused: %s (%s)", len(batch), reason, error)
+                self._answer(batch, [Unavailable(f"{reason}; nothing was saved: send it again")] * len(batch))
+                return
             if len(batch) == 1:
                 log.exception("a send could not be stored")
                 self._answer(batch, [SendFailed("this message could not be stored; nothing was saved")])

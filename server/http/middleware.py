@@ -14,6 +14,7 @@ from server.http.keys import DATABASE, SETTINGS
 from server.http.openapi import operation
 from server.http.throttle import RateLimited
 from server.origins import origin_allowed
+from server.store.faults import storage_fault
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -35,6 +36,8 @@ STATUS = {
     "conflict": 409,
     "rate_limited": 429,
     "too_large": 413,
+    "internal": 500,
+    "unavailable": 503,
     "unsupported_media_type": 415,
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -123,6 +126,10 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         if exc.status < 400:
             raise
         return error_response(exc.reason.lower().replace(" ", "_"), exc.reason, status=exc.status)
-    except Exception:
+    except Exception as error:
+        reason = storage_fault(error)
+        if reason is not None:  # the machine, not a defect: one line, and the client retries
+            log.warning("refused %s %s: %s (%s)", request.method, request.path, reason, error)
+            return error_response("unavailable", f"{reason}; nothing was saved: try again", status=503)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response("internal", "something went wrong on our side; please try again", status=500)

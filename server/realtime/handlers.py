@@ -27,6 +27,7 @@ from server.realtime.limits import Limits, TooManyConnections
 from server.realtime.publisher import SocketPublisher
 from server.realtime.server import REFUSED_PACKET
 from server.store.db import Database
+from server.store.faults import storage_fault
 from server.store.transaction import Transactions
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,11 @@ def _answer(name: str, handler: Handler, connected: Callable[[str], bool], limit
             if error.code == "invalid":
                 log.info("socket %s refused: %s (%s)", name, error.message, error.field)
             return {"ok": False, "error": error.as_dict()}
-        except Exception:
+        except Exception as error:
+            reason = storage_fault(error)
+            if reason is not None:  # locked, read-only, full: nothing written; the client retries
+                log.warning("socket %s refused: %s (%s)", name, reason, error)
+                return {"ok": False, "error": {"code": "unavailable", "message": f"{reason}; nothing was saved: try again", "field": None}}
             if not connected(sid):
                 log.debug("socket %s: the connection closed while its event was handled", name)
                 return {"ok": False, "error": {"code": "unauthenticated", "message": "this connection has closed", "field": None}}

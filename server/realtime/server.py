@@ -21,6 +21,28 @@ from server.realtime.managers import LocalManager, RedisManager
 # gets a clear refusal instead of silence.
 REFUSED_PACKET = "convene:refused-packet"
 _FIELD = re.compile(r"\$\[1\]\.([A-Za-z_]\w*)")
+# Names python-socketio dispatches to its own handlers (connect, disconnect, the
+# catch-all): an event a client sends under one of them would call that handler with the
+# client's arguments (found by tests/test_fuzz_packets.py: "connect" reached
+# Connections.connect, "disconnect" would forget a live connection's presence).
+RESERVED_NAMES = frozenset({"connect", "disconnect", "connect_error", "*", REFUSED_PACKET})
+
+
+def event_problem(data: Any) -> str | None:
+    """What is wrong with a decoded event packet's payload, by Socket.IO v5 (a non-empty
+    array, the event's name first) and this server's events (one argument at most), or
+    None. python-socketio indexes the payload without looking: an empty array, an
+    object or a number raised inside it and the client never got its answer."""
+    if not isinstance(data, list) or not data:
+        return "an event packet's payload must be a non-empty array: [name, argument]"
+    name = data[0]
+    if not isinstance(name, str):
+        return "an event's name must be a string"
+    if name in RESERVED_NAMES:
+        return f"{name[:60]!r} is reserved; it is not an event a client may send"
+    if len(data) > 2:
+        return f"events take one argument; this one has {len(data) - 1}"
+    return None
 
 
 class DoorPacket(socketio.packet.Packet):  # type: ignore[misc]
@@ -41,6 +63,14 @@ class DoorPacket(socketio.packet.Packet):  # type: ignore[misc]
             self.data = {"message": self.data}
         return super().encode()
 
+    def __init__(self, *args: Any, encoded_packet: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, encoded_packet=encoded_packet, **kwargs)
+        if encoded_packet is not None and not encoded_packet:
+            # An empty Engine.IO message: python-socketio skips decoding it and keeps
+            # the defaults, an EVENT with no payload, which then failed inside it.
+            self.packet_type = socketio.packet.EVENT
+            self.data = [REFUSED_PACKET, {"reason": "an empty packet", "field": None}]
+
     def decode(self, encoded_packet: Any) -> int:
         try:
             count: int = super().decode(encoded_packet)
@@ -52,6 +82,10 @@ class DoorPacket(socketio.packet.Packet):  # type: ignore[misc]
             field = _FIELD.search(reason)
             self.data = [REFUSED_PACKET, {"reason": reason, "field": field.group(1) if field else None}]
             return 0
+        if self.packet_type in (socketio.packet.EVENT, socketio.packet.BINARY_EVENT):
+            problem = event_problem(self.data)
+            if problem is not None:  # answered like bad JSON: a refusal through the acknowledgement
+                self.data = [REFUSED_PACKET, {"reason": problem, "field": None}]
         return count
 
 

@@ -34,8 +34,10 @@ def set_sqlite_pragmas(dbapi_connection: Any, busy_timeout_ms: int = SQLITE_BUSY
     cursor.close()
 
 
-def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the engine; on SQLite set WAL, foreign keys and a busy timeout per connection."""
+def make_engine(database_url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> AsyncEngine:
+    """Create the engine; on SQLite set WAL, foreign keys and a busy timeout per connection
+    (``busy_timeout_ms``, the setting ``SQLITE_BUSY_TIMEOUT_MS``: how long a write waits
+    for another process's write lock)."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_size", 10)
@@ -52,7 +54,7 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         # Hand transaction control to SQLAlchemy (the driver's implicit BEGIN would
         # defeat BEGIN IMMEDIATE and savepoints).
         dbapi_connection.isolation_level = None
-        set_sqlite_pragmas(dbapi_connection)
+        set_sqlite_pragmas(dbapi_connection, busy_timeout_ms)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -65,8 +67,9 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 class Database:
     """Owns the engine and hands out sessions; created in the app's cleanup context."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
         self.engine = engine
+        self.busy_timeout_ms = busy_timeout_ms  # the send writer waits as long (store/writer.py)
         self.is_sqlite = engine.dialect.name == "sqlite"
         write_engine = engine.execution_options(sqlite_immediate=True) if self.is_sqlite else engine
         self._write_sessions = async_sessionmaker(write_engine, expire_on_commit=False, autoflush=True)

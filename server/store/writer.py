@@ -31,7 +31,8 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, TypeVar
 
-from server.store.db import SQLITE_BUSY_TIMEOUT_MS, Database, set_sqlite_pragmas
+from server.store.db import Database, set_sqlite_pragmas
+from server.store.faults import storage_fault
 
 T = TypeVar("T")
 
@@ -54,7 +55,7 @@ class SqliteWriter:
 
     def _begin_waiting(self, connection: sqlite3.Connection) -> None:
         """BEGIN IMMEDIATE under the busy timeout (on the thread: another process writes)."""
-        connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        connection.execute(f"PRAGMA busy_timeout={int(self.db.busy_timeout_ms)}")
         try:
             connection.execute("BEGIN IMMEDIATE")
         finally:
@@ -97,6 +98,22 @@ class SqliteWriter:
         await loop.run_in_executor(self._thread, self._commit, connection)
         return result
 
+    def _forget_after(self, error: BaseException) -> None:
+        """After a storage fault other than a lock wait (read-only, I/O error, full), open
+        a new connection for the next write: SQLite keeps a connection that once failed to
+        write its log read-only even after the fault clears (found by
+        tests/test_faults_storage.py), so a send could never succeed again."""
+        if self._connection is None or not isinstance(error, sqlite3.Error):
+            return
+        code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+        if storage_fault(error) is None or code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return
+        connection, self._connection = self._connection, None
+        try:
+            connection.close()
+        except sqlite3.Error:
+            pass  # it is being dropped for failing; its own close failing changes nothing
+
     async def transaction(self, work: Callable[[sqlite3.Connection], T], *, small: bool = True) -> T:
         """Run ``work(connection)`` in one transaction: committed when it returns, rolled
         back when it raises. ``small``: run ``work`` on the loop (a batch of a few
@@ -108,7 +125,13 @@ class SqliteWriter:
             try:
                 return await asyncio.shield(future)
             except asyncio.CancelledError:
-                await future  # keep the lock until the transaction is settled
+                try:
+                    await future  # keep the lock until the transaction is settled
+                except Exception as error:
+                    self._forget_after(error)
+                raise
+            except Exception as error:
+                self._forget_after(error)
                 raise
 
     def close(self) -> None:

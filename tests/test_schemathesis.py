@@ -161,8 +161,11 @@ async def test_the_document_and_the_server_agree(start_server, settings, sqlite_
     member_email = "mo@camden.example"
     urls = [await serve(start_server, settings, member_email), await serve(start_server, other, member_email)]
     caplog.set_level(logging.INFO)
-    member_run = await fuzz(urls[0], "member", member_email, tmp_path)
-    admin_run = await fuzz(urls[1], "administrator", "ada@localdigital.example", tmp_path)
+    # Both runs at once: each is its own process against its own server.
+    member_run, admin_run = await asyncio.gather(
+        fuzz(urls[0], "member", member_email, tmp_path),
+        fuzz(urls[1], "administrator", "ada@localdigital.example", tmp_path),
+    )
     for who, run in (("member", member_run), ("administrator", admin_run)):
         print(f"schemathesis as {who}: {run['generated']} cases, {run['failures']} failures")
         assert run["exit"] == 0, f"schemathesis as {who} found failures (whole report in {tmp_path / who}.txt):\n{run['output'][-20000:]}"

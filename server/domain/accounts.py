@@ -18,7 +18,7 @@ from server.config import Settings
 from server.contract.events import EndSessions, RecheckPerson
 from server.domain import audit, events
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
-from server.domain.mail_body import Action, MailBody, para
+from server.domain.mail_body import Action, emailed_link
 from server.domain.outbox import queue_mail
 from server.domain.passwords import Passwords
 from server.store.models import AuthSession, EmailToken, OrganisationDomain, User, UTCDateTime, utcnow
@@ -93,14 +93,13 @@ async def _issue_email_token(tx: Tx, cfg: Settings, user: User, purpose: str) ->
 async def _send_confirmation(tx: Tx, cfg: Settings, user: User) -> None:
     token = await _issue_email_token(tx, cfg, user, "confirm")
     subject = "Confirm your email address for Convene"
-    body = MailBody(
+    body = emailed_link(
         subject,
-        (
-            para(f"Hello {user.display_name},"),
-            para("Confirm your address to start posting in Convene."),
-            Action("Confirm your address", f"{cfg.public_url}/confirm?token={token}"),
-            para(f"The link works once and expires in {cfg.token_minutes} minutes. If you did not sign up, ignore this message."),
-        ),
+        user.display_name,
+        "Confirm your address to start posting in Convene.",
+        Action("Confirm your address", f"{cfg.public_url}/confirm?token={token}"),
+        cfg.token_minutes,
+        "sign up",
     )
     queue_mail(tx, user.email, subject, body)
 
@@ -218,14 +217,13 @@ async def request_signin_link(tx: Tx, cfg: Settings, email: str) -> None:
         return
     token = await _issue_email_token(tx, cfg, user, "signin")
     subject = "Your Convene sign-in link"
-    body = MailBody(
+    body = emailed_link(
         subject,
-        (
-            para(f"Hello {user.display_name},"),
-            para("Use this link to sign in to Convene."),
-            Action("Sign in to Convene", f"{cfg.public_url}/signin/link?token={token}"),
-            para(f"It works once and expires in {cfg.token_minutes} minutes. If you did not ask for it, ignore this message."),
-        ),
+        user.display_name,
+        "Use this link to sign in to Convene.",
+        Action("Sign in to Convene", f"{cfg.public_url}/signin/link?token={token}"),
+        cfg.token_minutes,
+        "ask for it",
     )
     queue_mail(tx, user.email, subject, body)
 

@@ -137,6 +137,20 @@ def when(moment: datetime) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
+def emailed_link(subject: str, name: str, purpose: str, action: Action, minutes: int, unasked: str) -> MailBody:
+    """The mail that carries a single-use link (confirm an address, sign in, confirm a new
+    address): a greeting, what the link is for, the button, and how long it lasts."""
+    return MailBody(
+        subject,
+        (
+            para(f"Hello {name},"),
+            para(purpose),
+            action,
+            para(f"The link works once and expires in {minutes} minutes. If you did not {unasked}, ignore this message."),
+        ),
+    )
+
+
 def from_text(title: str, text: str) -> MailBody:
     """A body from plain paragraphs (blank-line separated); a paragraph that is only an
     address becomes a link. For mail written as a plain string."""

@@ -23,7 +23,7 @@ from server.contract.events import EndSessions
 from server.domain import access, audit, events, messages
 from server.domain.accounts import confirm_address, hash_token, normalise_email, take_email_token, text_field
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
-from server.domain.mail_body import Action, MailBody, para
+from server.domain.mail_body import Action, MailBody, emailed_link, para
 from server.domain.outbox import queue_mail
 from server.domain.presenters import iso
 from server.store import fulltext
@@ -95,14 +95,13 @@ async def request_email_change(tx: Tx, cfg: Settings, user: User, new_email: str
         EmailToken(token_hash=hash_token(token), user_id=user.id, purpose="change-email", expires_at=expires_at, new_email=address)
     )
     subject = "Confirm your new email address for Convene"
-    confirm = MailBody(
+    confirm = emailed_link(
         subject,
-        (
-            para(f"Hello {user.display_name},"),
-            para("Confirm that Convene should use this address for your account."),
-            Action("Confirm this address", f"{cfg.public_url}/confirm-email?token={token}"),
-            para(f"The link works once and expires in {cfg.token_minutes} minutes. If you did not ask for this, ignore this message."),
-        ),
+        user.display_name,
+        "Confirm that Convene should use this address for your account.",
+        Action("Confirm this address", f"{cfg.public_url}/confirm-email?token={token}"),
+        cfg.token_minutes,
+        "ask for this",
     )
     queue_mail(tx, address, subject, confirm)
     subject = "Your Convene email address is being changed"
